@@ -1,0 +1,122 @@
+/**
+ * Plain records the store keeps. Every owned record carries `owner` (a user id); the store
+ * never returns a record to anyone but its owner because every query takes the owner.
+ */
+
+export type UserId = string;
+
+export interface User {
+  id: UserId;
+  name: string;
+  isAdmin: boolean;
+  createdTime: Date;
+  /** Per-user overrides of the configured default limits; absent = default. */
+  limits: Partial<UserLimits>;
+}
+
+export interface UserLimits {
+  maxGroups: number;
+  maxLaunchConfigurations: number;
+}
+
+/** An access key as stored: the secret is sealed (encrypted) by src/security/secret-box.ts. */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  userId: UserId;
+  sealedSecret: string;
+  createdTime: Date;
+}
+
+export interface LaunchConfigurationRecord {
+  owner: UserId;
+  /** Full name as the client gave it, e.g. `testlc1@hotel` (or `lc1` for a site-agnostic one). */
+  name: string;
+  arn: string;
+  imageId: string;
+  instanceType: string;
+  keyName?: string;
+  securityGroups: string[];
+  /** Base64 text exactly as received (AWS echoes it back base64-encoded). */
+  userData?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  instanceMonitoring: boolean;
+  ebsOptimized: boolean;
+  associatePublicIpAddress?: boolean;
+  createdTime: Date;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+  propagateAtLaunch: boolean;
+}
+
+export interface SuspendedProcess {
+  processName: string;
+  suspensionReason: string;
+}
+
+export interface GroupRecord {
+  owner: UserId;
+  name: string;
+  arn: string;
+  /** As the client gave it (`testlc1@hotel`); Describe shows Phantom domains by base name. */
+  launchConfigurationName: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  defaultCooldown: number;
+  healthCheckType: string;
+  healthCheckGracePeriod: number;
+  availabilityZones: string[];
+  loadBalancerNames: string[];
+  targetGroupARNs: string[];
+  vpcZoneIdentifier?: string;
+  placementGroup?: string;
+  terminationPolicies: string[];
+  newInstancesProtectedFromScaleIn: boolean;
+  suspendedProcesses: SuspendedProcess[];
+  /** Kept in the order first created; CreateOrUpdateTags overwrites values in place. */
+  tags: Tag[];
+  createdTime: Date;
+  /** Set by DeleteAutoScalingGroup while instances are still being terminated. */
+  deleting: boolean;
+  /** Optimistic-concurrency version; the store bumps it on every update. */
+  version: number;
+}
+
+/** AWS LifecycleState values Phantom uses. */
+export type LifecycleState = 'Pending' | 'InService' | 'Terminating' | 'Terminated' | 'Quarantined';
+export type HealthStatus = 'Healthy' | 'Unhealthy';
+
+export interface InstanceRecord {
+  owner: UserId;
+  groupName: string;
+  /** The cloud's own instance id (what clients see as InstanceId). */
+  instanceId: string;
+  /** Phantom site name; shown to clients as AvailabilityZone. */
+  site: string;
+  lifecycleState: LifecycleState;
+  healthStatus: HealthStatus;
+  launchConfigurationName: string;
+  instanceType?: string;
+  protectedFromScaleIn: boolean;
+  createdTime: Date;
+}
+
+export type ActivityStatus = 'PreInService' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+
+export interface ActivityRecord {
+  activityId: string;
+  owner: UserId;
+  groupName: string;
+  description: string;
+  cause: string;
+  startTime: Date;
+  endTime?: Date;
+  statusCode: ActivityStatus;
+  statusMessage?: string;
+  progress: number;
+  details?: string;
+}

@@ -1,0 +1,100 @@
+import type {
+  AccessKeyRecord,
+  ActivityRecord,
+  GroupRecord,
+  InstanceRecord,
+  LaunchConfigurationRecord,
+  User,
+  UserId,
+  UserLimits,
+} from './records.ts';
+
+/** A page request: records sorted by their key, starting strictly after `after`. */
+export interface PageQuery {
+  /** Optional. Only records whose key is in this list. */
+  names?: string[];
+  /** Optional. Exclusive lower bound on the sort key (from a pagination token). */
+  after?: string;
+  /** Required. At most this many records. */
+  limit: number;
+}
+
+/**
+ * The only component that talks to the database. Implementations: SQLite (embedded default)
+ * and, later, PostgreSQL; both must pass `store.case.ts`.
+ *
+ * Conventions for every method:
+ * - owned records are always looked up by (owner, key); nothing crosses owners;
+ * - `create*` throws PhantomError('AlreadyExists') when the key exists and stores nothing;
+ * - `update*` is compare-and-set on `version` and throws PhantomError('Conflict') when stale;
+ * - `delete*` returns whether something was deleted (idempotent);
+ * - `get*` returns undefined when absent; list results are sorted by key ascending.
+ */
+export interface Store {
+  /** Runs `fn` in one transaction: all of its writes land, or none. Not re-entrant. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  /**
+   * Required. A cheap token (no table read) that differs from any earlier value once a
+   * change may have been committed since: at once for this process's writes, and from the
+   * next event-loop turn for another process's commits. Read caches keep the stamp they were
+   * filled under and are valid only while it is unchanged.
+   */
+  changeStamp(): string;
+
+  /** Required. Reads a value from the installation metadata table. */
+  getMeta(key: string): Promise<string | undefined>;
+  /** Required. Inserts or overwrites a metadata value. */
+  setMeta(key: string, value: string): Promise<void>;
+
+  createUser(user: User): Promise<void>;
+  getUserById(id: UserId): Promise<User | undefined>;
+  getUserByName(name: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  setUserLimits(id: UserId, limits: Partial<UserLimits>): Promise<void>;
+
+  createAccessKey(key: AccessKeyRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(userId: UserId): Promise<AccessKeyRecord[]>;
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
+
+  createLaunchConfiguration(lc: LaunchConfigurationRecord): Promise<void>;
+  getLaunchConfiguration(owner: UserId, name: string): Promise<LaunchConfigurationRecord | undefined>;
+  listLaunchConfigurations(owner: UserId, page: PageQuery): Promise<LaunchConfigurationRecord[]>;
+  countLaunchConfigurations(owner: UserId): Promise<number>;
+  deleteLaunchConfiguration(owner: UserId, name: string): Promise<boolean>;
+
+  createGroup(group: GroupRecord): Promise<void>;
+  getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined>;
+  listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]>;
+  /** Groups of every owner (for controllers); sorted by (owner, name). */
+  listAllGroups(): Promise<GroupRecord[]>;
+  countGroups(owner: UserId): Promise<number>;
+  /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */
+  updateGroup(group: GroupRecord): Promise<GroupRecord>;
+  /** Deletes the group and its instances and activities. */
+  deleteGroup(owner: UserId, name: string): Promise<boolean>;
+
+  /** Inserts or replaces an instance (keyed by owner + instanceId). */
+  putInstance(instance: InstanceRecord): Promise<void>;
+  getInstance(owner: UserId, instanceId: string): Promise<InstanceRecord | undefined>;
+  /** Instances of one group, or of every group of the owner when `groupName` is absent; sorted by instanceId. */
+  listInstances(owner: UserId, query: { groupName?: string; instanceIds?: string[]; after?: string; limit?: number }): Promise<InstanceRecord[]>;
+  /**
+   * Instances of several groups of one owner in one query (DescribeAutoScalingGroups' hot
+   * path); every requested name is a key of the result, with [] when it has none.
+   */
+  listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>>;
+  deleteInstance(owner: UserId, instanceId: string): Promise<boolean>;
+
+  /** Inserts or replaces an activity (keyed by activityId). */
+  putActivity(activity: ActivityRecord): Promise<void>;
+  /**
+   * Activities newest first (by startTime, then activityId). `after` is an opaque cursor
+   * returned as `cursorOf(activity)` by the implementation's ordering: `<iso startTime>|<activityId>`.
+   */
+  listActivities(owner: UserId, query: { groupName?: string; activityIds?: string[]; after?: string; limit: number }): Promise<ActivityRecord[]>;
+
+  /** Releases the database. */
+  close(): Promise<void>;
+}

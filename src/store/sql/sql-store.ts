@@ -1,0 +1,157 @@
+import type {
+  AccessKeyRecord,
+  ActivityRecord,
+  GroupRecord,
+  InstanceRecord,
+  LaunchConfigurationRecord,
+  User,
+  UserId,
+  UserLimits,
+} from '../../contracts/records.ts';
+import type { PageQuery, Store } from '../../contracts/store.ts';
+import * as accounts from './accounts.ts';
+import * as activities from './activities.ts';
+import * as groups from './groups.ts';
+import * as instances from './instances.ts';
+import * as lcs from './launch-configs.ts';
+import { rootScope, type Db, type SqlScope } from './scope.ts';
+
+/**
+ * A `Store` over any Kysely database holding the Phantom schema (SQLite today, PostgreSQL
+ * later): the query modules are dialect-free, so a new backend only supplies the Kysely
+ * instance and runs the migrations.
+ *
+ * Nothing is cached between calls (another process may write the same database).
+ * Inside `transaction(fn)`, use only the `tx` Store: on SQLite the one connection is held by
+ * the transaction, so a call on the outer Store from inside `fn` waits for `fn` forever.
+ * A nested `tx.transaction(inner)` runs under a savepoint: a throwing `inner` undoes only
+ * its own writes.
+ *
+ * @param release closes the underlying database (called once by `close()`).
+ */
+export function createSqlStore(db: Db, release: () => Promise<void>, externalVersion: () => number | bigint): Store {
+  const state = { closed: false };
+  const stamp: Stamp = { writes: 0, externalVersion };
+  return new SqlStore(
+    rootScope(db),
+    async () => {
+      if (state.closed) return;
+      state.closed = true;
+      await release();
+    },
+    stamp,
+  );
+}
+
+/**
+ * What `changeStamp()` is made of: the database's own counter of commits by other
+ * connections (SQLite `PRAGMA data_version`) and this process's count of write calls, bumped
+ * when each write or transaction has finished (so a reader that cached under the old stamp
+ * re-reads after the commit).
+ */
+interface Stamp {
+  writes: number;
+  externalVersion: () => number | bigint;
+  /** The external version read during the current event-loop turn, if any. */
+  memo?: number | bigint;
+}
+
+/**
+ * Reads the other-connection version at most once per event-loop turn (it costs a WAL lock
+ * round trip). Another process's commit is therefore seen from the next turn on, exactly as
+ * if the reading request had arrived a moment earlier; this process's writes count at once.
+ */
+function externalVersionThisTurn(stamp: Stamp): number | bigint {
+  if (stamp.memo === undefined) {
+    stamp.memo = stamp.externalVersion();
+    setImmediate(() => (stamp.memo = undefined));
+  }
+  return stamp.memo;
+}
+
+class SqlStore implements Store {
+  constructor(
+    private readonly scope: SqlScope,
+    private readonly release: () => Promise<void>,
+    private readonly stamp: Stamp,
+  ) {}
+
+  changeStamp(): string {
+    return `${externalVersionThisTurn(this.stamp)}:${this.stamp.writes}`;
+  }
+
+  /** Runs a write and bumps the local write count once it has finished, whatever the outcome. */
+  private async wrote<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.stamp.writes++;
+    }
+  }
+
+  private get db(): Db {
+    return this.scope.db;
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.wrote(this.scope.transaction((inner) => fn(new SqlStore(inner, rejectClose, this.stamp))));
+  }
+
+  async getMeta(key: string): Promise<string | undefined> { return accounts.getMeta(this.db, key); }
+  async setMeta(key: string, value: string): Promise<void> { return this.wrote(accounts.setMeta(this.db, key, value)); }
+
+  async createUser(user: User): Promise<void> { return this.wrote(accounts.createUser(this.db, user)); }
+  async getUserById(id: UserId): Promise<User | undefined> { return accounts.getUserById(this.db, id); }
+  async getUserByName(name: string): Promise<User | undefined> { return accounts.getUserByName(this.db, name); }
+  async listUsers(): Promise<User[]> { return accounts.listUsers(this.db); }
+  async setUserLimits(id: UserId, limits: Partial<UserLimits>): Promise<void> { return this.wrote(accounts.setUserLimits(this.db, id, limits)); }
+
+  async createAccessKey(key: AccessKeyRecord): Promise<void> { return this.wrote(accounts.createAccessKey(this.db, key)); }
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> { return accounts.getAccessKey(this.db, accessKeyId); }
+  async listAccessKeys(userId: UserId): Promise<AccessKeyRecord[]> { return accounts.listAccessKeys(this.db, userId); }
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> { return this.wrote(accounts.deleteAccessKey(this.db, accessKeyId)); }
+
+  async createLaunchConfiguration(lc: LaunchConfigurationRecord): Promise<void> { return this.wrote(lcs.createLaunchConfiguration(this.db, lc)); }
+  async getLaunchConfiguration(owner: UserId, name: string): Promise<LaunchConfigurationRecord | undefined> {
+    return lcs.getLaunchConfiguration(this.db, owner, name);
+  }
+  async listLaunchConfigurations(owner: UserId, page: PageQuery): Promise<LaunchConfigurationRecord[]> {
+    return lcs.listLaunchConfigurations(this.db, owner, page);
+  }
+  async countLaunchConfigurations(owner: UserId): Promise<number> { return lcs.countLaunchConfigurations(this.db, owner); }
+  async deleteLaunchConfiguration(owner: UserId, name: string): Promise<boolean> { return this.wrote(lcs.deleteLaunchConfiguration(this.db, owner, name)); }
+
+  async createGroup(group: GroupRecord): Promise<void> { return this.wrote(groups.createGroup(this.db, group)); }
+  async getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined> { return groups.getGroup(this.db, owner, name); }
+  async listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]> { return groups.listGroups(this.db, owner, page); }
+  async listAllGroups(): Promise<GroupRecord[]> { return groups.listAllGroups(this.db); }
+  async countGroups(owner: UserId): Promise<number> { return groups.countGroups(this.db, owner); }
+  async updateGroup(group: GroupRecord): Promise<GroupRecord> { return this.wrote(groups.updateGroup(this.db, group)); }
+  async deleteGroup(owner: UserId, name: string): Promise<boolean> {
+    return this.wrote(this.scope.atomic((db) => groups.deleteGroup(db, owner, name)));
+  }
+
+  async putInstance(instance: InstanceRecord): Promise<void> { return this.wrote(instances.putInstance(this.db, instance)); }
+  async getInstance(owner: UserId, instanceId: string): Promise<InstanceRecord | undefined> {
+    return instances.getInstance(this.db, owner, instanceId);
+  }
+  async listInstances(owner: UserId, query: Parameters<Store['listInstances']>[1]): Promise<InstanceRecord[]> {
+    return instances.listInstances(this.db, owner, query);
+  }
+  async listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>> {
+    return instances.listInstancesOfGroups(this.db, owner, groupNames);
+  }
+  async deleteInstance(owner: UserId, instanceId: string): Promise<boolean> { return this.wrote(instances.deleteInstance(this.db, owner, instanceId)); }
+
+  async putActivity(activity: ActivityRecord): Promise<void> { return this.wrote(activities.putActivity(this.db, activity)); }
+  async listActivities(owner: UserId, query: Parameters<Store['listActivities']>[1]): Promise<ActivityRecord[]> {
+    return activities.listActivities(this.db, owner, query);
+  }
+
+  async close(): Promise<void> { return this.release(); }
+}
+
+/** `close()` on a transaction's Store: a programming error. */
+const rejectClose = async (): Promise<void> => {
+  throw new Error('close() the Store, not a transaction of it');
+};

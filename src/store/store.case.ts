@@ -1,0 +1,32 @@
+import { describe } from 'node:test';
+import type { Store } from '../contracts/store.ts';
+import { accountCases } from './cases/accounts.ts';
+import { changeStampCases } from './cases/change-stamp.ts';
+import { activityCases } from './cases/activities.ts';
+import { groupCases } from './cases/groups.ts';
+import { instanceCases } from './cases/instances.ts';
+import { launchConfigurationCases } from './cases/launch-configs.ts';
+import { transactionCases } from './cases/transactions.ts';
+
+/**
+ * The Store contract suite: registers node:test cases every Store implementation must pass
+ * (SQLite now, PostgreSQL later). `open` must return a fresh, empty store on every call;
+ * each case closes the store it opened.
+ *
+ * Covered: round-trips of every record type with optional fields absent and present,
+ * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
+ * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
+ * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
+ * and the change stamp read caches rely on.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    accountCases(open);
+    launchConfigurationCases(open);
+    groupCases(open);
+    instanceCases(open);
+    activityCases(open);
+    transactionCases(open);
+    changeStampCases(open);
+  });
+}

@@ -1,0 +1,235 @@
+import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
+import { nameFromNameOrArn } from '../../domain/arn.ts';
+import { parseLaunchConfigurationName } from '../../domain/names.ts';
+import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
+import { SCALING_PROCESSES } from '../../domain/processes.ts';
+import { createGroup, deleteGroup, setDesiredCapacity, setProcessesSuspended, updateGroup } from '../../services/groups.ts';
+import { defineAction } from '../query/action.ts';
+import { ApiError } from '../query/errors.ts';
+import { pageSize, paginate } from '../query/pagination.ts';
+import { bool, int, list, nameOrArn, opt, req, resourceName, str, struct, xmlString } from '../query/shape.ts';
+import type { XmlValue } from '../query/xml.ts';
+import { tagInput, tagXml } from './tags.ts';
+
+/** The AWS `Instance` member of a group. */
+export function groupInstanceXml(i: InstanceRecord): XmlValue {
+  return {
+    InstanceId: i.instanceId,
+    InstanceType: i.instanceType,
+    AvailabilityZone: i.site,
+    LifecycleState: i.lifecycleState,
+    HealthStatus: i.healthStatus,
+    LaunchConfigurationName: i.launchConfigurationName,
+    ProtectedFromScaleIn: i.protectedFromScaleIn,
+  };
+}
+
+/**
+ * How a group's launch configuration is shown: a Phantom domain shows its multi-cloud name
+ * (`testlc1`, as the seed's listing prints), a plain group the name it was given.
+ */
+const shownLaunchConfiguration = (g: GroupRecord) => (isPhantomDomain(g.tags) ? parseLaunchConfigurationName(g.launchConfigurationName).base : g.launchConfigurationName);
+
+/** A Phantom domain's zones are its sites; a plain group's are what the client gave. */
+function shownZones(g: GroupRecord): string[] {
+  const clouds = g.tags.find((t) => t.key === 'clouds');
+  if (!isPhantomDomain(g.tags) || !clouds) return g.availabilityZones;
+  try {
+    return parseClouds(clouds.value).map((s) => s.site);
+  } catch {
+    return g.availabilityZones;
+  }
+}
+
+/** The AWS `AutoScalingGroup` member, in AWS element order, with every required member. */
+export function groupXml(g: GroupRecord, instances: InstanceRecord[]): XmlValue {
+  return {
+    AutoScalingGroupName: g.name,
+    AutoScalingGroupARN: g.arn,
+    LaunchConfigurationName: shownLaunchConfiguration(g),
+    MinSize: g.minSize,
+    MaxSize: g.maxSize,
+    DesiredCapacity: g.desiredCapacity,
+    DefaultCooldown: g.defaultCooldown,
+    AvailabilityZones: shownZones(g),
+    LoadBalancerNames: g.loadBalancerNames,
+    TargetGroupARNs: g.targetGroupARNs,
+    HealthCheckType: g.healthCheckType,
+    HealthCheckGracePeriod: g.healthCheckGracePeriod,
+    Instances: instances.map(groupInstanceXml),
+    CreatedTime: g.createdTime,
+    SuspendedProcesses: g.suspendedProcesses.map((p) => ({ ProcessName: p.processName, SuspensionReason: p.suspensionReason })),
+    PlacementGroup: g.placementGroup,
+    VPCZoneIdentifier: g.vpcZoneIdentifier,
+    EnabledMetrics: [],
+    Status: g.deleting ? 'Delete in progress' : undefined,
+    Tags: g.tags.map((t) => tagXml(g.name, t)),
+    TerminationPolicies: g.terminationPolicies,
+    NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
+  };
+}
+
+const groupFields = {
+  LaunchConfigurationName: opt(nameOrArn()),
+  MinSize: opt(int({ min: 0 })),
+  MaxSize: opt(int({ min: 0 })),
+  DesiredCapacity: opt(int({ min: 0 })),
+  DefaultCooldown: opt(int({ min: 0 })),
+  AvailabilityZones: opt(list(xmlString(255))),
+  HealthCheckType: opt(xmlString(32)),
+  HealthCheckGracePeriod: opt(int({ min: 0 })),
+  PlacementGroup: opt(xmlString(255)),
+  VPCZoneIdentifier: opt(xmlString(5000)),
+  TerminationPolicies: opt(list(xmlString(1600))),
+  NewInstancesProtectedFromScaleIn: opt(bool()),
+  LaunchTemplate: opt(struct({ LaunchTemplateId: opt(xmlString(255)), LaunchTemplateName: opt(xmlString(128)), Version: opt(xmlString(255)) })),
+  MixedInstancesPolicy: opt(struct({})),
+};
+
+/** Phantom launches from launch configurations only; say so rather than ignore the request. */
+function refuseLaunchTemplates(input: { LaunchTemplate?: object; MixedInstancesPolicy?: object; InstanceId?: string }): void {
+  if (input.LaunchTemplate || input.MixedInstancesPolicy || input.InstanceId) {
+    throw new ApiError('ValidationError', 'Phantom launches instances from launch configurations only; LaunchTemplate, MixedInstancesPolicy and InstanceId are not supported.');
+  }
+}
+
+export const createGroupAction = defineAction({
+  name: 'CreateAutoScalingGroup',
+  input: struct({
+    ...groupFields,
+    AutoScalingGroupName: req(resourceName()),
+    MinSize: req(int({ min: 0 })),
+    MaxSize: req(int({ min: 0 })),
+    InstanceId: opt(xmlString(19)),
+    LoadBalancerNames: opt(list(xmlString(255))),
+    TargetGroupARNs: opt(list(xmlString(511))),
+    Tags: opt(list(tagInput, 50)),
+  }),
+  async handle(ctx, input) {
+    refuseLaunchTemplates(input);
+    if (input.LaunchConfigurationName === undefined) {
+      throw new ApiError('ValidationError', 'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.');
+    }
+    const tags = (input.Tags ?? []).map((t) => {
+      if (t.ResourceId !== undefined && t.ResourceId !== input.AutoScalingGroupName) throw new ApiError('ValidationError', `Tag ResourceId ${t.ResourceId} does not match AutoScalingGroupName ${input.AutoScalingGroupName}.`);
+      return { key: t.Key, value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false };
+    });
+    await createGroup(ctx.deps, ctx.user, {
+      name: input.AutoScalingGroupName,
+      launchConfigurationName: nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      minSize: input.MinSize,
+      maxSize: input.MaxSize,
+      desiredCapacity: input.DesiredCapacity,
+      defaultCooldown: input.DefaultCooldown,
+      healthCheckType: input.HealthCheckType,
+      healthCheckGracePeriod: input.HealthCheckGracePeriod,
+      availabilityZones: input.AvailabilityZones ?? [],
+      loadBalancerNames: input.LoadBalancerNames ?? [],
+      targetGroupARNs: input.TargetGroupARNs ?? [],
+      vpcZoneIdentifier: input.VPCZoneIdentifier,
+      placementGroup: input.PlacementGroup,
+      terminationPolicies: input.TerminationPolicies,
+      newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
+      tags,
+    });
+    return undefined;
+  },
+});
+
+export const updateGroupAction = defineAction({
+  name: 'UpdateAutoScalingGroup',
+  input: struct({ ...groupFields, AutoScalingGroupName: req(nameOrArn()) }),
+  async handle(ctx, input) {
+    refuseLaunchTemplates(input);
+    await updateGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), {
+      launchConfigurationName: input.LaunchConfigurationName === undefined ? undefined : nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      minSize: input.MinSize,
+      maxSize: input.MaxSize,
+      desiredCapacity: input.DesiredCapacity,
+      defaultCooldown: input.DefaultCooldown,
+      healthCheckType: input.HealthCheckType,
+      healthCheckGracePeriod: input.HealthCheckGracePeriod,
+      availabilityZones: input.AvailabilityZones?.length ? input.AvailabilityZones : undefined,
+      vpcZoneIdentifier: input.VPCZoneIdentifier,
+      placementGroup: input.PlacementGroup,
+      terminationPolicies: input.TerminationPolicies,
+      newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
+    });
+    return undefined;
+  },
+});
+
+export const describeGroupsAction = defineAction({
+  name: 'DescribeAutoScalingGroups',
+  readOnly: true,
+  input: struct({
+    AutoScalingGroupNames: opt(list(resourceName())),
+    MaxRecords: opt(int()),
+    NextToken: opt(str({ max: 4096 })),
+    Filters: opt(list(struct({ Name: opt(xmlString(255)), Values: opt(list(xmlString(255))) }))),
+  }),
+  async handle(ctx, input) {
+    const limit = pageSize(input.MaxRecords, 50, 100);
+    const names = input.AutoScalingGroupNames?.length ? input.AutoScalingGroupNames : undefined;
+    const filters = (input.Filters ?? []).map((f) => ({ name: f.Name ?? '', values: f.Values ?? [] }));
+    for (const f of filters) {
+      if (!/^(tag-key|tag-value|tag:.+)$/.test(f.name)) throw new ApiError('ValidationError', `Filter name ${f.name} is not supported; use tag-key, tag-value or tag:<key>.`);
+    }
+    const scope = `asg|${ctx.user.id}|${JSON.stringify([names ?? [], filters])}`;
+    let after = input.NextToken === undefined ? undefined : ctx.deps.pageTokens.decode(scope, input.NextToken);
+    const matches = (g: GroupRecord) =>
+      filters.every((f) =>
+        f.name === 'tag-key' ? g.tags.some((t) => f.values.includes(t.key)) : f.name === 'tag-value' ? g.tags.some((t) => f.values.includes(t.value)) : g.tags.some((t) => `tag:${t.key}` === f.name && f.values.includes(t.value)),
+      );
+    const rows: GroupRecord[] = [];
+    // Filters are applied after the store's page, so keep reading until the page is full.
+    for (;;) {
+      const batch = await ctx.deps.store.listGroups(ctx.user.id, { names, after, limit: limit + 1 });
+      rows.push(...batch.filter(matches));
+      if (rows.length > limit || batch.length <= limit) break;
+      after = batch[batch.length - 1]!.name;
+    }
+    const page = paginate(rows, limit, (g) => g.name, ctx.deps.pageTokens, scope);
+    const instances = await ctx.deps.store.listInstancesOfGroups(ctx.user.id, page.items.map((g) => g.name));
+    return { AutoScalingGroups: page.items.map((g) => groupXml(g, instances.get(g.name) ?? [])), NextToken: page.nextToken };
+  },
+});
+
+export const deleteGroupAction = defineAction({
+  name: 'DeleteAutoScalingGroup',
+  input: struct({ AutoScalingGroupName: req(nameOrArn()), ForceDelete: opt(bool()) }),
+  async handle(ctx, input) {
+    await deleteGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ForceDelete ?? false);
+    return undefined;
+  },
+});
+
+export const setDesiredCapacityAction = defineAction({
+  name: 'SetDesiredCapacity',
+  input: struct({ AutoScalingGroupName: req(nameOrArn()), DesiredCapacity: req(int({ min: 0 })), HonorCooldown: opt(bool()) }),
+  async handle(ctx, input) {
+    await setDesiredCapacity(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.DesiredCapacity);
+    return undefined;
+  },
+});
+
+const processesInput = struct({ AutoScalingGroupName: req(nameOrArn()), ScalingProcesses: opt(list(xmlString(255))) });
+
+export const suspendProcessesAction = defineAction({
+  name: 'SuspendProcesses',
+  input: processesInput,
+  async handle(ctx, input) {
+    await setProcessesSuspended(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ScalingProcesses ?? [], true, SCALING_PROCESSES);
+    return undefined;
+  },
+});
+
+export const resumeProcessesAction = defineAction({
+  name: 'ResumeProcesses',
+  input: processesInput,
+  async handle(ctx, input) {
+    await setProcessesSuspended(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ScalingProcesses ?? [], false, SCALING_PROCESSES);
+    return undefined;
+  },
+});
+

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { User } from '../../contracts/records.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { StampedCache } from '../../services/stamped-cache.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
+import { header, type RawRequest } from '../http/raw-request.ts';
+import type { ActionDefinition } from './action.ts';
+import { decodeInput, paramTree } from './decode.ts';
+import { ApiError, toApiError } from './errors.ts';
+import { decodeForm, type Param } from './form.ts';
+import { errorXml, resultXml, successEnvelope } from './xml.ts';
+
+/** A finished Query API answer. */
+export interface QueryResponse {
+  status: number;
+  /** The XML body as UTF-8 byte chunks, sent in order. */
+  body: Buffer[];
+  requestId: string;
+}
+
+/** Collects the request's parameters: the query string's, then a form body's. */
+function requestParams(req: RawRequest): Param[] {
+  const params = decodeForm(req.rawQuery);
+  if (req.method === 'POST' && req.body.length > 0) {
+    const type = (header(req, 'content-type') ?? 'application/x-www-form-urlencoded').toLowerCase();
+    if (!type.startsWith('application/x-www-form-urlencoded')) {
+      throw new ApiError('InvalidParameterValue', 'A POST body must be application/x-www-form-urlencoded.');
+    }
+    params.push(...decodeForm(req.body.toString('utf8')));
+  }
+  return params;
+}
+
+/**
+ * The AWS Auto Scaling Query API: parse → verify signature → authorize → decode typed input
+ * → handler → XML. Handlers only ever see a verified user and decoded input. Every failure,
+ * including internal ones, is answered with `<ErrorResponse>`; nothing thrown escapes.
+ */
+export class QueryApi {
+  /** Result elements of read-only actions, valid while the store's change stamp holds. */
+  private readonly results = new StampedCache<Buffer>(512);
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly authenticator: Authenticator,
+    /** Finds the verified caller's user record (cached by the caller's choice). */
+    private readonly userById: (id: string) => Promise<User | undefined>,
+    private readonly actions: ReadonlyMap<string, ActionDefinition>,
+    private readonly knownActions: readonly string[],
+    private readonly log: Logger,
+  ) {}
+
+  async handle(req: RawRequest): Promise<QueryResponse> {
+    const requestId = randomUUID();
+    try {
+      const { action, result } = await this.run(req, requestId);
+      return { status: 200, body: successEnvelope(action, requestId, result), requestId };
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.code === 'InternalFailure') this.log.error({ err: error, requestId }, 'request failed');
+      return { status: apiError.status, body: [Buffer.from(errorXml(apiError.code, apiError.message, apiError.status, requestId))], requestId };
+    }
+  }
+
+  private async run(req: RawRequest, requestId: string) {
+    if (req.method !== 'GET' && req.method !== 'POST') throw new ApiError('MethodNotAllowed', `The HTTP method ${req.method} is not allowed; use GET or POST.`);
+    const params = requestParams(req);
+    const identity = await this.authenticator.authenticate(req, params);
+    const user = await this.userById(identity.userId);
+    if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+    const actionName = params.find(([name]) => name === 'Action')?.[1];
+    if (actionName === undefined || actionName === '') throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
+    const action = this.actions.get(actionName);
+    if (!action) {
+      if (this.knownActions.includes(actionName)) throw new ApiError('InvalidAction', `Phantom does not implement the action ${actionName}.`);
+      throw new ApiError('InvalidAction', `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`);
+    }
+    const input = decodeInput(action.input, paramTree(params));
+    const respond = async () => Buffer.from(resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
+    if (!action.readOnly) return { action: action.name, result: await respond() };
+    const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
+    return { action: action.name, result: await this.results.through(key, this.deps.store.changeStamp(), respond) };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The AWS query-protocol XML writer. Built by hand rather than with a generic XML builder
+ * because the protocol needs exact control that the builders make awkward: element order
+ * as given, `undefined`/`null` members omitted (boto 2 calls int() on numeric elements, so an
+ * empty `<MinSize/>` crashes it), arrays as `<member>` children, and text made XML-1.0-safe.
+ * It is also on the hot path of every response.
+ */
+
+export const NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
+
+/** A value the writer can serialise. Object key order is element order. */
+export type XmlValue = string | number | boolean | Date | null | undefined | XmlValue[] | { [name: string]: XmlValue };
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+// Characters XML 1.0 cannot carry at all (even escaped); they are replaced, never emitted.
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Escapes text for an XML element body. */
+export function escapeXml(text: string): string {
+  if (!NEEDS_WORK.test(text)) return text;
+  return text.replace(NOT_XML, '\uFFFD').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+// Anything escapeXml would change: markup characters, controls, surrogates, U+FFFE/U+FFFF.
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/** AWS timestamps: ISO-8601 UTC with milliseconds. */
+export const xmlTimestamp = (d: Date): string => d.toISOString();
+
+function writeValue(out: string[], value: XmlValue): void {
+  if (value === null || value === undefined) return;
+  if (typeof value === 'string') out.push(escapeXml(value));
+  else if (typeof value === 'number') out.push(String(value));
+  else if (typeof value === 'boolean') out.push(value ? 'true' : 'false');
+  else if (value instanceof Date) out.push(xmlTimestamp(value));
+  else if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === null || item === undefined) continue;
+      out.push('<member>');
+      writeValue(out, item);
+      out.push('</member>');
+    }
+  } else {
+    for (const [name, child] of Object.entries(value)) {
+      if (child === null || child === undefined) continue;
+      out.push('<', name, '>');
+      writeValue(out, child);
+      out.push('</', name, '>');
+    }
+  }
+}
+
+/**
+ * The `<{Action}Result>…</…Result>` element of a success response, or '' when `result` is
+ * undefined (actions whose AWS output has no Result element).
+ */
+export function resultXml(action: string, result: XmlValue): string {
+  if (result === undefined) return '';
+  const out: string[] = [`<${action}Result>`];
+  writeValue(out, result);
+  out.push(`</${action}Result>`);
+  return out.join('');
+}
+
+/**
+ * A success response around a result element from `resultXml`, as byte chunks (head,
+ * result, tail) so a cached result is sent as it is, never copied or re-encoded.
+ */
+export function successEnvelope(action: string, requestId: string, result: Buffer): Buffer[] {
+  return [
+    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}">`),
+    result,
+    Buffer.from(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`),
+  ];
+}
+
+/** A whole success response: `<{Action}Response><{Action}Result>…<ResponseMetadata>…`. */
+export const successXml = (action: string, requestId: string, result: XmlValue): string =>
+  Buffer.concat(successEnvelope(action, requestId, Buffer.from(resultXml(action, result)))).toString('utf8');
+
+/** The AWS error envelope, used for every failure including 404/413/500. */
+export function errorXml(code: string, message: string, status: number, requestId: string): string {
+  const type = status >= 500 ? 'Receiver' : 'Sender';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${NAMESPACE}">` +
+    `<Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
+}

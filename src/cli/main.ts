@@ -1,0 +1,133 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { systemClock } from '../contracts/clock.ts';
+import { isPhantomError } from '../contracts/errors.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { openDataDir, type DataDir } from '../data-dir.ts';
+import { startServer } from '../main.ts';
+
+/** Where CLI output goes (injectable for tests). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+const count = (value: string): number => {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
+  return Number(value);
+};
+
+/** Runs `fn` against the data dir of the configured (possibly running) server. */
+async function withData<T>(fn: (data: DataDir) => Promise<T>): Promise<T> {
+  const data = await openDataDir(loadConfig(), systemClock);
+  try {
+    return await fn(data);
+  } finally {
+    await data.close();
+  }
+}
+
+/** Serves until SIGINT/SIGTERM, then closes cleanly. */
+async function serve(io: CliIo): Promise<void> {
+  const running = await startServer(loadConfig(), { print: io.out });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running.close();
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('phantom')
+    .description('Multi-cloud auto-scaling with the AWS Auto Scaling API. State lives in PHANTOM_DATA_DIR (default .phantom).')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program.command('server').description('serve the Query API (PHANTOM_LISTEN, default 127.0.0.1:8445)').action(() => serve(io));
+
+  const user = program.command('user').description('manage users');
+  user
+    .command('add <name>')
+    .description("create a user with one access key pair and print it")
+    .option('--admin', 'make the user an administrator')
+    .option('--json', 'print {"user","accessKeyId","secretAccessKey"}')
+    .action((name: string, o: { admin?: boolean; json?: boolean }) =>
+      withData(async ({ accounts }) => {
+        const created = await accounts.createUser(name, o.admin ?? false);
+        const key = await accounts.createKey(created);
+        if (o.json) io.out(JSON.stringify({ user: created.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }));
+        else io.out(`user ${created.name}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}`);
+      }),
+    );
+  user
+    .command('list')
+    .description('list users and their access key ids')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withData(async ({ store }) => {
+        const users = await store.listUsers();
+        const rows = await Promise.all(
+          users.map(async (u) => ({ user: u.name, id: u.id, admin: u.isAdmin, accessKeyIds: (await store.listAccessKeys(u.id)).map((k) => k.accessKeyId), limits: u.limits })),
+        );
+        if (o.json) io.out(JSON.stringify(rows));
+        else for (const r of rows) io.out(`${r.user}\t${r.id}\t${r.admin ? 'admin' : 'user'}\t${r.accessKeyIds.join(',') || '-'}`);
+      }),
+    );
+  user
+    .command('limits <name>')
+    .description("override a user's limits (DescribeAccountLimits reports them)")
+    .option('--max-groups <n>', 'auto scaling groups', count)
+    .option('--max-launch-configurations <n>', 'launch configurations', count)
+    .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number }) =>
+      withData(async ({ accounts }) => {
+        const limits = Object.fromEntries(Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(([, v]) => v !== undefined));
+        const updated = await accounts.setLimits(name, limits);
+        io.out(JSON.stringify({ user: updated.name, limits: updated.limits }));
+      }),
+    );
+
+  const key = program.command('key').description('manage access keys');
+  key
+    .command('create <user>')
+    .description('issue another access key pair for a user')
+    .option('--json', 'print {"user","accessKeyId","secretAccessKey"}')
+    .action((name: string, o: { json?: boolean }) =>
+      withData(async ({ accounts }) => {
+        const issued = await accounts.createKey(await accounts.requireUser(name));
+        if (o.json) io.out(JSON.stringify({ user: name, ...issued }));
+        else io.out(`access key id      ${issued.accessKeyId}\nsecret access key  ${issued.secretAccessKey}`);
+      }),
+    );
+  key
+    .command('delete <accessKeyId>')
+    .description('delete an access key (requests signed with it fail from then on)')
+    .action((id: string) =>
+      withData(async ({ store }) => {
+        if (!(await store.deleteAccessKey(id))) throw new ConfigError(`No access key ${id}.`);
+        io.out(`deleted ${id}`);
+      }),
+    );
+  return program;
+}
+
+/**
+ * Runs the `phantom` command line and returns the exit code (0 ok, 1 failure, 2 usage).
+ * Errors are printed as one line; nothing secret is printed except a newly issued key.
+ */
+export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ConfigError || isPhantomError(error)) {
+      io.err(`phantom: ${error.message}`);
+      return 1;
+    }
+    io.err(`phantom: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import type { UserLimits } from '../contracts/records.ts';
+
+/** A cloud site. The simulated driver arrives with the controller; its knobs join this then. */
+export interface SiteConfig {
+  name: string;
+  driver: 'sim';
+}
+
+/** Everything the server reads from its environment. Nothing else reads process.env. */
+export interface PhantomConfig {
+  listen: { host: string; port: number };
+  /** State directory: database, master key, admin credentials. */
+  dataDir: string;
+  tls?: { certFile: string; keyFile: string };
+  /** When both are set, the `admin` user holds this pair after start. */
+  adminKey?: { accessKeyId: string; secretAccessKey: string };
+  /** 32-byte master key (base64 or hex); default: `<dataDir>/master.key`, created on first start. */
+  masterKey?: string;
+  defaultLimits: UserLimits;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  sites: SiteConfig[];
+  logLevel: string;
+}
+
+/** The sites a fresh machine has, so the seed's walkthrough works without configuration. */
+export const DEFAULT_SITES: SiteConfig[] = [
+  { name: 'hotel', driver: 'sim' },
+  { name: 'sierra', driver: 'sim' },
+];
+
+/** A configuration value that cannot be used, named so the operator can fix it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new ConfigError(`PHANTOM_LISTEN must be HOST:PORT (e.g. 127.0.0.1:8445), got ${JSON.stringify(value)}`);
+  return { host: match[1] || match[2] || '127.0.0.1', port };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/**
+ * Reads the configuration from the environment (defaults embedded).
+ * @throws ConfigError naming the variable at fault.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): PhantomConfig {
+  const cert = env.PHANTOM_TLS_CERT;
+  const key = env.PHANTOM_TLS_KEY;
+  if (Boolean(cert) !== Boolean(key)) throw new ConfigError('PHANTOM_TLS_CERT and PHANTOM_TLS_KEY must be set together.');
+  const access = env.PHANTOM_ACCESS_KEY;
+  const secret = env.PHANTOM_SECRET_KEY;
+  if (Boolean(access) !== Boolean(secret)) throw new ConfigError('PHANTOM_ACCESS_KEY and PHANTOM_SECRET_KEY must be set together.');
+  return {
+    listen: parseListen(env.PHANTOM_LISTEN || '127.0.0.1:8445'),
+    dataDir: resolve(cwd, env.PHANTOM_DATA_DIR || '.phantom'),
+    tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
+    adminKey: access && secret ? { accessKeyId: access, secretAccessKey: secret } : undefined,
+    masterKey: env.PHANTOM_MASTER_KEY || undefined,
+    defaultLimits: {
+      maxGroups: positiveInt(env, 'PHANTOM_MAX_GROUPS', 500),
+      maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
+    },
+    maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
+    sites: DEFAULT_SITES,
+    logLevel: env.PHANTOM_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,52 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Clock } from './contracts/clock.ts';
+import type { Store } from './contracts/store.ts';
+import { ConfigError, type PhantomConfig } from './config/config.ts';
+import { SecretBox } from './security/secret-box.ts';
+import { Accounts } from './services/accounts.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+
+/** The opened state directory: the store and what reads secrets from it. */
+export interface DataDir {
+  store: Store;
+  box: SecretBox;
+  accounts: Accounts;
+  close(): Promise<void>;
+}
+
+/** Decodes PHANTOM_MASTER_KEY (64 hex characters or base64 of 32 bytes). */
+function decodeMasterKey(value: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new ConfigError('PHANTOM_MASTER_KEY must be 32 bytes, as 64 hex characters or base64.');
+  return key;
+}
+
+/** The master key: from the config, else `<dataDir>/master.key` (created 0600 on first use). */
+function masterKey(config: PhantomConfig): Buffer {
+  if (config.masterKey) return decodeMasterKey(config.masterKey);
+  const file = join(config.dataDir, 'master.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  return decodeMasterKey(readFileSync(file, 'utf8').trim());
+}
+
+/**
+ * Opens (creating if needed) the data directory: SQLite database, master key. Used by the
+ * server and by CLI commands, which may run while the server does (SQLite WAL).
+ * @throws ConfigError on a bad master key; store errors on an unusable database.
+ */
+export async function openDataDir(config: PhantomConfig, clock: Clock): Promise<DataDir> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const box = new SecretBox(masterKey(config));
+  const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });
+  return { store, box, accounts: new Accounts(store, box, clock), close: () => store.close() };
+}
+
+/** Writes the bootstrap admin's credentials where only the server's user can read them. */
+export function writeAdminCredentials(config: PhantomConfig, accessKeyId: string, secretAccessKey: string): string {
+  const file = join(config.dataDir, 'admin-credentials');
+  writeFileSync(file, `PHANTOM_ACCESS_KEY=${accessKeyId}\nPHANTOM_SECRET_KEY=${secretAccessKey}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}

@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { Authenticator } from './api/auth/authenticate.ts';
+import { AWS_ACTIONS, IMPLEMENTED_ACTIONS } from './api/autoscaling/index.ts';
+import { createPhantomServer } from './api/http/server.ts';
+import { QueryApi } from './api/query/dispatch.ts';
+import { PageTokens } from './api/query/pagination.ts';
+import { systemClock, type Clock } from './contracts/clock.ts';
+import type { PhantomConfig } from './config/config.ts';
+import { openDataDir, writeAdminCredentials, type DataDir } from './data-dir.ts';
+import type { ServiceDeps } from './services/deps.ts';
+
+/** A started server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8445 (the real port when 0 was configured). */
+  url: string;
+  port: number;
+  dataDir: DataDir;
+  close(): Promise<void>;
+}
+
+/**
+ * Makes sure someone can sign in: with PHANTOM_ACCESS_KEY/SECRET_KEY the `admin` user holds
+ * that pair; with no users at all, an admin is created and its new keys are printed once and
+ * written to `<data dir>/admin-credentials` (0600).
+ */
+async function bootstrapAdmin(config: PhantomConfig, data: DataDir, print: (line: string) => void): Promise<void> {
+  const { accounts, store } = data;
+  if (config.adminKey) {
+    const admin = (await store.getUserByName('admin')) ?? (await accounts.createUser('admin', true));
+    await accounts.setKey(admin, config.adminKey);
+    return;
+  }
+  if ((await store.listUsers()).length > 0) return;
+  const admin = await accounts.createUser('admin', true);
+  const key = await accounts.createKey(admin);
+  const file = writeAdminCredentials(config, key.accessKeyId, key.secretAccessKey);
+  print(`Created user admin. Access key id: ${key.accessKeyId}  Secret access key: ${key.secretAccessKey}`);
+  print(`(shown once; also written to ${file})`);
+}
+
+/**
+ * Composition root: config → data dir → services → Query API → HTTP listener.
+ * @throws ConfigError, or the listen error (e.g. EADDRINUSE).
+ */
+export async function startServer(config: PhantomConfig, opts: { clock?: Clock; log?: Logger; print?: (line: string) => void } = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? pino({ level: config.logLevel, base: undefined });
+  const data = await openDataDir(config, clock);
+  await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));
+  const deps: ServiceDeps = {
+    store: data.store,
+    clock,
+    sites: () => config.sites.map((s) => s.name),
+    defaultLimits: config.defaultLimits,
+    pageTokens: new PageTokens(data.box.derive('page-tokens')),
+  };
+  const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
+  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log);
+  const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  log.info({ url, dataDir: config.dataDir, sites: deps.sites() }, 'phantom serving');
+  return {
+    url,
+    port,
+    dataDir: data,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await data.close();
+    },
+  };
+}

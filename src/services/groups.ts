@@ -1,0 +1,178 @@
+import { PhantomError } from '../contracts/errors.ts';
+import type { GroupRecord, Tag, User } from '../contracts/records.ts';
+import { groupArn } from '../domain/arn.ts';
+import { checkCapacity, setDesired, updateCapacity, type Capacity } from '../domain/capacity.ts';
+import { isPhantomDomain, resolvePlacement, type Placement } from '../domain/placement.ts';
+import type { Store } from '../contracts/store.ts';
+import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
+import { checkTags } from './tags.ts';
+import { recordTermination } from './activities.ts';
+
+/** Input of createGroup (already shape-validated). */
+export interface NewGroup {
+  name: string;
+  launchConfigurationName: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity?: number;
+  defaultCooldown?: number;
+  healthCheckType?: string;
+  healthCheckGracePeriod?: number;
+  availabilityZones: string[];
+  loadBalancerNames: string[];
+  targetGroupARNs: string[];
+  vpcZoneIdentifier?: string;
+  placementGroup?: string;
+  terminationPolicies?: string[];
+  newInstancesProtectedFromScaleIn?: boolean;
+  tags: Tag[];
+}
+
+/** Fields UpdateAutoScalingGroup may change; absent = unchanged. */
+export type GroupChanges = Partial<Pick<GroupRecord, 'launchConfigurationName' | 'minSize' | 'maxSize' | 'desiredCapacity' | 'defaultCooldown' | 'healthCheckType' | 'healthCheckGracePeriod' | 'availabilityZones' | 'vpcZoneIdentifier' | 'placementGroup' | 'terminationPolicies' | 'newInstancesProtectedFromScaleIn'>>;
+
+/** Resolves a group's placement against the owner's launch configurations and the sites. */
+export async function placementOf(deps: ServiceDeps, store: Store, group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>): Promise<Placement> {
+  const names = (await store.listLaunchConfigurations(group.owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
+  return resolvePlacement(group, { knownSites: deps.sites(), launchConfigurationNames: names });
+}
+
+/**
+ * Creates a group (a Phantom domain when its tags carry PHANTOM_DEFINITION). Validates the
+ * launch configuration, sizes, tags and placement before storing anything.
+ * @throws PhantomError Validation, NotFound (launch configuration), LimitExceeded, AlreadyExists.
+ */
+export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup): Promise<GroupRecord> {
+  const capacity = checkCapacity({ minSize: input.minSize, maxSize: input.maxSize, desiredCapacity: input.desiredCapacity ?? input.minSize });
+  if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier) throw invalid('At least one Availability Zone or VPC Subnet is required.');
+  checkTags(input.name, input.tags);
+  const group: GroupRecord = {
+    owner: user.id,
+    name: input.name,
+    arn: groupArn(user.id, input.name),
+    launchConfigurationName: input.launchConfigurationName,
+    ...capacity,
+    defaultCooldown: input.defaultCooldown ?? 300,
+    healthCheckType: input.healthCheckType ?? 'EC2',
+    healthCheckGracePeriod: input.healthCheckGracePeriod ?? 0,
+    availabilityZones: input.availabilityZones,
+    loadBalancerNames: input.loadBalancerNames,
+    targetGroupARNs: input.targetGroupARNs,
+    vpcZoneIdentifier: input.vpcZoneIdentifier,
+    placementGroup: input.placementGroup,
+    terminationPolicies: input.terminationPolicies?.length ? input.terminationPolicies : ['Default'],
+    newInstancesProtectedFromScaleIn: input.newInstancesProtectedFromScaleIn ?? false,
+    suspendedProcesses: [],
+    tags: input.tags,
+    createdTime: deps.clock.now(),
+    deleting: false,
+    version: 0,
+  };
+  const limit = limitsOf(deps, user).maxGroups;
+  await deps.store.transaction(async (tx) => {
+    if (!(await tx.getLaunchConfiguration(user.id, input.launchConfigurationName))) throw launchConfigurationNotFound(input.launchConfigurationName);
+    await placementOf(deps, tx, group);
+    if ((await tx.countGroups(user.id)) >= limit && !(await tx.getGroup(user.id, input.name))) {
+      throw new PhantomError('LimitExceeded', `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`);
+    }
+    await tx.createGroup(group);
+  });
+  return group;
+}
+
+/**
+ * Loads a group for a change: it must exist and not be in the middle of deletion.
+ * @throws PhantomError NotFound; Validation when the group is being deleted.
+ */
+export async function groupForChange(store: Store, user: User, name: string): Promise<GroupRecord> {
+  const group = await store.getGroup(user.id, name);
+  if (!group) throw groupNotFound(name);
+  if (group.deleting) throw new PhantomError('ScalingActivityInProgress', `AutoScalingGroup ${name} is being deleted.`);
+  return group;
+}
+
+/**
+ * UpdateAutoScalingGroup: only given fields change; sizes follow AWS's min/max → desired rule.
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted).
+ */
+export async function updateGroup(deps: ServiceDeps, user: User, name: string, changes: GroupChanges): Promise<GroupRecord> {
+  return deps.store.transaction(async (tx) => {
+    const group = await groupForChange(tx, user, name);
+    if (changes.launchConfigurationName !== undefined && !(await tx.getLaunchConfiguration(user.id, changes.launchConfigurationName))) {
+      throw launchConfigurationNotFound(changes.launchConfigurationName);
+    }
+    const capacity = updateCapacity(group, { minSize: changes.minSize, maxSize: changes.maxSize, desiredCapacity: changes.desiredCapacity });
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const next: GroupRecord = { ...group, ...defined, ...capacity };
+    if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
+    await placementOf(deps, tx, next);
+    return tx.updateGroup(next);
+  });
+}
+
+/**
+ * SetDesiredCapacity (Phantom domains: min = max = N; plain groups: min ≤ N ≤ max).
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress.
+ */
+export async function setDesiredCapacity(deps: ServiceDeps, user: User, name: string, desired: number): Promise<GroupRecord> {
+  return deps.store.transaction(async (tx) => {
+    const group = await groupForChange(tx, user, name);
+    return tx.updateGroup({ ...group, ...setDesired(group, desired, isPhantomDomain(group.tags)) });
+  });
+}
+
+/** Applies a capacity change computed by `change` inside one transaction. */
+export async function changeCapacity(deps: ServiceDeps, user: User, name: string, change: (group: GroupRecord) => Capacity): Promise<GroupRecord> {
+  return deps.store.transaction(async (tx) => {
+    const group = await groupForChange(tx, user, name);
+    return tx.updateGroup({ ...group, ...change(group) });
+  });
+}
+
+/**
+ * DeleteAutoScalingGroup. A group with live instances is refused without ForceDelete, except
+ * Phantom domains (the seed's asg_delete never forces). Live instances are marked Terminating
+ * and the record stays, shown as "Delete in progress", until the controller has terminated
+ * them; a group without live instances goes at once. Deleting again is accepted.
+ * @throws PhantomError NotFound, ScalingActivityInProgress.
+ */
+export async function deleteGroup(deps: ServiceDeps, user: User, name: string, forceDelete: boolean): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const group = await tx.getGroup(user.id, name);
+    if (!group) throw groupNotFound(name);
+    const live = (await tx.listInstances(user.id, { groupName: name })).filter((i) => i.lifecycleState !== 'Terminated');
+    if (live.length === 0) {
+      await tx.deleteGroup(user.id, name);
+      return;
+    }
+    if (group.deleting) return;
+    if (!forceDelete && !isPhantomDomain(group.tags)) {
+      throw new PhantomError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+    }
+    const now = deps.clock.now();
+    for (const instance of live) {
+      if (instance.lifecycleState === 'Terminating') continue;
+      await tx.putInstance({ ...instance, lifecycleState: 'Terminating' });
+      await recordTermination(tx, instance, now, `At ${now.toISOString()} instance ${instance.instanceId} was taken out of service in response to a user request to delete the group.`);
+    }
+    await tx.updateGroup({ ...group, deleting: true, minSize: 0, maxSize: 0, desiredCapacity: 0 });
+  });
+}
+
+/**
+ * Suspends (or resumes) processes; an empty list means all of them.
+ * @throws PhantomError NotFound, Validation (unknown process name).
+ */
+export async function setProcessesSuspended(deps: ServiceDeps, user: User, name: string, processes: string[], suspend: boolean, all: readonly string[]): Promise<void> {
+  const unknown = processes.find((p) => !all.includes(p));
+  if (unknown !== undefined) throw invalid(`Invalid processes: [${unknown}]. Valid processes are: ${all.join(', ')}`);
+  const chosen = processes.length > 0 ? processes : [...all];
+  await deps.store.transaction(async (tx) => {
+    const group = await tx.getGroup(user.id, name);
+    if (!group) throw groupNotFound(name);
+    const kept = group.suspendedProcesses.filter((p) => !chosen.includes(p.processName));
+    const reason = `User suspended at ${deps.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+    const added = suspend ? chosen.map((processName) => group.suspendedProcesses.find((p) => p.processName === processName) ?? { processName, suspensionReason: reason }) : [];
+    await tx.updateGroup({ ...group, suspendedProcesses: [...kept, ...added].sort((a, b) => all.indexOf(a.processName) - all.indexOf(b.processName)) });
+  });
+}

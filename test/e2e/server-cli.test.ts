@@ -1,0 +1,133 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeAccountLimitsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { freePort, PHANTOM_BIN, REPO_ROOT, run, startPhantom, type PhantomProcess } from '../support/process.ts';
+import { errorCode, signV4 } from '../support/sign.ts';
+
+const NO_ADMIN_ENV = { PHANTOM_ACCESS_KEY: '', PHANTOM_SECRET_KEY: '' };
+
+describe('phantom server: first start', () => {
+  let server: PhantomProcess;
+  let startedMs: number;
+  before(async () => {
+    const t0 = Date.now();
+    server = await startPhantom({ env: NO_ADMIN_ENV });
+    startedMs = Date.now() - t0;
+  });
+  after(() => server.stop());
+
+  it('serves within a few seconds of start', () => {
+    assert.ok(startedMs < 8000, `took ${startedMs} ms`);
+  });
+
+  it('creates admin, prints its keys once and writes them to a 0600 file that works', async () => {
+    const printed = /Access key id: (AKPH[A-Z2-7]{16})\s+Secret access key: (\S{40})/.exec(server.output().stdout);
+    assert.ok(printed, server.output().stdout);
+    const file = join(server.dataDir, 'admin-credentials');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readFileSync(file, 'utf8'), `PHANTOM_ACCESS_KEY=${printed[1]}\nPHANTOM_SECRET_KEY=${printed[2]}\n`);
+    const groups = await server.sdk({ accessKeyId: printed[1]!, secretAccessKey: printed[2]! }).send(new DescribeAutoScalingGroupsCommand({}));
+    assert.deepEqual(groups.AutoScalingGroups, []);
+    const list = await server.cli(['user', 'list', '--json']);
+    assert.deepEqual((JSON.parse(list.stdout) as Array<{ user: string; admin: boolean; accessKeyIds: string[] }>).map((u) => [u.user, u.admin, u.accessKeyIds]), [['admin', true, [printed[1]]]]);
+  });
+});
+
+describe('phantom CLI against a running server', () => {
+  let server: PhantomProcess;
+  before(async () => (server = await startPhantom()));
+  after(() => server.stop());
+
+  it('user add, key create, limits and key delete take effect at once', async () => {
+    const zoe = await server.addUser('zoe');
+    const client = server.sdk(zoe);
+    assert.deepEqual((await client.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups, []);
+
+    const second = await server.cli(['key', 'create', 'zoe', '--json']);
+    assert.equal(second.code, 0, second.stderr);
+    const key2 = JSON.parse(second.stdout) as { accessKeyId: string; secretAccessKey: string };
+    assert.equal((await server.sdk(key2).send(new DescribeAccountLimitsCommand({}))).MaxNumberOfAutoScalingGroups, 500);
+
+    const limits = await server.cli(['user', 'limits', 'zoe', '--max-groups', '7']);
+    assert.equal(limits.code, 0, limits.stderr);
+    assert.equal((await client.send(new DescribeAccountLimitsCommand({}))).MaxNumberOfAutoScalingGroups, 7);
+
+    const deleted = await server.cli(['key', 'delete', zoe.accessKeyId]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await assert.rejects(client.send(new DescribeAutoScalingGroupsCommand({})), (e: Error) => e.name === 'InvalidClientTokenId');
+    assert.ok(await server.sdk(key2).send(new DescribeAutoScalingGroupsCommand({})), 'the other key still works');
+  });
+
+  it('refuses bad CLI input with a clear message and exit code', async () => {
+    const dup = await server.cli(['user', 'add', 'zoe']);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /phantom: User zoe already exists/);
+    const badName = await server.cli(['user', 'add', 'no spaces']);
+    assert.equal(badName.code, 1);
+    assert.match(badName.stderr, /must be 1-64 characters/);
+    const usage = await server.cli(['user', 'limits', 'zoe', '--max-groups', 'lots']);
+    assert.equal(usage.code, 2);
+    const missing = await server.cli(['key', 'create', 'nobody']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No user named nobody/);
+  });
+
+  it('keeps secrets out of the database files and the server output', async () => {
+    const canary = await server.addUser('canary');
+    const files = readdirSync(server.dataDir).filter((f) => f.startsWith('phantom.db'));
+    assert.ok(files.includes('phantom.db') && files.includes('phantom.db-wal'), files.join(','));
+    for (const file of files) {
+      const bytes = readFileSync(join(server.dataDir, file));
+      assert.equal(bytes.indexOf(canary.secretAccessKey), -1, `secret found in ${file}`);
+      assert.equal(bytes.indexOf(server.admin.secretAccessKey), -1, `admin secret found in ${file}`);
+    }
+    const { stdout, stderr } = server.output();
+    assert.ok(!`${stdout}${stderr}`.includes(canary.secretAccessKey));
+  });
+});
+
+describe('phantom server over TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phantom-tls-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves https when PHANTOM_TLS_CERT and PHANTOM_TLS_KEY are set', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const made = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1']);
+    assert.equal(made.code, 0, made.stderr);
+    const port = await freePort();
+    const creds = { accessKeyId: 'AKIDTLSTEST000000000', secretAccessKey: 'tls-secret' };
+    const child = spawn(process.execPath, [PHANTOM_BIN, 'server'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PHANTOM_LISTEN: `127.0.0.1:${port}`, PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_TLS_CERT: cert, PHANTOM_TLS_KEY: key, PHANTOM_ACCESS_KEY: creds.accessKeyId, PHANTOM_SECRET_KEY: creds.secretAccessKey },
+      stdio: 'ignore',
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      const signed = await signV4(url, creds, { Action: 'DescribeAutoScalingGroups' });
+      const ask = () =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(`${url}/`, { method: 'POST', headers: signed.headers, rejectUnauthorized: false }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end(signed.body);
+        });
+      let answer: { status: number; body: string } | undefined;
+      for (let i = 0; i < 100 && !answer; i++) answer = await ask().catch(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)));
+      assert.ok(answer, 'no https answer');
+      assert.equal(answer.status, 200, answer.body);
+      assert.match(answer.body, /<DescribeAutoScalingGroupsResponse/);
+      assert.equal(errorCode(answer.body), undefined);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});

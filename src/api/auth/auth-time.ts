@@ -79,14 +79,14 @@ function minutes(ms: number): string {
  * @throws ApiError RequestExpired when it is not.
  */
 export function checkSigV4Skew(signedAt: Date, now: Date, maxSkewMs: number): void {
-  const signed = formatAmzDate(signedAt);
+  // Dates are formatted only for the error message, never on the accepted path.
   if (now.getTime() - signedAt.getTime() > maxSkewMs) {
     const earliest = formatAmzDate(new Date(now.getTime() - maxSkewMs));
-    throw new ApiError('RequestExpired', `Signature expired: ${signed} is now earlier than ${earliest} (${formatAmzDate(now)} - ${minutes(maxSkewMs)})`);
+    throw new ApiError('RequestExpired', `Signature expired: ${formatAmzDate(signedAt)} is now earlier than ${earliest} (${formatAmzDate(now)} - ${minutes(maxSkewMs)})`);
   }
   if (signedAt.getTime() - now.getTime() > maxSkewMs) {
     const latest = formatAmzDate(new Date(now.getTime() + maxSkewMs));
-    throw new ApiError('RequestExpired', `Signature not yet current: ${signed} is still later than ${latest} (${formatAmzDate(now)} + ${minutes(maxSkewMs)})`);
+    throw new ApiError('RequestExpired', `Signature not yet current: ${formatAmzDate(signedAt)} is still later than ${latest} (${formatAmzDate(now)} + ${minutes(maxSkewMs)})`);
   }
 }
 

@@ -36,8 +36,8 @@ export interface Store {
 
   /**
    * Required. A cheap token (no table read) that differs from any earlier value once a
-   * change may have been committed since: at once for this process's writes, and from the
-   * next event-loop turn for another process's commits. Read caches keep the stamp they were
+   * change may have been committed since: at once for this process's writes, and within a
+   * short bounded window (SQLite: 20 ms) for another process's commits. Read caches keep the stamp they were
    * filled under and are valid only while it is unchanged.
    */
   changeStamp(): string;

@@ -14,11 +14,11 @@ export interface HttpOptions {
 
 function send(res: ServerResponse, status: number, body: string | Buffer[], requestId: string): void {
   const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
+  // Node adds the Date header itself (cached per second); SDKs read it for clock-skew hints.
   res.writeHead(status, {
     'Content-Type': 'text/xml',
     'Content-Length': chunks.reduce((n, c) => n + c.length, 0),
     'x-amzn-RequestId': requestId,
-    Date: new Date().toUTCString(),
   });
   res.cork(); // one writev for headers and every chunk
   for (const chunk of chunks) res.write(chunk);

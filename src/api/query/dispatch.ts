@@ -9,7 +9,7 @@ import type { ActionDefinition } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
 import { decodeForm, type Param } from './form.ts';
-import { errorXml, resultXml, successEnvelope } from './xml.ts';
+import { errorXml, resultXml, successHead, successTail } from './xml.ts';
 
 /** A finished Query API answer. */
 export interface QueryResponse {
@@ -38,7 +38,10 @@ function requestParams(req: RawRequest): Param[] {
  * including internal ones, is answered with `<ErrorResponse>`; nothing thrown escapes.
  */
 export class QueryApi {
-  /** Result elements of read-only actions, valid while the store's change stamp holds. */
+  /**
+   * Response heads with the Result element of read-only actions (everything but the
+   * per-request metadata), valid while the store's change stamp holds.
+   */
   private readonly results = new StampedCache<Buffer>(512);
 
   constructor(
@@ -54,8 +57,8 @@ export class QueryApi {
   async handle(req: RawRequest): Promise<QueryResponse> {
     const requestId = randomUUID();
     try {
-      const { action, result } = await this.run(req, requestId);
-      return { status: 200, body: successEnvelope(action, requestId, result), requestId };
+      const { action, headAndResult } = await this.run(req, requestId);
+      return { status: 200, body: [headAndResult, Buffer.from(successTail(action, requestId))], requestId };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.code === 'InternalFailure') this.log.error({ err: error, requestId }, 'request failed');
@@ -77,9 +80,9 @@ export class QueryApi {
       throw new ApiError('InvalidAction', `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`);
     }
     const input = decodeInput(action.input, paramTree(params));
-    const respond = async () => Buffer.from(resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
-    if (!action.readOnly) return { action: action.name, result: await respond() };
+    const respond = async () => Buffer.from(successHead(action.name) + resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
+    if (!action.readOnly) return { action: action.name, headAndResult: await respond() };
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
-    return { action: action.name, result: await this.results.through(key, this.deps.store.changeStamp(), respond) };
+    return { action: action.name, headAndResult: await this.results.through(key, this.deps.store.changeStamp(), respond) };
   }
 }

@@ -63,21 +63,15 @@ export function resultXml(action: string, result: XmlValue): string {
   return out.join('');
 }
 
-/**
- * A success response around a result element from `resultXml`, as byte chunks (head,
- * result, tail) so a cached result is sent as it is, never copied or re-encoded.
- */
-export function successEnvelope(action: string, requestId: string, result: Buffer): Buffer[] {
-  return [
-    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}">`),
-    result,
-    Buffer.from(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`),
-  ];
-}
+/** The opening of a success response, up to where its Result element goes. */
+export const successHead = (action: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}">`;
+
+/** The close of a success response: metadata with the request id. */
+export const successTail = (action: string, requestId: string): string =>
+  `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
 
 /** A whole success response: `<{Action}Response><{Action}Result>…<ResponseMetadata>…`. */
-export const successXml = (action: string, requestId: string, result: XmlValue): string =>
-  Buffer.concat(successEnvelope(action, requestId, Buffer.from(resultXml(action, result)))).toString('utf8');
+export const successXml = (action: string, requestId: string, result: XmlValue): string => successHead(action) + resultXml(action, result) + successTail(action, requestId);
 
 /** The AWS error envelope, used for every failure including 404/413/500. */
 export function errorXml(code: string, message: string, status: number, requestId: string): string {

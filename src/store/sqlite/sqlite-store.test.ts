@@ -11,6 +11,7 @@ import { cursorOf } from '../activity-cursor.ts';
 import { activity, at, group, launchConfiguration, user } from '../cases/fixtures.ts';
 import { phantomMigrations } from '../migrations/index.ts';
 import { storeContract } from '../store.case.ts';
+import { EXTERNAL_CHANGE_WINDOW_MS } from '../sql/sql-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 storeContract('sqlite :memory:', () => openSqliteStore({ file: ':memory:' }));
@@ -45,8 +46,8 @@ describe('sqlite on files', () => {
         assert.equal(await cli.countLaunchConfigurations('u1'), 1);
 
         const bumped = await cli.updateGroup({ ...seenByCli, desiredCapacity: 3 });
-        await new Promise((resolve) => setImmediate(resolve));
-        assert.notEqual(server.changeStamp(), stampBeforeCliWrite, "the other process's commit changes this one's stamp from the next turn on");
+        await new Promise((resolve) => setTimeout(resolve, EXTERNAL_CHANGE_WINDOW_MS + 5));
+        assert.notEqual(server.changeStamp(), stampBeforeCliWrite, "the other process's commit changes this one's stamp within the window");
         assert.deepEqual(await server.getGroup('u1', 'g1'), bumped);
         await assert.rejects(server.updateGroup({ ...seenByCli, desiredCapacity: 4 }), (e: unknown) => e instanceof PhantomError && e.code === 'Conflict');
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { cpus, totalmem, type } from 'node:os';
 import autocannon from 'autocannon';
@@ -15,9 +15,26 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a child process and resolves once `url` answers HTTP (any status). */
+/**
+ * CPU placement on a 2-core machine: the load generator (this process) on core 0, the server
+ * under test on core 1, so every target gets the same whole core and nothing migrates between
+ * windows. Without it the ratio swung between 0.5 and 0.9 from run to run.
+ */
+export const LOAD_CORE = '0';
+export const SERVER_CORE = '1';
+
+/** Pins this process (the load generator) to LOAD_CORE when taskset exists. */
+export function pinSelf(): boolean {
+  const r = spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Starts a child process (pinned to SERVER_CORE when taskset exists) and resolves once `url` answers HTTP. */
 export async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const pinned = spawnSync('taskset', ['-c', SERVER_CORE, 'true']).status === 0;
+  const child = pinned
+    ? spawn('taskset', ['-c', SERVER_CORE, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;

@@ -5,10 +5,10 @@
  * groups. aws-cli costs about a second per call, so independent calls run concurrently.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import { awsCliAvailable, requireClient, scratchDir, startPhantom, type PhantomProcess } from '../support/process.ts';
-import { USER_DATA, USER_DATA_B64, awsCli, awsError, awsOk, createPlainGroups, type ClientHome, type Target, stopServer } from './clients.ts';
+import { awsCliAvailable, requireClient } from '../support/process.ts';
+import { USER_DATA, USER_DATA_B64, awsCli, awsError, awsOk, createPlainGroups, type Target, serverWithClientHome } from './clients.ts';
 
 const needAws = requireClient('aws-cli v2 (/usr/bin/aws)', awsCliAvailable());
 
@@ -58,25 +58,12 @@ const pick = (g: Group) => ({
 });
 
 describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
-  let server: PhantomProcess;
-  const home: ClientHome = { dir: '' };
-  let removeHome: () => void = () => {};
-
-  before(async () => {
-    server = await startPhantom();
-    const scratch = scratchDir('phantom-awscli-');
-    home.dir = scratch.dir;
-    removeHome = scratch.remove;
-  });
-
-  after(async () => {
-    removeHome();
-    await stopServer(server);
-  });
+  const fixture = serverWithClientHome('phantom-awscli-');
+  const home = fixture.home;
 
   it('runs the lifecycle and reports errors with exit 254', needAws, async () => {
-    const target: Target = { url: server.url, creds: await server.addUser('cli') };
-    const sdk = server.sdk(target.creds);
+    const target: Target = { url: fixture.server.url, creds: await fixture.server.addUser('cli') };
+    const sdk = fixture.server.sdk(target.creds);
     const aws = (...args: string[]) => awsCli(home, target, args);
     const createLc = (name: string) =>
       aws('create-launch-configuration', '--launch-configuration-name', name, '--image-id', 'hello-cloud', '--instance-type', 'm1.small', '--key-name', 'phantomkey', '--security-groups', 'default', '--user-data', USER_DATA);
@@ -171,9 +158,9 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
   });
 
   it('pages through 120 groups (--page-size 50, and raw pages with --max-records)', needAws, async () => {
-    const user = await server.addUser('cli-pager');
-    const names = await createPlainGroups(server.sdk(user), 120);
-    const target: Target = { url: server.url, creds: user };
+    const user = await fixture.server.addUser('cli-pager');
+    const names = await createPlainGroups(fixture.server.sdk(user), 120);
+    const target: Target = { url: fixture.server.url, creds: user };
     const aws = (...args: string[]) => awsCli(home, target, args);
     const query = ['--query', '{names: AutoScalingGroups[].AutoScalingGroupName, next: NextToken}'];
 

@@ -5,37 +5,24 @@
  * `phantom user add --json` while the server runs), concurrently.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import { boto2Available, requireClient, scratchDir, startPhantom, type PhantomProcess, type ProcessUser } from '../support/process.ts';
-import { assertScriptOutput, boto2Error, boto2Script, type ClientHome, stopServer } from './clients.ts';
+import { boto2Available, requireClient, type ProcessUser } from '../support/process.ts';
+import { assertScriptOutput, boto2Error, boto2Script, serverWithClientHome } from './clients.ts';
 
 const needBoto2 = requireClient('boto 2 (/usr/bin/python3 + python3-boto)', boto2Available());
 
 describe('the seed walkthrough with the boto 2 sample scripts', { concurrency: true }, () => {
-  let server: PhantomProcess;
-  const home: ClientHome = { dir: '' };
-  let removeHome: () => void = () => {};
-
-  before(async () => {
-    server = await startPhantom();
-    const scratch = scratchDir('phantom-boto2-');
-    home.dir = scratch.dir;
-    removeHome = scratch.remove;
-  });
-
-  after(async () => {
-    removeHome();
-    await stopServer(server);
-  });
+  const fixture = serverWithClientHome('phantom-boto2-');
+  const home = fixture.home;
 
   for (const sigv2 of [false, true]) {
     const label = sigv2 ? 'SigV2' : 'SigV4';
     it(`runs the whole session (${label})`, needBoto2, async () => {
-      const user: ProcessUser = await server.addUser(`seed-${label.toLowerCase()}`);
-      const target = { url: server.url, creds: user };
+      const user: ProcessUser = await fixture.server.addUser(`seed-${label.toLowerCase()}`);
+      const target = { url: fixture.server.url, creds: user };
       const script = (name: string, ...args: string[]) => boto2Script(home, target, sigv2, name, args);
-      const sdk = server.sdk(user);
+      const sdk = fixture.server.sdk(user);
 
       // $ python lc_create.py testlc1@hotel hello-cloud   (and @sierra)
       assertScriptOutput(await script('lc_create.py', 'testlc1@hotel', 'hello-cloud'), '', 'lc_create testlc1@hotel');

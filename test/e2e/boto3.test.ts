@@ -4,9 +4,9 @@
  * plus boto3's modelled errors and its paginator over 120 groups.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { boto3Available, requireClient, scratchDir, startPhantom, type PhantomProcess } from '../support/process.ts';
-import { USER_DATA, USER_DATA_B64, UUID, boto3Err, boto3Ok, boto3Program, createPlainGroups, py, type Boto3Call, type ClientHome, stopServer } from './clients.ts';
+import { describe, it } from 'node:test';
+import { boto3Available, requireClient } from '../support/process.ts';
+import { USER_DATA, USER_DATA_B64, UUID, boto3Err, boto3Ok, boto3Program, createPlainGroups, py, type Boto3Call, serverWithClientHome } from './clients.ts';
 
 const needBoto3 = requireClient('boto3 (/usr/bin/python3 + python3-boto3)', boto3Available());
 
@@ -151,27 +151,14 @@ function assertDomain(g: Group | undefined, expected: Pick<Group, 'MinSize' | 'M
 }
 
 describe('boto3 against the phantom binary', { concurrency: true }, () => {
-  let server: PhantomProcess;
-  const home: ClientHome = { dir: '' };
-  let removeHome: () => void = () => {};
-
-  before(async () => {
-    server = await startPhantom();
-    const scratch = scratchDir('phantom-boto3-');
-    home.dir = scratch.dir;
-    removeHome = scratch.remove;
-  });
-
-  after(async () => {
-    removeHome();
-    await stopServer(server);
-  });
+  const fixture = serverWithClientHome('phantom-boto3-');
+  const home = fixture.home;
 
   for (const sigv2 of [false, true]) {
     const label = sigv2 ? "Config(signature_version='v2')" : 'SigV4';
     it(`runs the lifecycle with ${label}`, needBoto3, async () => {
-      const user = await server.addUser(sigv2 ? 'boto3-v2' : 'boto3-v4');
-      const out = await boto3Program<LifecycleOut>(home, { url: server.url, creds: user }, sigv2, LIFECYCLE);
+      const user = await fixture.server.addUser(sigv2 ? 'boto3-v2' : 'boto3-v4');
+      const out = await boto3Program<LifecycleOut>(home, { url: fixture.server.url, creds: user }, sigv2, LIFECYCLE);
 
       for (const step of ['createHotel', 'createSierra', 'createGroup', 'update', 'setCapacity', 'deleteGroup', 'deleteHotel', 'deleteSierra'] as const) {
         const r = boto3Ok(step, out[step]);
@@ -247,11 +234,11 @@ describe('boto3 against the phantom binary', { concurrency: true }, () => {
   }
 
   it('pages through 120 groups with the paginator (PageSize 50)', needBoto3, async () => {
-    const user = await server.addUser('boto3-pager');
-    const names = await createPlainGroups(server.sdk(user), 120);
+    const user = await fixture.server.addUser('boto3-pager');
+    const names = await createPlainGroups(fixture.server.sdk(user), 120);
     const out = await boto3Program<{ pages: Array<{ names: string[]; next: string | null }>; single: Boto3Call<{ AutoScalingGroups: Group[]; NextToken?: string }>; bad: Boto3Call<object> }>(
       home,
-      { url: server.url, creds: user },
+      { url: fixture.server.url, creds: user },
       false,
       `
 pages = []

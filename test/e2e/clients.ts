@@ -5,8 +5,9 @@
  */
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { AWS_CLI, PYTHON, SCRIPTS_DIR, clientEnv, run, skewedClock, type CommandResult, type Credentials, type PhantomProcess } from '../support/process.ts';
+import { AWS_CLI, PYTHON, SCRIPTS_DIR, clientEnv, run, scratchDir, skewedClock, startPhantom, type CommandResult, type Credentials, type PhantomProcess } from '../support/process.ts';
 
 /** Where a client sends its requests and with which key pair. */
 export interface Target {
@@ -264,4 +265,32 @@ export async function stopServer(server: PhantomProcess | undefined): Promise<vo
   if (!server) return;
   const exit = await server.stop();
   assert.deepEqual(exit, { code: 0, signal: null }, `phantom server did not exit cleanly on SIGTERM: ${JSON.stringify(server.output())}`);
+}
+
+/**
+ * Registers before/after hooks in the current describe: a `phantom server` child process and
+ * a scratch client home, both removed afterwards (the server must exit cleanly). Read
+ * `fixture.server` inside tests, once `before` has run.
+ */
+export function serverWithClientHome(prefix: string): { readonly server: PhantomProcess; readonly home: ClientHome } {
+  let server: PhantomProcess | undefined;
+  const home: ClientHome = { dir: '' };
+  let removeHome: () => void = () => {};
+  before(async () => {
+    server = await startPhantom();
+    const scratch = scratchDir(prefix);
+    home.dir = scratch.dir;
+    removeHome = scratch.remove;
+  });
+  after(async () => {
+    removeHome();
+    await stopServer(server);
+  });
+  return {
+    get server(): PhantomProcess {
+      if (!server) throw new Error('the server starts in before()');
+      return server;
+    },
+    home,
+  };
 }

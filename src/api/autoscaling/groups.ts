@@ -86,6 +86,20 @@ const groupFields = {
   MixedInstancesPolicy: opt(struct({})),
 };
 
+/** The settings Create and UpdateAutoScalingGroup share, from AWS input names to Phantom's. */
+function sharedSettings(input: { DesiredCapacity?: number; DefaultCooldown?: number; HealthCheckType?: string; HealthCheckGracePeriod?: number; VPCZoneIdentifier?: string; PlacementGroup?: string; TerminationPolicies?: string[]; NewInstancesProtectedFromScaleIn?: boolean }) {
+  return {
+    desiredCapacity: input.DesiredCapacity,
+    defaultCooldown: input.DefaultCooldown,
+    healthCheckType: input.HealthCheckType,
+    healthCheckGracePeriod: input.HealthCheckGracePeriod,
+    vpcZoneIdentifier: input.VPCZoneIdentifier,
+    placementGroup: input.PlacementGroup,
+    terminationPolicies: input.TerminationPolicies,
+    newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
+  };
+}
+
 /** Phantom launches from launch configurations only; say so rather than ignore the request. */
 function refuseLaunchTemplates(input: { LaunchTemplate?: object; MixedInstancesPolicy?: object; InstanceId?: string }): void {
   if (input.LaunchTemplate || input.MixedInstancesPolicy || input.InstanceId) {
@@ -117,19 +131,12 @@ export const createGroupAction = defineAction({
     await createGroup(ctx.deps, ctx.user, {
       name: input.AutoScalingGroupName,
       launchConfigurationName: nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      ...sharedSettings(input),
       minSize: input.MinSize,
       maxSize: input.MaxSize,
-      desiredCapacity: input.DesiredCapacity,
-      defaultCooldown: input.DefaultCooldown,
-      healthCheckType: input.HealthCheckType,
-      healthCheckGracePeriod: input.HealthCheckGracePeriod,
       availabilityZones: input.AvailabilityZones ?? [],
       loadBalancerNames: input.LoadBalancerNames ?? [],
       targetGroupARNs: input.TargetGroupARNs ?? [],
-      vpcZoneIdentifier: input.VPCZoneIdentifier,
-      placementGroup: input.PlacementGroup,
-      terminationPolicies: input.TerminationPolicies,
-      newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
       tags,
     });
     return undefined;
@@ -143,17 +150,10 @@ export const updateGroupAction = defineAction({
     refuseLaunchTemplates(input);
     await updateGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), {
       launchConfigurationName: input.LaunchConfigurationName === undefined ? undefined : nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      ...sharedSettings(input),
       minSize: input.MinSize,
       maxSize: input.MaxSize,
-      desiredCapacity: input.DesiredCapacity,
-      defaultCooldown: input.DefaultCooldown,
-      healthCheckType: input.HealthCheckType,
-      healthCheckGracePeriod: input.HealthCheckGracePeriod,
       availabilityZones: input.AvailabilityZones?.length ? input.AvailabilityZones : undefined,
-      vpcZoneIdentifier: input.VPCZoneIdentifier,
-      placementGroup: input.PlacementGroup,
-      terminationPolicies: input.TerminationPolicies,
-      newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
     });
     return undefined;
   },

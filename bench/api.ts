@@ -76,12 +76,14 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}`;
     children.push(await startChild(process.execPath, ['bench/bare-server.mjs', String(barePort), join(dir, 'body.xml')], {}, bareUrl));
     const targets: Array<[string, string]> = [['bare node:http', bareUrl], ['phantom', phantomUrl]];
+    const pids = new Map<string, number | undefined>([['phantom', children[0]!.pid], ['bare node:http', children[1]!.pid]]);
     if (!args['no-moto']) {
       try {
         const motoUrl = `http://127.0.0.1:${motoPort}`;
         children.push(await startChild('moto_server', ['-p', String(motoPort)], { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey }, motoUrl));
         await seedMoto(motoUrl);
         targets.push(['moto_server', motoUrl]);
+        pids.set('moto_server', children[2]!.pid);
       } catch (error) {
         console.error(`moto_server unavailable, peer column skipped: ${(error as Error).message.split('\n')[0]}`);
       }
@@ -91,9 +93,9 @@ async function main(): Promise<void> {
       const r = await signV4(url, KEY, { Action: 'DescribeAutoScalingGroups' });
       return { method: 'POST', path: '/', headers: r.headers, body: r.body };
     };
-    const results = new Map<string, Array<{ rps: number; p99: number; errors: number; non2xx: number }>>();
+    const results = new Map<string, Awaited<ReturnType<typeof load>>[]>();
     const measure = async (name: string, url: string) => {
-      const r = await load(url, await requestFor(url), SECONDS, CONNECTIONS);
+      const r = await load(url, await requestFor(url), SECONDS, CONNECTIONS, pids.get(name));
       results.set(name, [...(results.get(name) ?? []), r]);
       return r.rps;
     };
@@ -118,11 +120,13 @@ async function main(): Promise<void> {
       '',
       `Machine: ${machine()}. Load: autocannon, ${CONNECTIONS} connections; ${ROUNDS} rounds of adjacent ${SECONDS} s windows (bare, Phantom; order alternating) after a 2 s warm-up; servers in child processes${pinned ? ' pinned to core 1, load generator to core 0' : ''}; moto measured once.`,
       '',
-      '| target | req/s (mean of windows) | p99 ms (worst) | errors/non-2xx |',
-      '|---|---|---|---|',
+      '| target | req/s (mean of windows) | server CPU µs/request (mean) | p99 ms (worst) | errors/non-2xx |',
+      '|---|---|---|---|---|',
       ...targets.map(([name]) => {
         const rs = results.get(name)!;
-        return `| ${name} | ${Math.round(mean(name))} | ${Math.max(...rs.map((r) => r.p99))} | ${rs.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`;
+        const cpu = rs.map((r) => r.cpuPerRequest).filter((c): c is number => c !== undefined);
+        const cpuText = cpu.length ? (cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(0) : 'n/a';
+        return `| ${name} | ${Math.round(mean(name))} | ${cpuText} | ${Math.max(...rs.map((r) => r.p99))} | ${rs.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`;
       }),
       '',
       `Per-round Phantom/bare ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}.`,

@@ -5,7 +5,7 @@ import { checkCapacity, setDesired, updateCapacity, type Capacity } from '../dom
 import { isPhantomDomain, resolvePlacement, type Placement } from '../domain/placement.ts';
 import type { Store } from '../contracts/store.ts';
 import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
-import { checkTags } from './tags.ts';
+import { checkTags } from '../domain/tags.ts';
 import { recordTermination } from './activities.ts';
 
 /** Input of createGroup (already shape-validated). */

@@ -32,8 +32,8 @@ export async function createLaunchConfiguration(deps: ServiceDeps, user: User, i
   };
   const limit = limitsOf(deps, user).maxLaunchConfigurations;
   await deps.store.transaction(async (tx) => {
-    if ((await tx.countLaunchConfigurations(user.id)) >= limit) {
-      if (await tx.getLaunchConfiguration(user.id, input.name)) return tx.createLaunchConfiguration(record); // AlreadyExists wins
+    // A duplicate name is AlreadyExists even at the limit, so check it first.
+    if (!(await tx.getLaunchConfiguration(user.id, input.name)) && (await tx.countLaunchConfigurations(user.id)) >= limit) {
       throw new PhantomError('LimitExceeded', `You have reached the limit of ${limit} launch configurations (DescribeAccountLimits shows it).`);
     }
     await tx.createLaunchConfiguration(record);

@@ -1,28 +1,11 @@
-import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord, Tag, User } from '../contracts/records.ts';
-import { groupNotFound, invalid, type ServiceDeps } from './deps.ts';
+import { checkTags } from '../domain/tags.ts';
+import { groupNotFound, type ServiceDeps } from './deps.ts';
 import { placementOf } from './groups.ts';
-
-/** AWS's per-group tag limit. */
-export const MAX_TAGS_PER_GROUP = 50;
 
 /** A tag addressed to a group, as CreateOrUpdateTags/DeleteTags/DescribeTags carry it. */
 export interface GroupTag extends Tag {
   resourceId: string;
-}
-
-/**
- * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50.
- * @throws PhantomError Validation or LimitExceeded.
- */
-export function checkTags(groupName: string, tags: readonly Tag[]): void {
-  const keys = new Set<string>();
-  for (const tag of tags) {
-    if (tag.key.toLowerCase().startsWith('aws:')) throw invalid(`Tag keys starting with 'aws:' are reserved; ${tag.key} is not allowed.`);
-    if (keys.has(tag.key)) throw invalid(`Duplicate tag key ${tag.key} for AutoScalingGroup ${groupName}.`);
-    keys.add(tag.key);
-  }
-  if (tags.length > MAX_TAGS_PER_GROUP) throw new PhantomError('LimitExceeded', `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`);
 }
 
 /** Applies `edit` to the tag sets of the named groups in one transaction, re-validating each domain. */

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { startTestServer, type TestCredentials, type TestServer } from '../support/harness.ts';
 import { call, errorCode, send, signV4 } from '../support/sign.ts';
 
@@ -14,6 +15,18 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** Writes raw bytes to the server's port and returns everything it answers. */
+function rawSocket(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
   });
 }
 
@@ -58,6 +71,13 @@ describe('bad input gets the right AWS error and stores nothing', () => {
   it('other methods → 405; bad percent-encoding → MalformedQueryString', async () => {
     expectError(await raw(server.url, 'PUT', '/', {}), 405, 'MethodNotAllowed');
     expectError(await raw(server.url, 'GET', '/?Action=%ZZ', {}), 404, 'MalformedQueryString');
+  });
+  it('unparseable HTTP and oversized headers still get XML errors', async () => {
+    const garbage = await rawSocket(server.url, 'NONSENSE\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1.1 404 MalformedQueryString\r\n[\s\S]*<Code>MalformedQueryString<\/Code>/);
+    const huge = await rawSocket(server.url, `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1.1 431 RequestHeaderFieldsTooLarge\r\n[\s\S]*x-amzn-RequestId: [0-9a-f-]{36}[\s\S]*<Code>RequestHeaderFieldsTooLarge<\/Code>/);
+    expectError(await raw(server.url, 'GET', '/?Action=DescribeAccountLimits', {}), 403, 'MissingAuthenticationToken');
   });
   it('a signed request without Action → MissingAction; non-form body → InvalidParameterValue', async () => {
     expectError(await call(server.url, creds, {}), 400, 'MissingAction');

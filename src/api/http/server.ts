@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { QueryApi } from '../query/dispatch.ts';
+import { ApiError } from '../query/errors.ts';
 import { errorXml } from '../query/xml.ts';
 import { headerMap, type RawRequest } from './raw-request.ts';
 
@@ -96,8 +97,15 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  // Requests Node cannot even parse (bad request line, oversized headers) still get AWS XML.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const requestId = randomUUID();
+    const refusal =
+      error.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('RequestHeaderFieldsTooLarge', 'The request headers are too large.') : new ApiError('MalformedQueryString', 'The HTTP request could not be parsed.');
+    const { status, code } = refusal;
+    const body = errorXml(code, refusal.message, status, requestId);
+    socket.end(`HTTP/1.1 ${status} ${code}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   return server;
 }

@@ -20,6 +20,7 @@ export const AWS_ERRORS = {
   MissingAuthenticationToken: 403,
   MissingParameter: 400,
   RequestEntityTooLarge: 413,
+  RequestHeaderFieldsTooLarge: 431,
   RequestExpired: 400,
   ResourceContention: 500,
   ResourceInUse: 400,

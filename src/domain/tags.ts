@@ -1,0 +1,19 @@
+import { PhantomError } from '../contracts/errors.ts';
+import type { Tag } from '../contracts/records.ts';
+
+/** AWS's per-group tag limit. */
+export const MAX_TAGS_PER_GROUP = 50;
+
+/**
+ * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50.
+ * @throws PhantomError Validation or LimitExceeded.
+ */
+export function checkTags(groupName: string, tags: readonly Tag[]): void {
+  const keys = new Set<string>();
+  for (const tag of tags) {
+    if (tag.key.toLowerCase().startsWith('aws:')) throw new PhantomError('Validation', `Tag keys starting with 'aws:' are reserved; ${tag.key} is not allowed.`);
+    if (keys.has(tag.key)) throw new PhantomError('Validation', `Duplicate tag key ${tag.key} for AutoScalingGroup ${groupName}.`);
+    keys.add(tag.key);
+  }
+  if (tags.length > MAX_TAGS_PER_GROUP) throw new PhantomError('LimitExceeded', `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`);
+}

@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SiteBackoff } from './backoff.ts';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const SEC = 1000;
+const at = (seconds: number) => new Date(T0 + seconds * SEC);
+const iso = (d: Date | undefined) => d?.toISOString();
+
+describe('SiteBackoff', () => {
+  it('first failure backs off the initial duration; until() reports it and ends exactly then', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    assert.equal(iso(b.failure('hotel', at(0))), '2026-01-01T00:00:10.000Z');
+    assert.equal(iso(b.until('hotel', at(9.999))), '2026-01-01T00:00:10.000Z');
+    assert.equal(b.until('hotel', at(10)), undefined);
+    assert.equal(b.until('sierra', at(0)), undefined);
+  });
+
+  it('doubles after each ended backoff, up to the maximum', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 35 * SEC });
+    const got = [0, 10, 30, 100, 200].map((s) => (b.failure('hotel', at(s)).getTime() - at(s).getTime()) / SEC);
+    assert.deepEqual(got, [10, 20, 35, 35, 35]);
+  });
+
+  it('failures during an active backoff neither double nor extend it', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    b.failure('hotel', at(0));
+    assert.equal(iso(b.failure('hotel', at(3))), '2026-01-01T00:00:10.000Z');
+    assert.equal(iso(b.failure('hotel', at(9))), '2026-01-01T00:00:10.000Z');
+    assert.equal(iso(b.failure('hotel', at(10))), '2026-01-01T00:00:30.000Z'); // one doubling, not three
+  });
+
+  it('keys are independent', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    b.failure('hotel', at(0));
+    b.failure('hotel', at(10));
+    assert.equal(iso(b.failure('sierra', at(10))), '2026-01-01T00:00:20.000Z');
+    assert.equal(iso(b.until('hotel', at(20))), '2026-01-01T00:00:30.000Z');
+  });
+
+  it('success resets to the initial duration', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    b.failure('hotel', at(0));
+    b.failure('hotel', at(10));
+    b.success('hotel');
+    assert.equal(b.until('hotel', at(11)), undefined);
+    assert.equal(iso(b.failure('hotel', at(40))), '2026-01-01T00:00:50.000Z');
+  });
+
+  it('resets after a quiet period since the last failure, never during an active backoff', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC, resetAfterMs: 60 * SEC });
+    b.failure('hotel', at(0));
+    b.failure('hotel', at(10)); // 20 s, until 30
+    assert.equal(iso(b.failure('hotel', at(70))), '2026-01-01T00:01:50.000Z'); // 60 s after last failure: still doubles to 40
+    assert.equal(iso(b.failure('hotel', at(111))), '2026-01-01T00:03:11.000Z'); // 41 s quiet: doubles to 80
+    assert.equal(iso(b.failure('hotel', at(252))), '2026-01-01T00:04:22.000Z'); // 141 s quiet > 60: back to 10
+  });
+
+  it('prune forgets quiet keys so until() and the next failure start fresh', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC, resetAfterMs: 5 * SEC });
+    b.failure('hotel', at(0));
+    b.prune(at(100));
+    assert.equal(iso(b.failure('hotel', at(100))), '2026-01-01T00:01:50.000Z');
+  });
+
+  it('refuses bad options naming the field', () => {
+    assert.throws(() => new SiteBackoff({ initialMs: 0, maxMs: 10 }), /initialMs/);
+    assert.throws(() => new SiteBackoff({ initialMs: 10, maxMs: 5 }), /maxMs/);
+    assert.throws(() => new SiteBackoff({ initialMs: 10, maxMs: 50, resetAfterMs: -1 }), /resetAfterMs/);
+    assert.throws(() => new SiteBackoff({ initialMs: Number.NaN, maxMs: 50 }), /initialMs/);
+  });
+});

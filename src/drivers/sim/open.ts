@@ -1,0 +1,79 @@
+import type { LaunchRequest } from '../../contracts/cloud.ts';
+import type { Clock } from '../../contracts/clock.ts';
+import { resolveSimKnobs, type SimKnobs } from './knobs.ts';
+import { loadSimSnapshot, saveSimSnapshot } from './persist.ts';
+import { copyLaunchRequest } from './record.ts';
+import { SimDriver, type SimSleep } from './sim-driver.ts';
+import { SimCloudState } from './state.ts';
+
+/** How to open one simulated site. */
+export interface OpenSimCloudOptions {
+  /** Required. Site name. */
+  site: string;
+  /** Optional. JSON state file: loaded when present, rewritten (atomically) after every change. Absent = in memory. */
+  file?: string;
+  /** Required. Time source. */
+  clock: Clock;
+  /** Required. Uniform [0, 1) source (seeded in tests; e.g. `cryptoRandom` in production). */
+  random: () => number;
+  /** Optional. Behaviour; defaults from DEFAULT_SIM_KNOBS. */
+  knobs?: Partial<SimKnobs>;
+  /** Optional. Latency sleep; default real time. */
+  sleep?: SimSleep;
+}
+
+/** One opened simulated site: its driver plus the levers tests and tools pull from outside the API. */
+export interface SimCloud {
+  /** The CloudDriver Phantom uses. */
+  readonly driver: SimDriver;
+  /** The state model (read it to check the world). */
+  readonly state: SimCloudState;
+  /** Replaces the named knobs from now on (others keep their value). */
+  setKnobs(knobs: Partial<SimKnobs>): void;
+  /** Kills an instance out of band (it becomes `terminated`). @returns false when unknown or already terminated. */
+  kill(id: string, reason?: string): boolean;
+  /** The launch request an instance was created from (user data, key name…), or undefined. */
+  inspect(id: string): LaunchRequest | undefined;
+  /** Writes the state file now if anything changed (no-op in memory). */
+  flush(): void;
+}
+
+/**
+ * Opens a simulated site, continuing from `file` when it exists (instances outlive a restart,
+ * as real VMs do). Knobs are not persisted. Two SimClouds must not share one file.
+ * @throws Error when the file exists but is unreadable, corrupt or another site's.
+ */
+export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
+  const { site, file, clock, random } = options;
+  const snapshot = file === undefined ? undefined : loadSimSnapshot(file, site);
+  const state = new SimCloudState({ site, knobs: resolveSimKnobs(options.knobs), random, ...(snapshot ? { snapshot } : {}) });
+  const persist = (): void => {
+    if (file !== undefined) saveSimSnapshot(file, state.snapshot());
+  };
+  const flush = (): void => {
+    if (!state.takeDirty()) return;
+    try {
+      persist();
+    } catch (e) {
+      state.markDirty();
+      throw e;
+    }
+  };
+  const driver = new SimDriver({ state, clock, random, persist, ...(options.sleep ? { sleep: options.sleep } : {}) });
+  flush();
+  return {
+    driver,
+    state,
+    setKnobs: (knobs) => state.setKnobs(resolveSimKnobs({ ...state.knobs, ...knobs })),
+    kill: (id, reason) => {
+      const killed = state.kill(id, clock.now().getTime(), reason);
+      flush();
+      return killed;
+    },
+    inspect: (id) => {
+      const record = state.get(id);
+      return record ? copyLaunchRequest(record) : undefined;
+    },
+    flush,
+  };
+}

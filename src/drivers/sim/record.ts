@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { CloudInstance, InstanceState, LaunchRequest } from '../../contracts/cloud.ts';
+
+/** One simulated instance as the sim stores (and persists) it. Times are epoch milliseconds. */
+export interface SimInstanceRecord {
+  /** `i-` followed by 17 lowercase hex characters. */
+  id: string;
+  /** The sim uses `pending`, `running`, `failed` and `terminated`. */
+  state: InstanceState;
+  stateReason?: string;
+  tags: Record<string, string>;
+  clientToken: string;
+  imageId: string;
+  instanceType: string;
+  keyName?: string;
+  /** Base64, exactly as launched. */
+  userData?: string;
+  securityGroups?: string[];
+  privateAddress: string;
+  publicAddress: string;
+  launchedAt: number;
+  /** When the instance leaves `pending`. */
+  bootsAt: number;
+  /** Decided at launch (knob `launchFailureRate`): at `bootsAt` it becomes `failed`, not `running`. */
+  failsAtBoot: boolean;
+  /** When it became `terminated` or `failed`; drives the retention purge. */
+  endedAt?: number;
+}
+
+/** The persisted form of one site's simulated cloud (JSON, version 1). */
+export interface SimSnapshot {
+  version: 1;
+  site: string;
+  /** Random salt chosen when the cloud was created: ids differ between fresh clouds. */
+  epoch: string;
+  /** Instances created so far; feeds ids and addresses. */
+  sequence: number;
+  instances: SimInstanceRecord[];
+}
+
+/** The deterministic instance id of the `sequence`-th instance of a cloud. Pure. */
+export function simInstanceId(site: string, epoch: string, sequence: number): string {
+  return `i-${createHash('sha256').update(`${site}:${epoch}:${sequence}`).digest('hex').slice(0, 17)}`;
+}
+
+function hostOctets(sequence: number): string {
+  const host = (sequence % 254) + 1;
+  const rest = Math.floor(sequence / 254);
+  return `${Math.floor(rest / 256) % 256}.${rest % 256}.${host}`;
+}
+
+/** Private address of the `sequence`-th instance (10.0.0.0/8). Pure. */
+export const simPrivateAddress = (sequence: number): string => `10.${hostOctets(sequence)}`;
+
+/** Public address of the `sequence`-th instance (shared address space 100.64.0.0/10). Pure. */
+export function simPublicAddress(sequence: number): string {
+  const [b, c, d] = hostOctets(sequence).split('.');
+  return `100.${64 + (Number(b) % 64)}.${c}.${d}`;
+}
+
+/**
+ * The contract's view of a record: a copy (callers cannot mutate the sim), the public address
+ * only once running, no addresses after the instance ended.
+ */
+export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
+  const live = record.state === 'pending' || record.state === 'running';
+  return {
+    id: record.id,
+    state: record.state,
+    ...(record.stateReason !== undefined ? { stateReason: record.stateReason } : {}),
+    tags: { ...record.tags },
+    imageId: record.imageId,
+    instanceType: record.instanceType,
+    clientToken: record.clientToken,
+    ...(live ? { privateAddress: record.privateAddress } : {}),
+    ...(record.state === 'running' ? { publicAddress: record.publicAddress } : {}),
+    launchedAt: new Date(record.launchedAt),
+  };
+}
+
+/** A copy of the launch-request fields of `record` (a record is the request it was created from). Pure. */
+export function copyLaunchRequest(record: LaunchRequest): LaunchRequest {
+  return {
+    clientToken: record.clientToken,
+    imageId: record.imageId,
+    instanceType: record.instanceType,
+    ...(record.keyName !== undefined ? { keyName: record.keyName } : {}),
+    ...(record.userData !== undefined ? { userData: record.userData } : {}),
+    ...(record.securityGroups !== undefined ? { securityGroups: [...record.securityGroups] } : {}),
+    tags: { ...record.tags },
+  };
+}
+
+/** Whether two launch requests ask for the same instance (EC2's IdempotentParameterMismatch check). Pure. */
+export function sameLaunch(a: LaunchRequest, b: LaunchRequest): boolean {
+  const tags = (t: Record<string, string>): string => JSON.stringify(Object.entries(t).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return a.imageId === b.imageId && a.instanceType === b.instanceType && a.keyName === b.keyName
+    && a.userData === b.userData && tags(a.tags) === tags(b.tags);
+}

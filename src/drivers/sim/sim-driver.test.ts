@@ -1,0 +1,80 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock } from '../../contracts/clock.ts';
+import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
+import { driverContract } from '../driver.case.ts';
+import { openSimCloud } from './open.ts';
+import { seededRandom } from './random.ts';
+import { simHarness } from './sim-harness.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'phantom-sim-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+driverContract('sim (in memory)', async () => simHarness());
+driverContract('sim (state file, restarted between steps)', async () => simHarness({ file: join(dir, `${randomUUID()}.json`) }));
+
+const live = (): AbortSignal => new AbortController().signal;
+const req = (token: string, tags: Record<string, string> = { owner: 'alice' }): LaunchRequest => ({
+  clientToken: token, imageId: 'ami-1', instanceType: 'm1.small', tags,
+});
+
+describe('sim persistence', () => {
+  it('instances, states, tokens and addresses outlive a reopen; ids keep coming fresh', async () => {
+    const file = join(dir, 'persist.json');
+    const clock = new FixedClock();
+    const first = openSimCloud({ site: 'hotel', file, clock, random: seededRandom(7), knobs: { bootMs: 1000 } });
+    const a = await first.driver.launch(req('t-a'), live());
+    const b = await first.driver.launch(req('t-b'), live());
+    clock.advance(1000);
+    await first.driver.terminate([b.id], live());
+
+    const second = openSimCloud({ site: 'hotel', file, clock, random: seededRandom(99), knobs: { bootMs: 1000 } });
+    const listed = await second.driver.listInstances({ tags: {} }, live());
+    assert.deepEqual(listed.map((i) => [i.id, i.state]), [[a.id, 'running'], [b.id, 'terminated']]);
+    assert.equal(listed[0]?.privateAddress, '10.0.0.1');
+    assert.equal(listed[0]?.publicAddress, '100.64.0.1');
+    assert.equal((await second.driver.launch(req('t-a'), live())).id, a.id, 'the token is remembered');
+    const c = await second.driver.launch(req('t-c'), live());
+    assert.ok(![a.id, b.id].includes(c.id));
+    assert.match(c.id, /^i-[0-9a-f]{17}$/);
+    assert.equal((await second.driver.listInstances({ tags: {} }, live())).length, 3);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('persist.json.')), [], 'no temp file left behind');
+  });
+
+  it('a launch is on disk before its response is returned', async () => {
+    const file = join(dir, 'ondisk.json');
+    const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
+    const launched = await cloud.driver.launch(req('t-1'), live());
+    const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    assert.ok(typeof saved === 'object' && saved !== null && 'instances' in saved && Array.isArray(saved.instances));
+    assert.deepEqual(saved.instances.map((i: { id: string }) => i.id), [launched.id]);
+  });
+
+  it('refuses a corrupt file and another site’s file, leaving them as they were', () => {
+    const corrupt = join(dir, 'corrupt.json');
+    writeFileSync(corrupt, '{"version":1,');
+    assert.throws(() => openSimCloud({ site: 'hotel', file: corrupt, clock: new FixedClock(), random: seededRandom(1) }), /not valid JSON/);
+    assert.equal(readFileSync(corrupt, 'utf8'), '{"version":1,');
+    const hotel = join(dir, 'hotel.json');
+    openSimCloud({ site: 'hotel', file: hotel, clock: new FixedClock(), random: seededRandom(1) });
+    assert.ok(existsSync(hotel));
+    assert.throws(() => openSimCloud({ site: 'sierra', file: hotel, clock: new FixedClock(), random: seededRandom(1) }), /for site 'hotel'/);
+  });
+
+  it('a failing save surfaces as CloudError transient and is retried by the next call', async () => {
+    const file = join(dir, 'blocked.json');
+    const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
+    rmSync(file);
+    mkdirSync(join(file, 'occupied'), { recursive: true });
+    await assert.rejects(cloud.driver.launch(req('t-1'), live()), (e) => e instanceof CloudError && e.kind === 'transient');
+    rmSync(file, { recursive: true });
+    const listed = await cloud.driver.listInstances({ tags: {} }, live());
+    assert.equal(listed.length, 1, 'the launch happened in the cloud');
+    const reopened = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
+    assert.deepEqual(reopened.state.list({}, 0).map((r) => r.id), [listed[0]?.id], 'and reached the disk on the next call');
+  });
+});

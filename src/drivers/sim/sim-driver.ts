@@ -1,0 +1,156 @@
+import { CloudError, type CloudDriver, type CloudInstance, type CloudErrorKind, type LaunchRequest } from '../../contracts/cloud.ts';
+import type { Clock } from '../../contracts/clock.ts';
+import type { SimCallName } from './knobs.ts';
+import { toCloudInstance } from './record.ts';
+import type { SimCloudState } from './state.ts';
+
+/** Waits `ms` milliseconds; rejects with `signal.reason` when aborted. Injected so tests need no real time. */
+export type SimSleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** A real-time SimSleep on setTimeout. */
+export const realSleep: SimSleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** What a SimDriver runs on. */
+export interface SimDriverOptions {
+  /** Required. The site's state model (shared with whoever inspects or injures it). */
+  state: SimCloudState;
+  /** Required. Time source for transitions and launch times. */
+  clock: Clock;
+  /** Required. Uniform [0, 1) source for `loseLaunchResponseRate`; seeded in tests. */
+  random: () => number;
+  /** Optional. Latency sleep; default real time. */
+  sleep?: SimSleep;
+  /**
+   * Optional. Called after every call that changed the state, before the call returns (so a
+   * launch is on disk before anyone can learn of it). A throw becomes CloudError `transient`.
+   */
+  persist?: () => void;
+}
+
+const KIND_MESSAGES: Record<CloudErrorKind, string> = {
+  capacity: 'InsufficientInstanceCapacity: There is no capacity left (injected)',
+  quota: 'InstanceLimitExceeded: Your quota allows for 0 more running instance(s) (injected)',
+  auth: 'AuthFailure: AWS was not able to validate the provided access credentials (injected)',
+  'not-found': 'InvalidInstanceID.NotFound: The instance ID does not exist (injected)',
+  throttled: 'RequestLimitExceeded: Request limit exceeded (injected)',
+  transient: 'InternalError: An internal error has occurred (injected)',
+  invalid: 'InvalidParameterValue: Invalid request (injected)',
+};
+
+/**
+ * CloudDriver over a SimCloudState, adding what belongs to the API rather than the cloud:
+ * latency, injected call failures, lost launch responses, abort signals and persistence.
+ * Each call: abort check → latency → abort check → injected failure → operation → persist.
+ */
+export class SimDriver implements CloudDriver {
+  readonly site: string;
+  private readonly state: SimCloudState;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly sleep: SimSleep;
+  private readonly persist: () => void;
+  private responsesToLose = 0;
+
+  constructor(options: SimDriverOptions) {
+    this.state = options.state;
+    this.site = options.state.site;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.sleep = options.sleep ?? realSleep;
+    this.persist = options.persist ?? ((): void => undefined);
+  }
+
+  /**
+   * Required. Every instance (terminated/failed ones too, for the retention time) carrying all
+   * of `filter.tags`; `{}` lists all. Read-only apart from due transitions.
+   * @throws CloudError from `failCalls.listInstances`; the signal's reason when aborted.
+   */
+  async listInstances(filter: { tags: Record<string, string> }, signal: AbortSignal): Promise<CloudInstance[]> {
+    await this.enter('listInstances', signal);
+    const found = this.state.list(filter.tags, this.now());
+    this.save();
+    return found.map(toCloudInstance);
+  }
+
+  /**
+   * Required. Launches one instance, `pending` at first. Idempotent on `clientToken`: a repeat
+   * (also after a lost response) returns the instance the first call created.
+   * @throws CloudError `invalid` (bad request or token reused with other parameters),
+   *   `capacity` (site full, nothing created), `transient` "response lost" (the instance WAS
+   *   created), any kind from `failCalls.launch`; the signal's reason when aborted (nothing created).
+   */
+  async launch(request: LaunchRequest, signal: AbortSignal): Promise<CloudInstance> {
+    await this.enter('launch', signal);
+    let record;
+    try {
+      record = this.state.launch(request, this.now()).record;
+    } finally {
+      this.save();
+    }
+    if (this.responsesToLose > 0 || this.draw(this.state.knobs.loseLaunchResponseRate)) {
+      this.responsesToLose = Math.max(0, this.responsesToLose - 1);
+      throw new CloudError('transient', 'RequestTimeout: The launch response was lost (simulated)');
+    }
+    return toCloudInstance(record);
+  }
+
+  /**
+   * Required. Terminates instances; unknown or already terminated ids are a success. Idempotent.
+   * @throws CloudError from `failCalls.terminate`; the signal's reason when aborted (nothing terminated).
+   */
+  async terminate(ids: readonly string[], signal: AbortSignal): Promise<void> {
+    await this.enter('terminate', signal);
+    try {
+      this.state.terminate(ids, this.now());
+    } finally {
+      this.save();
+    }
+  }
+
+  /** Test/ops hook: the next `count` launches succeed in the cloud but throw "response lost". */
+  loseNextLaunchResponses(count = 1): void {
+    this.responsesToLose += count;
+  }
+
+  private async enter(call: SimCallName, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const latency = this.state.knobs.apiLatencyMs;
+    if (latency > 0) await this.sleep(latency, signal);
+    signal.throwIfAborted();
+    const kind = this.state.knobs.failCalls[call];
+    if (kind) throw new CloudError(kind, KIND_MESSAGES[kind]);
+  }
+
+  private draw(rate: number): boolean {
+    return rate > 0 && this.random() < rate;
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  private save(): void {
+    if (!this.state.takeDirty()) return;
+    try {
+      this.persist();
+    } catch (e) {
+      this.state.markDirty();
+      throw new CloudError('transient', 'InternalError: the simulated cloud could not save its state', { cause: e });
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
+import type { SimKnobs } from './knobs.ts';
+import {
+  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyLaunchRequest,
+  type SimInstanceRecord, type SimSnapshot,
+} from './record.ts';
+import { validateLaunchRequest } from './validate.ts';
+
+/** What a SimCloudState needs: its site, behaviour, randomness and (optionally) a saved state. */
+export interface SimCloudStateOptions {
+  /** Required. Site name (appears in ids' hash and in capacity messages). */
+  site: string;
+  /** Required. Behaviour; replace later with `setKnobs`. */
+  knobs: SimKnobs;
+  /** Required. Uniform [0, 1) source; seeded in tests. Drawn only for knobs whose rate is > 0. */
+  random: () => number;
+  /** Optional. A snapshot to continue from (see `snapshot()`); its site must match. */
+  snapshot?: SimSnapshot;
+}
+
+const LIVE = new Set(['pending', 'running']);
+
+/**
+ * The model of one simulated site: instances and their lifecycle, with no I/O and no clock of
+ * its own — every operation takes `now` (epoch ms) and first applies the time-driven
+ * transitions due by then (boot, random death, retention purge). Mutations set a dirty flag
+ * the owner reads with `takeDirty()` to decide whether to persist.
+ */
+export class SimCloudState {
+  readonly site: string;
+  private knobsValue: SimKnobs;
+  private readonly random: () => number;
+  private readonly epoch: string;
+  private sequence: number;
+  private readonly instances = new Map<string, SimInstanceRecord>();
+  private readonly byToken = new Map<string, string>();
+  private dirty = false;
+
+  /** @throws Error when the snapshot belongs to another site. */
+  constructor(options: SimCloudStateOptions) {
+    this.site = options.site;
+    this.knobsValue = options.knobs;
+    this.random = options.random;
+    const snap = options.snapshot;
+    if (snap && snap.site !== options.site) throw new Error(`sim state is for site '${snap.site}', not '${options.site}'`);
+    this.epoch = snap?.epoch ?? Math.floor(options.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    this.sequence = snap?.sequence ?? 0;
+    for (const record of snap?.instances ?? []) {
+      this.instances.set(record.id, structuredClone(record));
+      this.byToken.set(record.clientToken, record.id);
+    }
+    this.dirty = snap === undefined;
+  }
+
+  /** The current knobs. */
+  get knobs(): Readonly<SimKnobs> {
+    return this.knobsValue;
+  }
+
+  /** Replaces knobs from now on; instances already launched keep their boot time and fate. */
+  setKnobs(knobs: SimKnobs): void {
+    this.knobsValue = knobs;
+  }
+
+  /** Whether anything changed since the last call (and resets the flag). */
+  takeDirty(): boolean {
+    const was = this.dirty;
+    this.dirty = false;
+    return was;
+  }
+
+  /** Marks the state changed (e.g. after a failed save, so the next call saves again). */
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /** Applies transitions due at `now`: boot (running/failed), random deaths, retention purge. */
+  observe(now: number): void {
+    const { deathRate, terminatedRetentionMs } = this.knobsValue;
+    for (const record of this.instances.values()) {
+      if (record.state === 'pending' && now >= record.bootsAt) {
+        if (record.failsAtBoot) this.end(record, 'failed', 'Server.InternalError: Internal error on launch', record.bootsAt);
+        else record.state = 'running';
+        this.dirty = true;
+      }
+      if (record.state === 'running' && deathRate > 0 && this.random() < deathRate) {
+        this.end(record, 'terminated', 'Server.InternalError: Instance died (simulated host failure)', now);
+      }
+      if (record.endedAt !== undefined && now - record.endedAt >= terminatedRetentionMs) {
+        this.instances.delete(record.id);
+        if (this.byToken.get(record.clientToken) === record.id) this.byToken.delete(record.clientToken);
+        this.dirty = true;
+      }
+    }
+  }
+
+  /**
+   * Launches one instance, idempotent on the client token: a known token returns its
+   * instance (whatever its state, even at full capacity) and creates nothing.
+   * @returns The record (the sim's own object: copy before handing it out) and whether it is new.
+   * @throws CloudError `invalid` (bad request, or the token was used with other parameters),
+   *   `capacity` (site full; nothing created).
+   */
+  launch(request: LaunchRequest, now: number): { record: SimInstanceRecord; created: boolean } {
+    this.observe(now);
+    validateLaunchRequest(request);
+    const knownId = this.byToken.get(request.clientToken);
+    const known = knownId === undefined ? undefined : this.instances.get(knownId);
+    if (known) {
+      if (!sameLaunch(copyLaunchRequest(known), request)) {
+        throw new CloudError('invalid', `IdempotentParameterMismatch: The client token '${request.clientToken}' was used with other parameters`);
+      }
+      return { record: known, created: false };
+    }
+    if (this.liveCount() >= this.knobsValue.capacity) {
+      throw new CloudError('capacity', `InsufficientInstanceCapacity: There is no capacity left on site ${this.site}`);
+    }
+    const failsAtBoot = this.knobsValue.launchFailureRate > 0 && this.random() < this.knobsValue.launchFailureRate;
+    return { record: this.create(request, now, failsAtBoot), created: true };
+  }
+
+  /** Terminates every listed instance not yet ended; unknown ids are ignored (success). */
+  terminate(ids: readonly string[], now: number): void {
+    this.observe(now);
+    for (const id of ids) {
+      const record = this.instances.get(id);
+      if (record && record.state !== 'terminated') {
+        this.end(record, 'terminated', 'Client.UserInitiatedShutdown: User initiated shutdown', now);
+      }
+    }
+  }
+
+  /** Kills an instance out of band (a host failure). @returns false when unknown or already terminated. */
+  kill(id: string, now: number, reason = 'Server.InternalError: Instance killed out of band'): boolean {
+    this.observe(now);
+    const record = this.instances.get(id);
+    if (!record || record.state === 'terminated') return false;
+    this.end(record, 'terminated', reason, now);
+    return true;
+  }
+
+  /** Every instance carrying all of `tags` (the sim's own objects; copy before handing out). */
+  list(tags: Record<string, string>, now: number): SimInstanceRecord[] {
+    this.observe(now);
+    const wanted = Object.entries(tags);
+    return [...this.instances.values()].filter((r) => wanted.every(([k, v]) => r.tags[k] === v));
+  }
+
+  /** The record of `id` without observing, or undefined. */
+  get(id: string): SimInstanceRecord | undefined {
+    return this.instances.get(id);
+  }
+
+  /** Instances holding capacity (`pending` or `running`) at the last observation. */
+  liveCount(): number {
+    let n = 0;
+    for (const record of this.instances.values()) if (LIVE.has(record.state)) n++;
+    return n;
+  }
+
+  /** A deep copy of the state, for persistence. */
+  snapshot(): SimSnapshot {
+    return {
+      version: 1,
+      site: this.site,
+      epoch: this.epoch,
+      sequence: this.sequence,
+      instances: [...this.instances.values()].map((r) => structuredClone(r)),
+    };
+  }
+
+  private create(request: LaunchRequest, now: number, failsAtBoot: boolean): SimInstanceRecord {
+    let id = simInstanceId(this.site, this.epoch, this.sequence);
+    while (this.instances.has(id)) id = simInstanceId(this.site, this.epoch, ++this.sequence);
+    const sequence = this.sequence++;
+    const record: SimInstanceRecord = {
+      ...copyLaunchRequest(request),
+      id,
+      state: 'pending',
+      privateAddress: simPrivateAddress(sequence),
+      publicAddress: simPublicAddress(sequence),
+      launchedAt: now,
+      bootsAt: now + this.knobsValue.bootMs,
+      failsAtBoot,
+    };
+    this.instances.set(id, record);
+    this.byToken.set(request.clientToken, id);
+    this.dirty = true;
+    return record;
+  }
+
+  private end(record: SimInstanceRecord, state: 'terminated' | 'failed', reason: string, at: number): void {
+    record.state = state;
+    record.stateReason = reason;
+    record.endedAt = at;
+    this.dirty = true;
+  }
+}

@@ -120,3 +120,31 @@ export interface ActivityRecord {
   progress: number;
   details?: string;
 }
+
+/** Where a launch intent stands (DESIGN.md §5). */
+export type IntentState = 'pending' | 'launched' | 'failed';
+
+/**
+ * A launch intent, written before the cloud call (DESIGN.md §5): the controller may die
+ * between any two lines, and the intent is how the next run finds out what it was doing.
+ */
+export interface LaunchIntentRecord {
+  /** Unique; also the client token sent to the cloud (at most 64 characters). */
+  intentId: string;
+  owner: UserId;
+  groupName: string;
+  site: string;
+  /** The launch configuration entry used (`name@site`, or a site-agnostic name). */
+  launchConfigurationName: string;
+  state: IntentState;
+  /** The cloud's instance id, once the launch returned or adoption found the instance. */
+  instanceId?: string;
+  /** Cloud calls made for this intent so far (retries reuse the same token). */
+  attempts: number;
+  /** The provider's message of the last failed attempt. */
+  lastError?: string;
+  createdTime: Date;
+  updatedTime: Date;
+  /** Lease generation of the writer (fencing token; 0 in single-node mode). */
+  generation: number;
+}

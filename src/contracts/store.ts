@@ -3,6 +3,8 @@ import type {
   ActivityRecord,
   GroupRecord,
   InstanceRecord,
+  IntentState,
+  LaunchIntentRecord,
   LaunchConfigurationRecord,
   User,
   UserId,
@@ -72,7 +74,7 @@ export interface Store {
   countGroups(owner: UserId): Promise<number>;
   /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */
   updateGroup(group: GroupRecord): Promise<GroupRecord>;
-  /** Deletes the group and its instances and activities. */
+  /** Deletes the group and its instances, activities and launch intents. */
   deleteGroup(owner: UserId, name: string): Promise<boolean>;
 
   /** Inserts or replaces an instance (keyed by owner + instanceId). */
@@ -94,6 +96,18 @@ export interface Store {
    * returned as `cursorOf(activity)` by the implementation's ordering: `<iso startTime>|<activityId>`.
    */
   listActivities(owner: UserId, query: { groupName?: string; activityIds?: string[]; after?: string; limit: number }): Promise<ActivityRecord[]>;
+
+  /** Inserts a launch intent. @throws PhantomError AlreadyExists when the id exists (nothing written). */
+  createIntent(intent: LaunchIntentRecord): Promise<void>;
+  getIntent(intentId: string): Promise<LaunchIntentRecord | undefined>;
+  /**
+   * Intents matching every given filter (all owners when `owner` is absent: the controller's
+   * view), oldest first (createdTime, then intentId).
+   */
+  listIntents(query: { owner?: UserId; groupName?: string; site?: string; states?: readonly IntentState[] }): Promise<LaunchIntentRecord[]>;
+  /** Overwrites a stored intent (matched by intentId and owner); returns false when there is none. */
+  updateIntent(intent: LaunchIntentRecord): Promise<boolean>;
+  deleteIntent(intentId: string): Promise<boolean>;
 
   /** Releases the database. */
   close(): Promise<void>;

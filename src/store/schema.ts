@@ -108,6 +108,21 @@ export interface ActivitiesTable {
   details: string | null;
 }
 
+export interface LaunchIntentsTable {
+  intent_id: string;
+  owner: string;
+  group_name: string;
+  site: string;
+  launch_configuration_name: string;
+  state: string;
+  instance_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_time: string;
+  updated_time: string;
+  generation: number;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -117,4 +132,5 @@ export interface PhantomDatabase {
   groups: GroupsTable;
   instances: InstancesTable;
   activities: ActivitiesTable;
+  launch_intents: LaunchIntentsTable;
 }

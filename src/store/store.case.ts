@@ -5,6 +5,7 @@ import { changeStampCases } from './cases/change-stamp.ts';
 import { activityCases } from './cases/activities.ts';
 import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
+import { intentCases } from './cases/intents.ts';
 import { launchConfigurationCases } from './cases/launch-configs.ts';
 import { transactionCases } from './cases/transactions.ts';
 
@@ -17,7 +18,7 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * and the change stamp read caches rely on.
+ * the change stamp read caches rely on, and launch intents.
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -25,6 +26,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     launchConfigurationCases(open);
     groupCases(open);
     instanceCases(open);
+    intentCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial.ts';
+import { launchIntentsSchema } from './0002-launch-intents.ts';
 import type { SqlDialectName } from './ddl.ts';
 
 export type { SqlDialectName } from './ddl.ts';
@@ -11,6 +12,7 @@ export type { SqlDialectName } from './ddl.ts';
 export function phantomMigrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001-initial': initialSchema(dialect),
+    '0002-launch-intents': launchIntentsSchema(dialect),
   };
 }
 

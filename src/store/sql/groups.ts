@@ -67,6 +67,7 @@ export async function updateGroup(db: Db, group: GroupRecord): Promise<GroupReco
 export async function deleteGroup(db: Db, owner: UserId, name: string): Promise<boolean> {
   await db.deleteFrom('instances').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('activities').where('owner', '=', owner).where('group_name', '=', name).execute();
+  await db.deleteFrom('launch_intents').where('owner', '=', owner).where('group_name', '=', name).execute();
   const result = await db.deleteFrom('groups').where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
   return affected(result) > 0;
 }

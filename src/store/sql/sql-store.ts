@@ -3,6 +3,7 @@ import type {
   ActivityRecord,
   GroupRecord,
   InstanceRecord,
+  LaunchIntentRecord,
   LaunchConfigurationRecord,
   User,
   UserId,
@@ -13,6 +14,7 @@ import * as accounts from './accounts.ts';
 import * as activities from './activities.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
+import * as intents from './intents.ts';
 import * as lcs from './launch-configs.ts';
 import { rootScope, type Db, type SqlScope } from './scope.ts';
 
@@ -149,6 +151,12 @@ class SqlStore implements Store {
   async listActivities(owner: UserId, query: Parameters<Store['listActivities']>[1]): Promise<ActivityRecord[]> {
     return activities.listActivities(this.db, owner, query);
   }
+
+  async createIntent(intent: LaunchIntentRecord): Promise<void> { return this.wrote(intents.createIntent(this.db, intent)); }
+  async getIntent(intentId: string): Promise<LaunchIntentRecord | undefined> { return intents.getIntent(this.db, intentId); }
+  async listIntents(query: Parameters<Store['listIntents']>[0]): Promise<LaunchIntentRecord[]> { return intents.listIntents(this.db, query); }
+  async updateIntent(intent: LaunchIntentRecord): Promise<boolean> { return this.wrote(intents.updateIntent(this.db, intent)); }
+  async deleteIntent(intentId: string): Promise<boolean> { return this.wrote(intents.deleteIntent(this.db, intentId)); }
 
   async close(): Promise<void> { return this.release(); }
 }

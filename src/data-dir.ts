@@ -6,6 +6,7 @@ import type { Store } from './contracts/store.ts';
 import { ConfigError, type PhantomConfig } from './config/config.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { Accounts } from './services/accounts.ts';
+import { CloudCredentials } from './services/credentials.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 
 /** The opened state directory: the store and what reads secrets from it. */
@@ -13,6 +14,7 @@ export interface DataDir {
   store: Store;
   box: SecretBox;
   accounts: Accounts;
+  credentials: CloudCredentials;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,8 @@ export async function openDataDir(config: PhantomConfig, clock: Clock): Promise<
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const box = new SecretBox(masterKey(config));
   const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });
-  return { store, box, accounts: new Accounts(store, box, clock), close: () => store.close() };
+  const credentials = new CloudCredentials(store, box, clock, () => config.sites.map((s) => s.name));
+  return { store, box, accounts: new Accounts(store, box, clock), credentials, close: () => store.close() };
 }
 
 /** Writes the bootstrap admin's credentials where only the server's user can read them. */

@@ -109,7 +109,55 @@ function buildProgram(io: CliIo): Command {
         io.out(`deleted ${id}`);
       }),
     );
+  addCredentialCommands(program, io);
   return program;
+}
+
+/** Reads all of standard input (for `--secret-key -`, which keeps the secret out of argv). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function addCredentialCommands(program: Command, io: CliIo): void {
+  const credentials = program.command('credentials').description("manage users' cloud credentials per site (sealed at rest)");
+  credentials
+    .command('set <site>')
+    .description('set (or replace) a user\'s credentials for a site')
+    .requiredOption('--user <name>', 'the Phantom user')
+    .requiredOption('--access-key <key>', 'the cloud access key')
+    .requiredOption('--secret-key <secret>', 'the cloud secret key, or - to read it from standard input')
+    .option('--key-name <name>', 'key pair to launch with on that site')
+    .action((site: string, o: { user: string; accessKey: string; secretKey: string; keyName?: string }) =>
+      withData(async ({ accounts, credentials: store }) => {
+        const secretKey = o.secretKey === '-' ? await readStdin() : o.secretKey;
+        await store.set(await accounts.requireUser(o.user), site, { accessKey: o.accessKey, secretKey, keyName: o.keyName });
+        io.out(`credentials for ${o.user} on ${site} set`);
+      }),
+    );
+  credentials
+    .command('list')
+    .description("list a user's credentials (secrets are never shown)")
+    .requiredOption('--user <name>', 'the Phantom user')
+    .option('--json', 'print JSON')
+    .action((o: { user: string; json?: boolean }) =>
+      withData(async ({ accounts, credentials: store }) => {
+        const rows = await store.list(await accounts.requireUser(o.user));
+        if (o.json) io.out(JSON.stringify(rows));
+        else for (const r of rows) io.out(`${r.site}\t${r.accessKey}\t${r.keyName ?? '-'}\t${r.updatedTime.toISOString()}`);
+      }),
+    );
+  credentials
+    .command('remove <site>')
+    .description("remove a user's credentials for a site")
+    .requiredOption('--user <name>', 'the Phantom user')
+    .action((site: string, o: { user: string }) =>
+      withData(async ({ accounts, credentials: store }) => {
+        if (!(await store.remove(await accounts.requireUser(o.user), site))) throw new ConfigError(`${o.user} has no credentials for ${site}.`);
+        io.out(`credentials for ${o.user} on ${site} removed`);
+      }),
+    );
 }
 
 /**

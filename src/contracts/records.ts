@@ -148,3 +148,18 @@ export interface LaunchIntentRecord {
   /** Lease generation of the writer (fencing token; 0 in single-node mode). */
   generation: number;
 }
+
+/**
+ * A user's credentials for one site, as stored: the secret part (keys, passwords) is sealed
+ * by src/security/secret-box.ts; only the key-pair name is kept in clear.
+ */
+export interface CloudCredentialRecord {
+  owner: UserId;
+  site: string;
+  /** Sealed JSON of the driver's credential object (e.g. `{accessKey, secretKey}`). */
+  sealed: string;
+  /** Optional. Key pair to launch with on that site. */
+  keyName?: string;
+  createdTime: Date;
+  updatedTime: Date;
+}

@@ -3,6 +3,7 @@ import type {
   ActivityRecord,
   GroupRecord,
   InstanceRecord,
+  CloudCredentialRecord,
   IntentState,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
@@ -108,6 +109,13 @@ export interface Store {
   /** Overwrites a stored intent (matched by intentId and owner); returns false when there is none. */
   updateIntent(intent: LaunchIntentRecord): Promise<boolean>;
   deleteIntent(intentId: string): Promise<boolean>;
+
+  /** Inserts or replaces the owner's credentials for a site. */
+  putCredential(credential: CloudCredentialRecord): Promise<void>;
+  getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined>;
+  /** The owner's credentials, sorted by site. */
+  listCredentials(owner: UserId): Promise<CloudCredentialRecord[]>;
+  deleteCredential(owner: UserId, site: string): Promise<boolean>;
 
   /** Releases the database. */
   close(): Promise<void>;

@@ -123,6 +123,15 @@ export interface LaunchIntentsTable {
   generation: number;
 }
 
+export interface CloudCredentialsTable {
+  owner: string;
+  site: string;
+  sealed: string;
+  key_name: string | null;
+  created_time: string;
+  updated_time: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -133,4 +142,5 @@ export interface PhantomDatabase {
   instances: InstancesTable;
   activities: ActivitiesTable;
   launch_intents: LaunchIntentsTable;
+  cloud_credentials: CloudCredentialsTable;
 }

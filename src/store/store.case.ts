@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import type { Store } from '../contracts/store.ts';
 import { accountCases } from './cases/accounts.ts';
 import { changeStampCases } from './cases/change-stamp.ts';
+import { credentialCases } from './cases/credentials.ts';
 import { activityCases } from './cases/activities.ts';
 import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
@@ -18,7 +19,7 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * the change stamp read caches rely on, and launch intents.
+ * the change stamp read caches rely on, launch intents and cloud credentials.
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -27,6 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     groupCases(open);
     instanceCases(open);
     intentCases(open);
+    credentialCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

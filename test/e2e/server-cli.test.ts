@@ -77,6 +77,24 @@ describe('phantom CLI against a running server', () => {
     assert.match(missing.stderr, /No user named nobody/);
   });
 
+  it('credentials set/list/remove: sealed at rest, listed masked, secret read from stdin', async () => {
+    const set = await run(process.execPath, [PHANTOM_BIN, 'credentials', 'set', 'hotel', '--user', 'zoe', '--access-key', 'AKIAZOECLOUDKEY12345', '--secret-key', '-', '--key-name', 'phantomkey'], { env: server.env, input: 'zoe-cloud-canary-secret\n' });
+    assert.equal(set.code, 0, set.stderr);
+    const listed = await server.cli(['credentials', 'list', '--user', 'zoe', '--json']);
+    assert.deepEqual((JSON.parse(listed.stdout) as Array<{ site: string; accessKey: string; keyName: string }>).map((c) => [c.site, c.accessKey, c.keyName]), [['hotel', '****2345', 'phantomkey']]);
+    assert.doesNotMatch(listed.stdout, /canary/);
+    for (const file of readdirSync(server.dataDir).filter((f) => f.startsWith('phantom.db'))) {
+      const bytes = readFileSync(join(server.dataDir, file));
+      assert.equal(bytes.indexOf('zoe-cloud-canary-secret'), -1, `cloud secret found in ${file}`);
+      assert.equal(bytes.indexOf('AKIAZOECLOUDKEY12345'), -1, `cloud access key found in ${file}`);
+    }
+    const unknownSite = await server.cli(['credentials', 'set', 'mars', '--user', 'zoe', '--access-key', 'a', '--secret-key', 'b']);
+    assert.equal(unknownSite.code, 1);
+    assert.match(unknownSite.stderr, /Unknown site mars/);
+    assert.equal((await server.cli(['credentials', 'remove', 'hotel', '--user', 'zoe'])).code, 0);
+    assert.equal((await server.cli(['credentials', 'remove', 'hotel', '--user', 'zoe'])).code, 1);
+  });
+
   it('keeps secrets out of the database files and the server output', async () => {
     const canary = await server.addUser('canary');
     const files = readdirSync(server.dataDir).filter((f) => f.startsWith('phantom.db'));

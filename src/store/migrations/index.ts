@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial.ts';
 import { launchIntentsSchema } from './0002-launch-intents.ts';
+import { cloudCredentialsSchema } from './0003-cloud-credentials.ts';
 import type { SqlDialectName } from './ddl.ts';
 
 export type { SqlDialectName } from './ddl.ts';
@@ -13,6 +14,7 @@ export function phantomMigrations(dialect: SqlDialectName): Record<string, Migra
   return {
     '0001-initial': initialSchema(dialect),
     '0002-launch-intents': launchIntentsSchema(dialect),
+    '0003-cloud-credentials': cloudCredentialsSchema(dialect),
   };
 }
 

@@ -1,6 +1,7 @@
 import type {
   AccessKeyRecord,
   ActivityRecord,
+  CloudCredentialRecord,
   GroupRecord,
   InstanceRecord,
   LaunchIntentRecord,
@@ -12,6 +13,7 @@ import type {
 import type { PageQuery, Store } from '../../contracts/store.ts';
 import * as accounts from './accounts.ts';
 import * as activities from './activities.ts';
+import * as credentials from './credentials.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import * as intents from './intents.ts';
@@ -157,6 +159,11 @@ class SqlStore implements Store {
   async listIntents(query: Parameters<Store['listIntents']>[0]): Promise<LaunchIntentRecord[]> { return intents.listIntents(this.db, query); }
   async updateIntent(intent: LaunchIntentRecord): Promise<boolean> { return this.wrote(intents.updateIntent(this.db, intent)); }
   async deleteIntent(intentId: string): Promise<boolean> { return this.wrote(intents.deleteIntent(this.db, intentId)); }
+
+  async putCredential(credential: CloudCredentialRecord): Promise<void> { return this.wrote(credentials.putCredential(this.db, credential)); }
+  async getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> { return credentials.getCredential(this.db, owner, site); }
+  async listCredentials(owner: UserId): Promise<CloudCredentialRecord[]> { return credentials.listCredentials(this.db, owner); }
+  async deleteCredential(owner: UserId, site: string): Promise<boolean> { return this.wrote(credentials.deleteCredential(this.db, owner, site)); }
 
   async close(): Promise<void> { return this.release(); }
 }

@@ -4,6 +4,7 @@ import { isPhantomError } from '../contracts/errors.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openDataDir, type DataDir } from '../data-dir.ts';
 import { startServer } from '../main.ts';
+import { runSimCloudCommand } from '../sim-cloud/command.ts';
 
 /** Where CLI output goes (injectable for tests). */
 export interface CliIo {
@@ -46,6 +47,7 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   program.command('server').description('serve the Query API (PHANTOM_LISTEN, default 127.0.0.1:8445)').action(() => serve(io));
+  program.command('sim-cloud').description('serve the simulated cloud over the EC2 Query API: --listen HOST:PORT --state FILE [knobs]');
 
   const user = program.command('user').description('manage users');
   user
@@ -165,6 +167,8 @@ function addCredentialCommands(program: Command, io: CliIo): void {
  * Errors are printed as one line; nothing secret is printed except a newly issued key.
  */
 export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  // `phantom sim-cloud` parses its own flags (knobs such as --boot-ms, repeatable --key).
+  if (argv[0] === 'sim-cloud') return runSimCloudCommand(argv.slice(1), io);
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

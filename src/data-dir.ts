@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from './contracts/clock.ts';
 import type { Store } from './contracts/store.ts';
-import { ConfigError, type PhantomConfig } from './config/config.ts';
+import { ConfigError, siteNames, type PhantomConfig } from './config/config.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { Accounts } from './services/accounts.ts';
 import { CloudCredentials } from './services/credentials.ts';
@@ -42,7 +42,7 @@ export async function openDataDir(config: PhantomConfig, clock: Clock): Promise<
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const box = new SecretBox(masterKey(config));
   const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });
-  const credentials = new CloudCredentials(store, box, clock, () => config.sites.map((s) => s.name));
+  const credentials = new CloudCredentials(store, box, clock, () => siteNames(config));
   return { store, box, accounts: new Accounts(store, box, clock), credentials, close: () => store.close() };
 }
 

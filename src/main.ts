@@ -6,7 +6,7 @@ import { createPhantomServer } from './api/http/server.ts';
 import { QueryApi } from './api/query/dispatch.ts';
 import { PageTokens } from './api/query/pagination.ts';
 import { systemClock, type Clock } from './contracts/clock.ts';
-import type { PhantomConfig } from './config/config.ts';
+import { siteNames, type PhantomConfig } from './config/config.ts';
 import { openDataDir, writeAdminCredentials, type DataDir } from './data-dir.ts';
 import type { ServiceDeps } from './services/deps.ts';
 
@@ -51,7 +51,7 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
   const deps: ServiceDeps = {
     store: data.store,
     clock,
-    sites: () => config.sites.map((s) => s.name),
+    sites: () => siteNames(config),
     defaultLimits: config.defaultLimits,
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
   };

@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { UserLimits } from '../contracts/records.ts';
+import { DriverConfigError } from '../drivers/driver-config-error.ts';
+import { parseDriverConfig, type DriverConfig } from '../drivers/registry.ts';
 
-/** A cloud site. The simulated driver arrives with the controller; its knobs join this then. */
-export interface SiteConfig {
-  name: string;
-  driver: 'sim';
-}
+/** A cloud site: its name and its driver's validated settings. */
+export type SiteConfig = DriverConfig;
 
 /** Everything the server reads from its environment. Nothing else reads process.env. */
 export interface PhantomConfig {
@@ -26,9 +27,40 @@ export interface PhantomConfig {
 
 /** The sites a fresh machine has, so the seed's walkthrough works without configuration. */
 export const DEFAULT_SITES: SiteConfig[] = [
-  { name: 'hotel', driver: 'sim' },
-  { name: 'sierra', driver: 'sim' },
+  { driver: 'sim', site: 'hotel' },
+  { driver: 'sim', site: 'sierra' },
 ];
+
+/** The configured site names, in configuration order. */
+export const siteNames = (config: Pick<PhantomConfig, 'sites'>): string[] => config.sites.map((s) => s.site);
+
+/**
+ * Reads the sites of a YAML config file (`PHANTOM_CONFIG`):
+ * `sites: { hotel: { driver: ec2, endpoint: http://127.0.0.1:8773, region: us-east-1 } }`.
+ * Each driver validates its own settings.
+ * @throws ConfigError naming the file and the offending field.
+ */
+export function readSitesFile(file: string): SiteConfig[] {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites key`);
+  const { sites, ...rest } = document as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites)`);
+  if (typeof sites !== 'object' || sites === null || Array.isArray(sites) || Object.keys(sites).length === 0) {
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: sites must map at least one site name to its settings`);
+  }
+  try {
+    return Object.entries(sites).map(([name, settings]) => parseDriverConfig({ ...(settings as object), site: name }, `sites.${name}`));
+  } catch (error) {
+    if (error instanceof DriverConfigError) throw new ConfigError(`PHANTOM_CONFIG ${file}: ${error.message}`);
+    throw error;
+  }
+}
 
 /** A configuration value that cannot be used, named so the operator can fix it. */
 export class ConfigError extends Error {
@@ -74,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
-    sites: DEFAULT_SITES,
+    sites: env.PHANTOM_CONFIG ? readSitesFile(resolve(cwd, env.PHANTOM_CONFIG)) : DEFAULT_SITES,
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
   };
 }

@@ -53,3 +53,12 @@ describe('driver registry', () => {
     assert.deepEqual((await second.listInstances({ tags: { owner: 'a' } }, live())).map((i) => i.id), [launched.id]);
   });
 });
+
+describe('registry: ec2 sites', () => {
+  it('refuses an ec2 site without the user credentials, as an auth error', () => {
+    const config = { driver: 'ec2' as const, site: 'aws', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' };
+    assert.throws(() => createDriver(config, { clock: new FixedClock(), random: () => 0.5 }), (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /phantom credentials set aws/.test(e.message));
+    const driver = createDriver(config, { clock: new FixedClock(), random: () => 0.5, credentials: { accessKey: 'AK', secretKey: 'SK' } });
+    assert.equal(driver.site, 'aws');
+  });
+});

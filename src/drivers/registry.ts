@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { CloudDriver } from '../contracts/cloud.ts';
+import { CloudError, type CloudDriver } from '../contracts/cloud.ts';
 import type { Clock } from '../contracts/clock.ts';
 import { DriverConfigError } from './driver-config-error.ts';
+import { Ec2Driver } from './ec2/ec2-driver.ts';
 import { parseSimKnobs, type SimKnobs } from './sim/knobs.ts';
 import { openSimCloud } from './sim/open.ts';
 import type { SimSleep } from './sim/sim-driver.ts';
@@ -15,8 +16,23 @@ export interface SimDriverConfig extends Partial<SimKnobs> {
   stateFile?: string;
 }
 
-/** Every driver's config: a closed union, one member per driver (ec2 and openstack join here). */
-export type DriverConfig = SimDriverConfig;
+/** A site on AWS or an EC2-compatible cloud (Eucalyptus, OpenStack's EC2 API, phantom sim-cloud). */
+export interface Ec2DriverConfig {
+  driver: 'ec2';
+  /** Required. Site name. */
+  site: string;
+  /** Required. Region used for signing (and AWS's endpoint when `endpoint` is absent). */
+  region: string;
+  /** Optional. API endpoint URL. */
+  endpoint?: string;
+  /** Optional. Key pair used when neither the user's credentials nor the launch name one. */
+  keyName?: string;
+  /** Optional. Per-request timeout in milliseconds. */
+  requestTimeoutMs?: number;
+}
+
+/** Every driver's config: a closed union, one member per driver (openstack joins here). */
+export type DriverConfig = SimDriverConfig | Ec2DriverConfig;
 
 /** What drivers may need from the composition root. */
 export interface DriverDeps {
@@ -28,6 +44,8 @@ export interface DriverDeps {
   dataDir?: string;
   /** Optional. Latency sleep for the sim; default real time. */
   sleep?: SimSleep;
+  /** The user's credentials for the site (drivers that need them); never logged. */
+  credentials?: { accessKey: string; secretKey: string; keyName?: string };
 }
 
 const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -51,9 +69,32 @@ export function parseDriverConfig(raw: unknown, path: string): DriverConfig {
   switch (driver) {
     case 'sim':
       return { driver, site, ...(stateFile !== undefined ? { stateFile } : {}), ...parseSimKnobs(rest, path) };
+    case 'ec2':
+      return parseEc2Config(site, rest, path);
     default:
-      throw new DriverConfigError(`${path}.driver`, `unknown driver ${JSON.stringify(driver)}; expected one of: sim`);
+      throw new DriverConfigError(`${path}.driver`, `unknown driver ${JSON.stringify(driver)}; expected one of: sim, ec2`);
   }
+}
+
+function parseEc2Config(site: string, raw: Record<string, unknown>, path: string): Ec2DriverConfig {
+  const { region, endpoint, keyName, requestTimeoutMs, ...unknown } = raw;
+  const extra = Object.keys(unknown)[0];
+  if (extra !== undefined) throw new DriverConfigError(`${path}.${extra}`, 'is not an ec2 site setting (region, endpoint, keyName, requestTimeoutMs)');
+  if (typeof region !== 'string' || region === '') throw new DriverConfigError(`${path}.region`, 'is required (e.g. us-east-1)');
+  const config: Ec2DriverConfig = { driver: 'ec2', site, region };
+  if (endpoint !== undefined) {
+    if (typeof endpoint !== 'string' || !URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) throw new DriverConfigError(`${path}.endpoint`, 'must be an http(s) URL');
+    config.endpoint = endpoint;
+  }
+  if (keyName !== undefined) {
+    if (typeof keyName !== 'string' || keyName === '') throw new DriverConfigError(`${path}.keyName`, 'must be a non-empty string');
+    config.keyName = keyName;
+  }
+  if (requestTimeoutMs !== undefined) {
+    if (!Number.isInteger(requestTimeoutMs) || (requestTimeoutMs as number) <= 0) throw new DriverConfigError(`${path}.requestTimeoutMs`, 'must be a positive integer');
+    config.requestTimeoutMs = requestTimeoutMs as number;
+  }
+  return config;
 }
 
 /** The default state file of a sim site inside the data directory. Pure. */
@@ -63,7 +104,8 @@ export const simStateFile = (dataDir: string, site: string): string => join(data
  * Creates the driver of one site (static registry: an exhaustive switch over the config union).
  * A sim site with a state file continues from it (its instances outlived the last run).
  * Call once per site: two drivers on one sim state file would overwrite each other.
- * @throws DriverConfigError on a bad site name; Error when a sim state file is unreadable or corrupt.
+ * @throws DriverConfigError on a bad site name; Error when a sim state file is unreadable or
+ *   corrupt; CloudError 'auth' when a site that needs credentials has none.
  */
 export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDriver {
   switch (config.driver) {
@@ -80,11 +122,25 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
       }).driver;
     }
+    case 'ec2': {
+      // Each user has their own keys on a cloud: without them the site cannot be used, and the
+      // reconciler records that as a failed activity rather than skipping the site silently.
+      if (!deps.credentials) throw new CloudError('auth', `No credentials for site ${config.site}; set them with phantom credentials set ${config.site}`);
+      const { accessKey, secretKey, keyName } = deps.credentials;
+      return new Ec2Driver({
+        site: config.site,
+        region: config.region,
+        credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+        ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
+        ...((keyName ?? config.keyName) !== undefined ? { keyName: keyName ?? config.keyName } : {}),
+        ...(config.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
+      });
+    }
     default:
-      return unreachable(config.driver);
+      return unreachable(config);
   }
 }
 
 function unreachable(value: never): never {
-  throw new DriverConfigError('driver', `unknown driver ${JSON.stringify(value)}`);
+  throw new DriverConfigError('driver', `unknown driver ${JSON.stringify((value as { driver?: unknown }).driver)}`);
 }

@@ -1,0 +1,165 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CloudError } from '../contracts/cloud.ts';
+import { FixedClock } from '../contracts/clock.ts';
+import type { User } from '../contracts/records.ts';
+import type { Store } from '../contracts/store.ts';
+import { openSimCloud, type SimCloud } from '../drivers/sim/open.ts';
+import { seededRandom } from '../drivers/sim/random.ts';
+import { engineFor } from '../engines/registry.ts';
+import { PageTokens } from '../api/query/pagination.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { createGroup, deleteGroup, setDesiredCapacity } from '../services/groups.ts';
+import { createLaunchConfiguration } from '../services/launch-configurations.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { reconcileDomain, type ReconcilerDeps } from './domain-reconciler.ts';
+import { SiteBackoff } from './runtime/backoff.ts';
+
+interface World {
+  store: Store;
+  clock: FixedClock;
+  user: User;
+  clouds: Record<string, SimCloud>;
+  services: ServiceDeps;
+  deps: ReconcilerDeps;
+  noCredentials: Set<string>;
+  pass(): Promise<void>;
+  /** Site → ids of instances not terminated, as the cloud itself has them. */
+  cloudView(): Record<string, string[]>;
+  /** Site → lifecycle states of the group's instance records. */
+  recordView(): Promise<Record<string, string[]>>;
+}
+
+async function world(clouds: string): Promise<World> {
+  const store = await openSqliteStore({ file: ':memory:' });
+  const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
+  const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
+  await store.createUser(user);
+  const sims: Record<string, SimCloud> = {};
+  for (const site of ['hotel', 'sierra']) sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length), knobs: { bootMs: 1000 } });
+  const services: ServiceDeps = { store, clock, sites: () => ['hotel', 'sierra'], defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 }, pageTokens: new PageTokens(Buffer.alloc(32)) };
+  for (const site of ['hotel', 'sierra']) {
+    await createLaunchConfiguration(services, user, { name: `testlc1@${site}`, imageId: 'hello-cloud', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false, userData: 'aGVsbG8=' });
+  }
+  const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', clouds]].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  await createGroup(services, user, { name: 'testDomain1', launchConfigurationName: 'testlc1@hotel', minSize: 3, maxSize: 3, availabilityZones: ['us-east-1'], loadBalancerNames: [], targetGroupARNs: [], tags });
+  let next = 0;
+  const noCredentials = new Set<string>();
+  const deps: ReconcilerDeps = {
+    store,
+    clock,
+    installationId: 'install-1',
+    driverFor: async (_owner, site) => {
+      if (noCredentials.has(site)) throw new CloudError('auth', `No credentials for site ${site}; set them with phantom credentials set ${site}`);
+      return sims[site]!.driver;
+    },
+    backoff: new SiteBackoff({ initialMs: 10_000, maxMs: 60_000 }),
+    engine: engineFor('error_overflow_n_preserving'),
+    engineConfig: undefined,
+    knownSites: () => ['hotel', 'sierra'],
+    newIntentId: () => `intent-${++next}`,
+    graceMs: 60_000,
+  };
+  const controller = new AbortController();
+  return {
+    store,
+    clock,
+    user,
+    clouds: sims,
+    services,
+    deps,
+    noCredentials,
+    pass: () => reconcileDomain(deps, user.id, 'testDomain1', controller.signal),
+    cloudView: () => Object.fromEntries(Object.entries(sims).map(([site, sim]) => [site, sim.state.list({}, clock.now().getTime()).filter((i) => i.state !== 'terminated' && i.state !== 'failed').map((i) => i.id)])),
+    recordView: async () => {
+      const out: Record<string, string[]> = { hotel: [], sierra: [] };
+      for (const r of await store.listInstances(user.id, { groupName: 'testDomain1' })) out[r.site]!.push(r.lifecycleState);
+      return out;
+    },
+  };
+}
+
+const counts = (view: Record<string, string[]>) => Object.fromEntries(Object.entries(view).map(([site, ids]) => [site, ids.length]));
+
+describe('domain reconciler (two simulated sites, fixed clock)', () => {
+  it('converges the seed walkthrough: 1 on hotel, 2 on sierra; alter to 2; delete', async () => {
+    const w = await world('hotel:1,sierra:2');
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 });
+    assert.deepEqual(await w.recordView(), { hotel: ['Pending'], sierra: ['Pending', 'Pending'] });
+    w.clock.advance(1500);
+    await w.pass();
+    assert.deepEqual(await w.recordView(), { hotel: ['InService'], sierra: ['InService', 'InService'] });
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 }, 'a settled domain launches nothing more');
+    const launchedWith = w.clouds.hotel!.inspect(w.cloudView().hotel![0]!);
+    assert.equal(launchedWith?.userData, 'aGVsbG8=');
+    assert.equal(launchedWith?.tags['phantom:group'], 'testDomain1');
+
+    await setDesiredCapacity(w.services, w.user, 'testDomain1', 2);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 1 }, 'the lowest-ranked site shrinks');
+    await w.pass();
+    assert.deepEqual(await w.recordView(), { hotel: ['InService'], sierra: ['InService'] });
+
+    await deleteGroup(w.services, w.user, 'testDomain1', false);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 });
+    await w.pass();
+    assert.equal(await w.store.getGroup(w.user.id, 'testDomain1'), undefined, 'the record goes once the instances are gone');
+  });
+
+  it('overflows a full first site within the same pass, backs it off, and moves back later', async () => {
+    const w = await world('hotel:2,sierra:-1');
+    w.clouds.hotel!.setKnobs({ capacity: 0 });
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 3 });
+    const activities = await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 });
+    const failed = activities.filter((a) => a.statusCode === 'Failed');
+    assert.equal(failed.length, 1, 'one attempt on the full site, then backoff');
+    assert.match(failed[0]!.statusMessage ?? '', /InsufficientInstanceCapacity/);
+    await w.pass();
+    assert.equal(activities.length, (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).length, 'no retry while backed off');
+
+    w.clouds.hotel!.setKnobs({ capacity: 10 });
+    w.clock.advance(11_000);
+    for (let i = 0; i < 8; i++) {
+      await w.pass();
+      w.clock.advance(1500);
+    }
+    assert.deepEqual(counts(w.cloudView()), { hotel: 2, sierra: 1 }, 'load is back in rank order within caps');
+  });
+
+  it('replaces an instance killed in the cloud in the next pass', async () => {
+    const w = await world('hotel:1,sierra:2');
+    await w.pass();
+    w.clock.advance(1500);
+    await w.pass();
+    const victim = w.cloudView().sierra![0]!;
+    assert.equal(w.clouds.sierra!.kill(victim), true);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 });
+    assert.ok(!w.cloudView().sierra!.includes(victim));
+  });
+
+  it('never launches twice when every launch response is lost', async () => {
+    const w = await world('hotel:1,sierra:2');
+    for (const sim of Object.values(w.clouds)) sim.setKnobs({ loseLaunchResponseRate: 1 });
+    for (let i = 0; i < 4; i++) {
+      await w.pass();
+      w.clock.advance(1500);
+    }
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 });
+    assert.equal((await w.store.listIntents({ states: ['pending'] })).length, 0, 'every intent was adopted');
+    assert.deepEqual(await w.recordView(), { hotel: ['InService'], sierra: ['InService', 'InService'] });
+  });
+
+  it('shows missing credentials as a failed activity naming the cause, and overflows', async () => {
+    const w = await world('hotel:2,sierra:-1');
+    w.noCredentials.add('hotel');
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 3 });
+    const failed = (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).filter((a) => a.statusCode === 'Failed');
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]!.statusMessage ?? '', /No credentials for site hotel/);
+  });
+});

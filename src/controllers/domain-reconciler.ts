@@ -1,0 +1,215 @@
+import { isCloudError, type CloudDriver, type CloudInstance } from '../contracts/cloud.ts';
+import type { Clock } from '../contracts/clock.ts';
+import type { DecisionEngine, EngineInstance } from '../contracts/engine.ts';
+import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../contracts/records.ts';
+import type { Store } from '../contracts/store.ts';
+import { parseLaunchConfigurationName } from '../domain/names.ts';
+import { resolvePlacement, type SiteCap } from '../domain/placement.ts';
+import { recordTermination } from '../services/activities.ts';
+import type { SiteBackoff } from './runtime/backoff.ts';
+import { domainTags, lifecycleOf, TAG } from './ownership.ts';
+import { recordLaunch } from './launch-activity.ts';
+
+/** What one domain's reconcile pass needs (composed by the controller runtime). */
+export interface ReconcilerDeps {
+  store: Store;
+  clock: Clock;
+  /** This Phantom installation's id, carried in every instance's tags. */
+  installationId: string;
+  /** The site's driver with the owner's credentials. @throws CloudError (e.g. auth: no credentials). */
+  driverFor(owner: string, site: string): Promise<CloudDriver>;
+  backoff: SiteBackoff;
+  engine: DecisionEngine;
+  engineConfig: unknown;
+  knownSites(): readonly string[];
+  newIntentId(): string;
+  /** How long an instance may be missing from its cloud (or an untracked one may exist) before acting. */
+  graceMs: number;
+}
+
+/** Cloud instances of the domain per observed site; sites that could not be listed are absent. */
+type Observation = Map<string, CloudInstance[]>;
+
+const live = (i: InstanceRecord) => i.lifecycleState !== 'Terminated';
+
+/**
+ * One level-triggered pass over one domain: observe every relevant site by the domain's tags,
+ * bring the store in line with the clouds (adopting launched intents), ask the engine for a
+ * plan and carry it out — intent written before each launch, the same client token on retry,
+ * ownership tags on the create call, capacity/quota/auth failures backed off and overflowed to
+ * the next site within the same pass. A group being deleted is removed once nothing is left.
+ * Safe to run again at any point: it never trusts what the previous pass intended to do.
+ */
+export async function reconcileDomain(deps: ReconcilerDeps, owner: string, groupName: string, signal: AbortSignal): Promise<void> {
+  const group = await deps.store.getGroup(owner, groupName);
+  if (!group) return;
+  const sites = placementSites(deps, group, await lcNames(deps, owner));
+  const records = await deps.store.listInstances(owner, { groupName });
+  const intents = await deps.store.listIntents({ owner, groupName, states: ['pending'] });
+  const observed = await observe(deps, group, new Set([...sites.map((s) => s.site), ...records.map((r) => r.site), ...intents.map((i) => i.site)]), signal);
+  const current = await sync(deps, group, records, intents, observed, signal);
+  if (group.deleting && current.records.filter(live).length === 0 && current.pending.length === 0) {
+    await deps.store.deleteGroup(owner, groupName);
+    return;
+  }
+  for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
+  await act(deps, group, sites, signal);
+}
+
+async function lcNames(deps: ReconcilerDeps, owner: string): Promise<string[]> {
+  return (await deps.store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
+}
+
+/** The domain's ranked sites; a group whose placement no longer resolves keeps no sites (it only shrinks). */
+function placementSites(deps: ReconcilerDeps, group: GroupRecord, names: string[]): SiteCap[] {
+  try {
+    return resolvePlacement(group, { knownSites: deps.knownSites(), launchConfigurationNames: names }).sites;
+  } catch {
+    return [];
+  }
+}
+
+async function observe(deps: ReconcilerDeps, group: GroupRecord, sites: Set<string>, signal: AbortSignal): Promise<Observation> {
+  const observed: Observation = new Map();
+  for (const site of sites) {
+    try {
+      const driver = await deps.driverFor(group.owner, site);
+      observed.set(site, await driver.listInstances({ tags: domainTags(deps.installationId, group.owner, group.name) }, signal));
+    } catch (error) {
+      if (!isCloudError(error)) throw error; // a site we cannot see is left alone this pass
+    }
+  }
+  return observed;
+}
+
+/**
+ * Brings records and intents in line with what the clouds report: launched intents are adopted,
+ * record states follow the cloud, instances gone from the cloud (after the grace window) are
+ * forgotten, and tagged instances nothing explains are terminated after the grace window.
+ */
+async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], intents: LaunchIntentRecord[], observed: Observation, signal: AbortSignal) {
+  const now = deps.clock.now();
+  const byId = new Map(records.map((r) => [r.instanceId, r]));
+  const pending = new Map(intents.map((i) => [i.intentId, i]));
+  for (const [site, instances] of observed) {
+    const orphans: string[] = [];
+    for (const cloud of instances) {
+      const intentId = cloud.tags[TAG.intent];
+      const intent = intentId === undefined ? undefined : pending.get(intentId);
+      if (intent) {
+        pending.delete(intent.intentId);
+        await deps.store.updateIntent({ ...intent, state: 'launched', instanceId: cloud.id, updatedTime: now });
+      }
+      const record = byId.get(cloud.id);
+      if (record) {
+        const { lifecycleState, healthStatus } = lifecycleOf(cloud);
+        // A user's Terminating and a SetInstanceHealth(Unhealthy) stick until the cloud says gone.
+        const next = { ...record, lifecycleState: record.lifecycleState === 'Terminating' && lifecycleState !== 'Terminated' ? record.lifecycleState : lifecycleState, healthStatus: record.healthStatus === 'Unhealthy' ? 'Unhealthy' : healthStatus } as InstanceRecord;
+        if (next.lifecycleState !== record.lifecycleState || next.healthStatus !== record.healthStatus) await deps.store.putInstance(next);
+        byId.set(cloud.id, next);
+      } else if (intent || intentId !== undefined) {
+        if (lifecycleOf(cloud).lifecycleState === 'Terminated') continue;
+        const adopted = newRecord(group, site, cloud, intent?.launchConfigurationName ?? group.launchConfigurationName);
+        await deps.store.putInstance(adopted);
+        byId.set(cloud.id, adopted);
+      } else if (cloud.state !== 'terminated' && now.getTime() - cloud.launchedAt.getTime() > deps.graceMs) {
+        orphans.push(cloud.id);
+      }
+    }
+    if (orphans.length > 0) await (await deps.driverFor(group.owner, site)).terminate(orphans, signal);
+  }
+  for (const record of [...byId.values()]) {
+    const seen = observed.get(record.site);
+    if (!seen) continue; // site not observed this pass: keep what we know
+    const cloud = seen.find((c) => c.id === record.instanceId);
+    const gone = cloud ? lifecycleOf(cloud).lifecycleState === 'Terminated' : now.getTime() - record.createdTime.getTime() > deps.graceMs;
+    if (gone) {
+      await deps.store.deleteInstance(group.owner, record.instanceId);
+      byId.delete(record.instanceId);
+    }
+  }
+  return { records: [...byId.values()], pending: [...pending.values()] };
+}
+
+function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launchConfigurationName: string): InstanceRecord {
+  return { owner: group.owner, groupName: group.name, instanceId: cloud.id, site, ...lifecycleOf(cloud), launchConfigurationName, instanceType: cloud.instanceType, protectedFromScaleIn: group.newInstancesProtectedFromScaleIn, createdTime: cloud.launchedAt };
+}
+
+/** Asks the engine and carries out its plan; launch failures that back a site off trigger a re-plan. */
+async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], signal: AbortSignal): Promise<void> {
+  for (let round = 0; round < sites.length + 1; round++) {
+    const now = deps.clock.now();
+    const records = (await deps.store.listInstances(group.owner, { groupName: group.name })).filter(live);
+    const inFlight = await deps.store.listIntents({ owner: group.owner, groupName: group.name, states: ['pending'] });
+    const instances: EngineInstance[] = [
+      ...records.filter((r) => r.lifecycleState !== 'Terminating').map((r) => ({ instanceId: r.instanceId, site: r.site, healthy: r.healthStatus === 'Healthy', launchedAt: r.createdTime, protectedFromScaleIn: r.protectedFromScaleIn })),
+      ...inFlight.map((i) => ({ instanceId: i.intentId, site: i.site, healthy: true, launchedAt: i.createdTime, protectedFromScaleIn: true })),
+    ];
+    const engineSites = sites.map((s) => ({ ...s, ...(deps.backoff.until(s.site, now) ? { backedOffUntil: deps.backoff.until(s.site, now)! } : {}) }));
+    const plan = deps.engine.decide({ desired: group.deleting ? 0 : group.desiredCapacity, sites: engineSites, instances, now }, deps.engine.parseConfig(deps.engineConfig));
+    if (round === 0) await terminate(deps, group, records, plan.terminations.map((t) => t.instanceId), signal);
+    let backedOff = false;
+    for (const { site, count } of plan.launches) {
+      for (let i = 0; i < count && !backedOff; i++) backedOff = !(await launch(deps, group, site, signal));
+      if (backedOff) break;
+    }
+    if (!backedOff) return;
+  }
+}
+
+/** Terminates the chosen instances plus any the user already marked Terminating. */
+async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], chosen: string[], signal: AbortSignal): Promise<void> {
+  const now = deps.clock.now();
+  for (const record of records) {
+    const picked = chosen.includes(record.instanceId);
+    if (!picked && record.lifecycleState !== 'Terminating') continue;
+    if (picked && record.lifecycleState !== 'Terminating') {
+      await deps.store.putInstance({ ...record, lifecycleState: 'Terminating' });
+      await recordTermination(deps.store, record, now, `At ${now.toISOString()} an instance was taken out of service in response to a difference between desired and actual capacity.`);
+    }
+    try {
+      await (await deps.driverFor(group.owner, record.site)).terminate([record.instanceId], signal);
+    } catch (error) {
+      if (!isCloudError(error)) throw error; // retried next pass
+    }
+  }
+}
+
+/**
+ * Launches one instance on `site` (or retries `existing` with its own token). The intent is
+ * stored before the cloud call. Returns false when the site refused and is now backed off.
+ */
+async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, signal: AbortSignal, existing?: LaunchIntentRecord): Promise<boolean> {
+  const now = deps.clock.now();
+  const lcName = existing?.launchConfigurationName ?? (await entryFor(deps, group, site));
+  const intent: LaunchIntentRecord = existing ?? { intentId: deps.newIntentId(), owner: group.owner, groupName: group.name, site, launchConfigurationName: lcName ?? group.launchConfigurationName, state: 'pending', attempts: 0, createdTime: now, updatedTime: now, generation: 0 };
+  if (!existing) await deps.store.createIntent(intent);
+  const lc = lcName === undefined ? undefined : await deps.store.getLaunchConfiguration(group.owner, lcName);
+  try {
+    if (!lc) throw new Error(`Launch configuration ${parseLaunchConfigurationName(group.launchConfigurationName).base} has no entry for site ${site}`);
+    const driver = await deps.driverFor(group.owner, site);
+    const cloud = await driver.launch({ clientToken: intent.intentId, imageId: lc.imageId, instanceType: lc.instanceType, keyName: lc.keyName, userData: lc.userData, securityGroups: lc.securityGroups, tags: { ...domainTags(deps.installationId, group.owner, group.name), [TAG.intent]: intent.intentId } }, signal);
+    await deps.store.updateIntent({ ...intent, state: 'launched', instanceId: cloud.id, attempts: intent.attempts + 1, updatedTime: deps.clock.now() });
+    await deps.store.putInstance(newRecord(group, site, cloud, lc.name));
+    deps.backoff.success(site);
+    await recordLaunch(deps.store, group, site, { instanceId: cloud.id }, now, deps.clock.now());
+    return true;
+  } catch (error) {
+    const kind = isCloudError(error) ? error.kind : 'invalid';
+    const message = isCloudError(error) ? error.providerMessage : (error as Error).message;
+    const retrySameToken = kind === 'transient' || kind === 'throttled';
+    await deps.store.updateIntent({ ...intent, state: retrySameToken ? 'pending' : 'failed', attempts: intent.attempts + 1, lastError: message, updatedTime: deps.clock.now() });
+    await recordLaunch(deps.store, group, site, { error: message }, now, deps.clock.now());
+    if (retrySameToken) return true;
+    deps.backoff.failure(site, deps.clock.now());
+    return false;
+  }
+}
+
+/** The launch configuration entry serving `site`: `name@site`, else the site-agnostic `name`. */
+async function entryFor(deps: ReconcilerDeps, group: GroupRecord, site: string): Promise<string | undefined> {
+  const { base } = parseLaunchConfigurationName(group.launchConfigurationName);
+  if (await deps.store.getLaunchConfiguration(group.owner, `${base}@${site}`)) return `${base}@${site}`;
+  if (await deps.store.getLaunchConfiguration(group.owner, base)) return base;
+  return undefined;
+}

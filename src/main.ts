@@ -9,6 +9,12 @@ import { systemClock, type Clock } from './contracts/clock.ts';
 import { siteNames, type PhantomConfig } from './config/config.ts';
 import { openDataDir, writeAdminCredentials, type DataDir } from './data-dir.ts';
 import type { ServiceDeps } from './services/deps.ts';
+import { randomUUID } from 'node:crypto';
+import { cryptoRandom } from './drivers/sim/random.ts';
+import { DriverProvider } from './controllers/driver-provider.ts';
+import { Controller } from './controllers/runtime/controller.ts';
+import { SiteBackoff } from './controllers/runtime/backoff.ts';
+import { engineFor } from './engines/registry.ts';
 
 /** A started server. */
 export interface RunningServer {
@@ -39,6 +45,40 @@ async function bootstrapAdmin(config: PhantomConfig, data: DataDir, print: (line
   print(`(shown once; also written to ${file})`);
 }
 
+/** The installation id every launched instance carries in its tags (kept in the store). */
+async function installationId(data: DataDir): Promise<string> {
+  const existing = await data.store.getMeta('installation-id');
+  if (existing) return existing;
+  const id = randomUUID();
+  await data.store.setMeta('installation-id', id);
+  return id;
+}
+
+/** Builds the drivers, the reconciler and its runtime, and starts polling. */
+async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
+  const drivers = new DriverProvider(config.sites, data.credentials, { clock, random: cryptoRandom, dataDir: config.dataDir });
+  const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
+  const controller = new Controller({
+    store: data.store,
+    intervalMs,
+    log,
+    reconciler: {
+      store: data.store,
+      clock,
+      installationId: await installationId(data),
+      driverFor: (owner, site) => drivers.driverFor(owner, site),
+      backoff: new SiteBackoff({ initialMs: backoffInitialMs, maxMs: Math.max(backoffMaxMs, backoffInitialMs) }),
+      engine: engineFor('error_overflow_n_preserving'),
+      engineConfig: undefined,
+      knownSites: () => siteNames(config),
+      newIntentId: () => randomUUID(),
+      graceMs,
+    },
+  });
+  controller.start();
+  return controller;
+}
+
 /**
  * Composition root: config → data dir → services → Query API → HTTP listener.
  * @throws ConfigError, or the listen error (e.g. EADDRINUSE).
@@ -55,8 +95,9 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
     defaultLimits: config.defaultLimits,
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
   };
+  const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
-  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log);
+  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log, () => controller?.poke());
   const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,6 +116,7 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await controller?.stop();
       await data.close();
     },
   };

@@ -23,6 +23,17 @@ export interface PhantomConfig {
   maxBodyBytes: number;
   sites: SiteConfig[];
   logLevel: string;
+  /** The multi-cloud controller that launches and watches instances. */
+  controller: {
+    /** PHANTOM_CONTROLLER=off serves the API only (used by API-level tests). */
+    enabled: boolean;
+    /** How often every domain is reconciled without an API write. */
+    intervalMs: number;
+    /** How long an instance may be missing, or an untracked tagged one exist, before acting. */
+    graceMs: number;
+    backoffInitialMs: number;
+    backoffMaxMs: number;
+  };
 }
 
 /** The sites a fresh machine has, so the seed's walkthrough works without configuration. */
@@ -84,6 +95,12 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return Number(raw);
 }
 
+function controllerSwitch(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`PHANTOM_CONTROLLER must be on or off, got ${JSON.stringify(value)}`);
+}
+
 /**
  * Reads the configuration from the environment (defaults embedded).
  * @throws ConfigError naming the variable at fault.
@@ -108,5 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
     sites: env.PHANTOM_CONFIG ? readSitesFile(resolve(cwd, env.PHANTOM_CONFIG)) : DEFAULT_SITES,
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
+    controller: {
+      enabled: controllerSwitch(env.PHANTOM_CONTROLLER),
+      intervalMs: Math.max(10, positiveInt(env, 'PHANTOM_RECONCILE_INTERVAL_MS', 5000)),
+      graceMs: positiveInt(env, 'PHANTOM_GRACE_MS', 60_000),
+      backoffInitialMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_INITIAL_MS', 10_000)),
+      backoffMaxMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_MAX_MS', 300_000)),
+    },
   };
 }

@@ -34,7 +34,8 @@ export const ADMIN: TestCredentials = { user: 'admin', accessKeyId: 'AKIDPHANTOM
 export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'phantom-test-'));
   const config = loadConfig(
-    { PHANTOM_LISTEN: '127.0.0.1:0', PHANTOM_DATA_DIR: dataDir, PHANTOM_ACCESS_KEY: ADMIN.accessKeyId, PHANTOM_SECRET_KEY: ADMIN.secretAccessKey, ...opts.env },
+    // API-level tests seed instances by hand, so the controller is off unless a test turns it on.
+    { PHANTOM_LISTEN: '127.0.0.1:0', PHANTOM_DATA_DIR: dataDir, PHANTOM_ACCESS_KEY: ADMIN.accessKeyId, PHANTOM_SECRET_KEY: ADMIN.secretAccessKey, PHANTOM_CONTROLLER: 'off', ...opts.env },
     dataDir,
   );
   const running = await startServer(config, { clock: opts.clock, log: pino({ level: 'silent' }), print: () => {} });

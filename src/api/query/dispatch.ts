@@ -52,6 +52,8 @@ export class QueryApi {
     private readonly actions: ReadonlyMap<string, ActionDefinition>,
     private readonly knownActions: readonly string[],
     private readonly log: Logger,
+    /** Optional. Called after every successful write (the controller reconciles at once). */
+    private readonly onWrite: () => void = () => {},
   ) {}
 
   async handle(req: RawRequest): Promise<QueryResponse> {
@@ -81,7 +83,11 @@ export class QueryApi {
     }
     const input = decodeInput(action.input, paramTree(params));
     const respond = async () => Buffer.from(successHead(action.name) + resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
-    if (!action.readOnly) return { action: action.name, headAndResult: await respond() };
+    if (!action.readOnly) {
+      const headAndResult = await respond();
+      this.onWrite();
+      return { action: action.name, headAndResult };
+    }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
     return { action: action.name, headAndResult: await this.results.through(key, this.deps.store.changeStamp(), respond) };
   }

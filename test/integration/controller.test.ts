@@ -1,0 +1,74 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DeleteAutoScalingGroupCommand,
+  DeleteLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  SetDesiredCapacityCommand,
+  type AutoScalingClient,
+} from '@aws-sdk/client-auto-scaling';
+import { startTestServer, type TestServer } from '../support/harness.ts';
+
+/** Polls `probe` until it returns a value (not undefined), at most `ms` milliseconds. */
+async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the seed walkthrough converges on a server with its controller (simulated hotel and sierra)', () => {
+  let server: TestServer;
+  let client: AutoScalingClient;
+  before(async () => {
+    server = await startTestServer({ env: { PHANTOM_CONTROLLER: 'on', PHANTOM_RECONCILE_INTERVAL_MS: '200' } });
+    client = server.sdk(await server.addUser('seed'));
+  });
+  after(() => server.close());
+
+  const placement = async () => {
+    const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] }))).AutoScalingGroups?.[0];
+    if (!g) return 'gone';
+    return (g.Instances ?? []).map((i) => `${i.AvailabilityZone}:${i.LifecycleState}:${i.HealthStatus}`).sort().join(' ');
+  };
+
+  it('3 Healthy InService instances: one on hotel, two on sierra', async () => {
+    for (const name of ['testlc1@hotel', 'testlc1@sierra']) await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: name, ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'testDomain1',
+        LaunchConfigurationName: 'testlc1@hotel',
+        MinSize: 3,
+        MaxSize: 3,
+        AvailabilityZones: ['us-east-1'],
+        Tags: [
+          { Key: 'PHANTOM_DEFINITION', Value: 'error_overflow_n_preserving' },
+          { Key: 'clouds', Value: 'hotel:1,sierra:2' },
+          { Key: 'minimum_vms', Value: '3' },
+        ],
+      }),
+    );
+    const want = 'hotel:InService:Healthy sierra:InService:Healthy sierra:InService:Healthy';
+    await eventually(async () => ((await placement()) === want ? true : undefined));
+    const activities = (await client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'testDomain1' }))).Activities ?? [];
+    assert.equal(activities.filter((a) => a.StatusCode === 'Successful' && /Launching a new EC2 instance: i-/.test(a.Description ?? '')).length, 3);
+  });
+
+  it('altering to 2 removes one from sierra', async () => {
+    await client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'testDomain1', DesiredCapacity: 2 }));
+    await eventually(async () => ((await placement()) === 'hotel:InService:Healthy sierra:InService:Healthy' ? true : undefined));
+  });
+
+  it('deleting terminates everything, and the launch configurations can go at once', async () => {
+    await client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'testDomain1' }));
+    await client.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'testlc1@hotel' }));
+    await client.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'testlc1@sierra' }));
+    await eventually(async () => ((await placement()) === 'gone' ? true : undefined));
+  });
+});

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import { seededRandom } from '../../src/drivers/sim/random.ts';
 import { freePort, PHANTOM_BIN, REPO_ROOT, run } from '../support/process.ts';
 
 const KILLS = Number(process.env.PHANTOM_KILLS ?? 50);
@@ -20,17 +21,6 @@ const SITES = ['hotel', 'sierra'] as const;
 const DOMAINS = ['alpha', 'beta', 'gamma'];
 const ADMIN = { accessKeyId: 'AKIDKILLTESTADMIN000', secretAccessKey: 'kill-test-secret' };
 
-/** A deterministic PRNG so a failing sequence can be replayed (seed printed on failure). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function waitForHttp(url: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -107,7 +97,7 @@ describe(`controller kill test: SIGKILL at random points, ${KILLS} times`, () =>
 
   it('converges with no duplicate and no orphan', async () => {
     const seed = Number(process.env.PHANTOM_KILL_SEED ?? Date.now() % 100000);
-    const random = prng(seed);
+    const random = seededRandom(seed); // the seed is in every failure message, to replay it
     const desired = new Map(DOMAINS.map((d) => [d, 2]));
     for (let k = 0; k < KILLS; k++) {
       const name = DOMAINS[Math.floor(random() * DOMAINS.length)]!;

@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import type { EngineInput, EngineInstance, EngineSite, Plan } from '../../contracts/engine.ts';
 import { nPreservingOverflow } from './engine.ts';
 import { NOW, applyPlan } from './testkit.ts';
+import { seededRandom as prng } from '../../drivers/sim/random.ts';
 
-/** mulberry32: a small seeded PRNG so every failure is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MINUTE = 60_000;
 const SITE_NAMES = ['hotel', 'sierra', 'tango', 'uniform'];

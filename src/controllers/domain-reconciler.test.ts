@@ -9,7 +9,8 @@ import { seededRandom } from '../drivers/sim/random.ts';
 import { engineFor } from '../engines/registry.ts';
 import { PageTokens } from '../api/query/pagination.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { createGroup, deleteGroup, setDesiredCapacity } from '../services/groups.ts';
+import { createGroup, deleteGroup, setDesiredCapacity, setProcessesSuspended } from '../services/groups.ts';
+import { SCALING_PROCESSES } from '../domain/processes.ts';
 import { createLaunchConfiguration } from '../services/launch-configurations.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { reconcileDomain, type ReconcilerDeps } from './domain-reconciler.ts';
@@ -151,6 +152,23 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 });
     assert.equal((await w.store.listIntents({ states: ['pending'] })).length, 0, 'every intent was adopted');
     assert.deepEqual(await w.recordView(), { hotel: ['InService'], sierra: ['InService', 'InService'] });
+  });
+
+  it('honours suspended Launch and Terminate, and acts again once they are resumed', async () => {
+    const w = await world('hotel:1,sierra:2');
+    await setProcessesSuspended(w.services, w.user, 'testDomain1', ['Launch'], true, SCALING_PROCESSES);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 }, 'no launch while Launch is suspended');
+    await setProcessesSuspended(w.services, w.user, 'testDomain1', ['Launch'], false, SCALING_PROCESSES);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 });
+    await setProcessesSuspended(w.services, w.user, 'testDomain1', ['Terminate'], true, SCALING_PROCESSES);
+    await setDesiredCapacity(w.services, w.user, 'testDomain1', 1);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 }, 'no scale-in while Terminate is suspended');
+    await setProcessesSuspended(w.services, w.user, 'testDomain1', ['Terminate'], false, SCALING_PROCESSES);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 0 });
   });
 
   it('shows missing credentials as a failed activity naming the cause, and overflows', async () => {

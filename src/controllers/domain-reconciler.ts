@@ -147,7 +147,12 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
     ];
     const engineSites = sites.map((s) => ({ ...s, ...(deps.backoff.until(s.site, now) ? { backedOffUntil: deps.backoff.until(s.site, now)! } : {}) }));
     const plan = deps.engine.decide({ desired: group.deleting ? 0 : group.desiredCapacity, sites: engineSites, instances, now }, deps.engine.parseConfig(deps.engineConfig));
-    if (round === 0) await terminate(deps, group, records, plan.terminations.map((t) => t.instanceId), signal);
+    // Suspended processes (SuspendProcesses) hold back that kind of action; a group being
+    // deleted is torn down regardless, as AWS does with ForceDelete.
+    const suspended = new Set(group.deleting ? [] : group.suspendedProcesses.map((p) => p.processName));
+    const allowed = plan.terminations.filter((t) => (t.reason === 'unhealthy' ? !suspended.has('ReplaceUnhealthy') : !suspended.has('Terminate')));
+    if (round === 0) await terminate(deps, group, records, allowed.map((t) => t.instanceId), signal);
+    if (suspended.has('Launch')) return;
     let backedOff = false;
     for (const { site, count } of plan.launches) {
       for (let i = 0; i < count && !backedOff; i++) backedOff = !(await launch(deps, group, site, signal));

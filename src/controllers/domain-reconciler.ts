@@ -1,10 +1,11 @@
 import { isCloudError, type CloudDriver, type CloudInstance } from '../contracts/cloud.ts';
 import type { Clock } from '../contracts/clock.ts';
 import type { DecisionEngine, EngineInstance } from '../contracts/engine.ts';
-import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../contracts/records.ts';
+import type { GroupRecord, InstanceRecord, LaunchConfigurationRecord, LaunchIntentRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { parseLaunchConfigurationName } from '../domain/names.ts';
-import { resolvePlacement, type SiteCap } from '../domain/placement.ts';
+import type { SiteCap } from '../domain/placement.ts';
+import { placementOf } from '../services/groups.ts';
 import { recordTermination } from '../services/activities.ts';
 import type { SiteBackoff } from './runtime/backoff.ts';
 import { domainTags, lifecycleOf, TAG } from './ownership.ts';
@@ -43,7 +44,9 @@ const live = (i: InstanceRecord) => i.lifecycleState !== 'Terminated';
 export async function reconcileDomain(deps: ReconcilerDeps, owner: string, groupName: string, signal: AbortSignal): Promise<void> {
   const group = await deps.store.getGroup(owner, groupName);
   if (!group) return;
-  const sites = placementSites(deps, group, await lcNames(deps, owner));
+  // A group whose placement no longer resolves (e.g. its launch configurations are gone while
+  // it is being deleted) keeps no sites: it can only shrink.
+  const sites = await placementOf(deps.store, deps.knownSites(), group).then((p) => p.sites, () => [] as SiteCap[]);
   const records = await deps.store.listInstances(owner, { groupName });
   const intents = await deps.store.listIntents({ owner, groupName, states: ['pending'] });
   const observed = await observe(deps, group, new Set([...sites.map((s) => s.site), ...records.map((r) => r.site), ...intents.map((i) => i.site)]), signal);
@@ -54,19 +57,6 @@ export async function reconcileDomain(deps: ReconcilerDeps, owner: string, group
   }
   for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
   await act(deps, group, sites, signal);
-}
-
-async function lcNames(deps: ReconcilerDeps, owner: string): Promise<string[]> {
-  return (await deps.store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
-}
-
-/** The domain's ranked sites; a group whose placement no longer resolves keeps no sites (it only shrinks). */
-function placementSites(deps: ReconcilerDeps, group: GroupRecord, names: string[]): SiteCap[] {
-  try {
-    return resolvePlacement(group, { knownSites: deps.knownSites(), launchConfigurationNames: names }).sites;
-  } catch {
-    return [];
-  }
 }
 
 async function observe(deps: ReconcilerDeps, group: GroupRecord, sites: Set<string>, signal: AbortSignal): Promise<Observation> {
@@ -145,7 +135,10 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
       ...records.filter((r) => r.lifecycleState !== 'Terminating').map((r) => ({ instanceId: r.instanceId, site: r.site, healthy: r.healthStatus === 'Healthy', launchedAt: r.createdTime, protectedFromScaleIn: r.protectedFromScaleIn })),
       ...inFlight.map((i) => ({ instanceId: i.intentId, site: i.site, healthy: true, launchedAt: i.createdTime, protectedFromScaleIn: true })),
     ];
-    const engineSites = sites.map((s) => ({ ...s, ...(deps.backoff.until(s.site, now) ? { backedOffUntil: deps.backoff.until(s.site, now)! } : {}) }));
+    const engineSites = sites.map((s) => {
+      const backedOffUntil = deps.backoff.until(s.site, now);
+      return backedOffUntil ? { ...s, backedOffUntil } : s;
+    });
     const plan = deps.engine.decide({ desired: group.deleting ? 0 : group.desiredCapacity, sites: engineSites, instances, now }, deps.engine.parseConfig(deps.engineConfig));
     // Suspended processes (SuspendProcesses) hold back that kind of action; a group being
     // deleted is torn down regardless, as AWS does with ForceDelete.
@@ -186,10 +179,9 @@ async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: Inst
  */
 async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, signal: AbortSignal, existing?: LaunchIntentRecord): Promise<boolean> {
   const now = deps.clock.now();
-  const lcName = existing?.launchConfigurationName ?? (await entryFor(deps, group, site));
-  const intent: LaunchIntentRecord = existing ?? { intentId: deps.newIntentId(), owner: group.owner, groupName: group.name, site, launchConfigurationName: lcName ?? group.launchConfigurationName, state: 'pending', attempts: 0, createdTime: now, updatedTime: now, generation: 0 };
+  const lc = existing ? await deps.store.getLaunchConfiguration(group.owner, existing.launchConfigurationName) : await entryFor(deps, group, site);
+  const intent: LaunchIntentRecord = existing ?? { intentId: deps.newIntentId(), owner: group.owner, groupName: group.name, site, launchConfigurationName: lc?.name ?? group.launchConfigurationName, state: 'pending', attempts: 0, createdTime: now, updatedTime: now, generation: 0 };
   if (!existing) await deps.store.createIntent(intent);
-  const lc = lcName === undefined ? undefined : await deps.store.getLaunchConfiguration(group.owner, lcName);
   try {
     if (!lc) throw new Error(`Launch configuration ${parseLaunchConfigurationName(group.launchConfigurationName).base} has no entry for site ${site}`);
     const driver = await deps.driverFor(group.owner, site);
@@ -212,9 +204,7 @@ async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, si
 }
 
 /** The launch configuration entry serving `site`: `name@site`, else the site-agnostic `name`. */
-async function entryFor(deps: ReconcilerDeps, group: GroupRecord, site: string): Promise<string | undefined> {
+async function entryFor(deps: ReconcilerDeps, group: GroupRecord, site: string): Promise<LaunchConfigurationRecord | undefined> {
   const { base } = parseLaunchConfigurationName(group.launchConfigurationName);
-  if (await deps.store.getLaunchConfiguration(group.owner, `${base}@${site}`)) return `${base}@${site}`;
-  if (await deps.store.getLaunchConfiguration(group.owner, base)) return base;
-  return undefined;
+  return (await deps.store.getLaunchConfiguration(group.owner, `${base}@${site}`)) ?? (await deps.store.getLaunchConfiguration(group.owner, base));
 }

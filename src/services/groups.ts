@@ -31,10 +31,14 @@ export interface NewGroup {
 /** Fields UpdateAutoScalingGroup may change; absent = unchanged. */
 export type GroupChanges = Partial<Pick<GroupRecord, 'launchConfigurationName' | 'minSize' | 'maxSize' | 'desiredCapacity' | 'defaultCooldown' | 'healthCheckType' | 'healthCheckGracePeriod' | 'availabilityZones' | 'vpcZoneIdentifier' | 'placementGroup' | 'terminationPolicies' | 'newInstancesProtectedFromScaleIn'>>;
 
-/** Resolves a group's placement against the owner's launch configurations and the sites. */
-export async function placementOf(deps: ServiceDeps, store: Store, group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>): Promise<Placement> {
+/**
+ * Resolves a group's placement against the owner's launch configurations and the sites
+ * (used by the API rules and by the reconciler).
+ * @throws PhantomError Validation when the group's Phantom tags do not resolve.
+ */
+export async function placementOf(store: Store, knownSites: readonly string[], group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>): Promise<Placement> {
   const names = (await store.listLaunchConfigurations(group.owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
-  return resolvePlacement(group, { knownSites: deps.sites(), launchConfigurationNames: names });
+  return resolvePlacement(group, { knownSites, launchConfigurationNames: names });
 }
 
 /**
@@ -71,7 +75,7 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
   const limit = limitsOf(deps, user).maxGroups;
   await deps.store.transaction(async (tx) => {
     if (!(await tx.getLaunchConfiguration(user.id, input.launchConfigurationName))) throw launchConfigurationNotFound(input.launchConfigurationName);
-    await placementOf(deps, tx, group);
+    await placementOf(tx, deps.sites(), group);
     if ((await tx.countGroups(user.id)) >= limit && !(await tx.getGroup(user.id, input.name))) {
       throw new PhantomError('LimitExceeded', `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`);
     }
@@ -105,7 +109,7 @@ export async function updateGroup(deps: ServiceDeps, user: User, name: string, c
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: GroupRecord = { ...group, ...defined, ...capacity };
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
-    await placementOf(deps, tx, next);
+    await placementOf(tx, deps.sites(), next);
     return tx.updateGroup(next);
   });
 }

@@ -17,7 +17,7 @@ async function editTags(deps: ServiceDeps, user: User, byGroup: Map<string, Grou
       const tags = edit(group.tags, changes);
       checkTags(name, tags);
       const next: GroupRecord = { ...group, tags };
-      if (!group.deleting) await placementOf(deps, tx, next);
+      if (!group.deleting) await placementOf(tx, deps.sites(), next);
       await tx.updateGroup(next);
     }
   });

@@ -52,8 +52,8 @@ export class QueryApi {
     private readonly actions: ReadonlyMap<string, ActionDefinition>,
     private readonly knownActions: readonly string[],
     private readonly log: Logger,
-    /** Optional. Called after every successful write (the controller reconciles at once). */
-    private readonly onWrite: () => void = () => {},
+    /** Optional. Called with the writer after every successful write (the controller reconciles at once). */
+    private readonly onWrite: (user: User) => void = () => {},
   ) {}
 
   async handle(req: RawRequest): Promise<QueryResponse> {
@@ -85,7 +85,7 @@ export class QueryApi {
     const respond = async () => Buffer.from(successHead(action.name) + resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
     if (!action.readOnly) {
       const headAndResult = await respond();
-      this.onWrite();
+      this.onWrite(user);
       return { action: action.name, headAndResult };
     }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;

@@ -12,8 +12,8 @@ export interface ControllerOptions {
 }
 
 /**
- * Level-triggered reconciliation of every domain: a periodic poll enqueues every group, API
- * writes enqueue at once (`poke`), keys are deduplicated, and one pass runs at a time (the
+ * Level-triggered reconciliation of every domain: a periodic poll enqueues every group, an API
+ * write enqueues its owner's groups at once (`pokeOwner`), keys are deduplicated, and one pass runs at a time (the
  * embedded store has one writer). A failing pass is logged and retried at the next poll; it
  * never stops the loop. Events only enqueue: each pass re-reads the world.
  */
@@ -36,9 +36,17 @@ export class Controller {
 
   /** Enqueues every group and makes sure a worker runs. Never throws. */
   poke(): void {
+    this.enqueue(() => this.options.store.listAllGroups());
+  }
+
+  /** Enqueues one owner's groups (after that owner's API write). Never throws. */
+  pokeOwner(owner: string): void {
+    this.enqueue(() => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
+  }
+
+  private enqueue(list: () => Promise<Array<{ owner: string; name: string }>>): void {
     if (this.stopped) return;
-    void this.options.store
-      .listAllGroups()
+    void list()
       .then((groups) => {
         for (const g of groups) this.queue.set(`${g.owner}\u0000${g.name}`, { owner: g.owner, group: g.name });
         this.drain();

@@ -72,3 +72,23 @@ describe('the seed walkthrough converges on a server with its controller (simula
     await eventually(async () => ((await placement()) === 'gone' ? true : undefined));
   });
 });
+
+describe('an API write reconciles its domains at once, without waiting for the poll', () => {
+  let server: TestServer;
+  let client: AutoScalingClient;
+  before(async () => {
+    server = await startTestServer({ env: { PHANTOM_CONTROLLER: 'on', PHANTOM_RECONCILE_INTERVAL_MS: '600000' } });
+    client = server.sdk(await server.addUser('eager'));
+  });
+  after(() => server.close());
+
+  it('launches within seconds although the next poll is ten minutes away', async () => {
+    await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'lc@hotel', ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
+    await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'eager', LaunchConfigurationName: 'lc@hotel', MinSize: 2, MaxSize: 2, AvailabilityZones: ['hotel'] }));
+    const instances = await eventually(async () => {
+      const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['eager'] }))).AutoScalingGroups?.[0];
+      return (g?.Instances?.length ?? 0) === 2 ? g!.Instances! : undefined;
+    }, 5000);
+    assert.deepEqual(instances.map((i) => i.AvailabilityZone), ['hotel', 'hotel']);
+  });
+});

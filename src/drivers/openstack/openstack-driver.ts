@@ -205,7 +205,9 @@ export class OpenStackDriver implements CloudDriver {
   private async call(service: 'compute' | 'image', method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal, microversion = NOVA_MICROVERSION): Promise<JsonResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.session.token(signal);
-      const base = await this.session.endpoint(service, signal);
+      const found = await this.session.endpoint(service, signal);
+      // Glance's catalog URL is usually unversioned; some clouds list it with /v2.
+      const base = service === 'image' ? found?.replace(/\/v2(\.\d+)?$/, '') : found;
       if (base === undefined) throw new CloudError('invalid', `The service catalog of site ${this.site} has no ${service} endpoint (interface ${this.options.interface ?? 'public'}${this.options.region !== undefined ? `, region ${this.options.region}` : ''})`);
       const headers: Record<string, string> = { 'x-auth-token': token.value };
       if (service === 'compute') Object.assign(headers, { 'x-openstack-nova-api-version': microversion, 'openstack-api-version': `compute ${microversion}` });

@@ -62,3 +62,55 @@ describe('registry: ec2 sites', () => {
     assert.equal(driver.site, 'aws');
   });
 });
+
+describe('registry: openstack sites', () => {
+  const deps = { clock: new FixedClock(), random: () => 0.5 };
+  const path = 'sites.india';
+
+  it('parses a full openstack site', () => {
+    assert.deepEqual(
+      parseDriverConfig({
+        driver: 'openstack', site: 'india', authUrl: 'https://keystone.example.org:5000/v3', region: 'RegionOne', project: 'fg-123', projectDomain: 'Default',
+        userDomain: 'Default', interface: 'internal', networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'], securityGroups: ['default', 'ssh'], keyName: 'phantomkey', requestTimeoutMs: 10_000,
+      }, path),
+      {
+        driver: 'openstack', site: 'india', authUrl: 'https://keystone.example.org:5000/v3', region: 'RegionOne', project: 'fg-123', projectDomain: 'Default',
+        userDomain: 'Default', interface: 'internal', networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'], securityGroups: ['default', 'ssh'], keyName: 'phantomkey', requestTimeoutMs: 10_000,
+      },
+    );
+    assert.deepEqual(parseDriverConfig({ driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' }, path), { driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' });
+  });
+
+  it('refuses bad openstack settings naming the field', () => {
+    const base = { driver: 'openstack', site: 'india', authUrl: 'http://k/v3' };
+    const bad: Array<[unknown, string, RegExp]> = [
+      [{ driver: 'openstack', site: 'india' }, `${path}.authUrl`, /is required/],
+      [{ ...base, authUrl: 'ftp://k' }, `${path}.authUrl`, /http\(s\) URL/],
+      [{ ...base, project: 'a', projectId: 'b' }, `${path}.projectId`, /not both/],
+      [{ ...base, projectId: 'b', projectDomain: 'D' }, `${path}.projectDomain`, /goes with project/],
+      [{ ...base, interface: 'admin' }, `${path}.interface`, /public or internal/],
+      [{ ...base, networks: 'net-1' }, `${path}.networks`, /list of strings/],
+      [{ ...base, securityGroups: ['ok', ''] }, `${path}.securityGroups[1]`, /non-empty/],
+      [{ ...base, requestTimeoutMs: 0 }, `${path}.requestTimeoutMs`, /positive integer/],
+      [{ ...base, endpoint: 'http://x' }, `${path}.endpoint`, /not an openstack site setting/],
+      [{ ...base, region: '' }, `${path}.region`, /non-empty/],
+    ];
+    for (const [raw, field, message] of bad) {
+      assert.throws(() => parseDriverConfig(raw, path), (e) => e instanceof DriverConfigError && e.path === field && message.test(e.message), field);
+    }
+  });
+
+  it('builds the driver from a password or an application credential; refuses missing or wrong-kind credentials', () => {
+    const config = { driver: 'openstack' as const, site: 'india', authUrl: 'http://127.0.0.1:1/v3', project: 'p' };
+    const isAuth = (e: unknown): boolean => e instanceof CloudError && e.kind === 'auth' && /phantom credentials set india/.test(e.message);
+    assert.throws(() => createDriver(config, deps), isAuth);
+    assert.throws(() => createDriver(config, { ...deps, credentials: { accessKey: 'AK', secretKey: 'SK' } }), isAuth);
+    assert.equal(createDriver(config, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }).site, 'india');
+    assert.equal(createDriver(config, { ...deps, credentials: { kind: 'openstack-application-credential', applicationCredentialId: 'i', applicationCredentialSecret: 's' } }).site, 'india');
+    const noProject = { driver: 'openstack' as const, site: 'india', authUrl: 'http://127.0.0.1:1/v3' };
+    assert.throws(() => createDriver(noProject, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }), (e: unknown) => e instanceof CloudError && e.kind === 'invalid' && /no project/.test(e.message));
+    assert.equal(createDriver(noProject, { ...deps, credentials: { kind: 'openstack-application-credential', applicationCredentialId: 'i', applicationCredentialSecret: 's' } }).site, 'india');
+    const ec2 = { driver: 'ec2' as const, site: 'aws', region: 'us-east-1' };
+    assert.throws(() => createDriver(ec2, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }), (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /needs access keys/.test(e.message));
+  });
+});

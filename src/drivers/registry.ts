@@ -3,9 +3,14 @@ import { CloudError, type CloudDriver } from '../contracts/cloud.ts';
 import type { Clock } from '../contracts/clock.ts';
 import { DriverConfigError } from './driver-config-error.ts';
 import { Ec2Driver } from './ec2/ec2-driver.ts';
+import { openStackAuth, parseOpenStackConfig, type OpenStackDriverConfig } from './openstack/openstack-config.ts';
+import { OpenStackDriver } from './openstack/openstack-driver.ts';
 import { parseSimKnobs, type SimKnobs } from './sim/knobs.ts';
 import { openSimCloud } from './sim/open.ts';
 import type { SimSleep } from './sim/sim-driver.ts';
+import type { SiteCredentials } from '../services/credentials.ts';
+
+export type { OpenStackDriverConfig } from './openstack/openstack-config.ts';
 
 /** A site on the embedded simulated cloud. */
 export interface SimDriverConfig extends Partial<SimKnobs> {
@@ -31,8 +36,8 @@ export interface Ec2DriverConfig {
   requestTimeoutMs?: number;
 }
 
-/** Every driver's config: a closed union, one member per driver (openstack joins here). */
-export type DriverConfig = SimDriverConfig | Ec2DriverConfig;
+/** Every driver's config: a closed union, one member per driver. */
+export type DriverConfig = SimDriverConfig | Ec2DriverConfig | OpenStackDriverConfig;
 
 /** What drivers may need from the composition root. */
 export interface DriverDeps {
@@ -44,8 +49,8 @@ export interface DriverDeps {
   dataDir?: string;
   /** Optional. Latency sleep for the sim; default real time. */
   sleep?: SimSleep;
-  /** The user's credentials for the site (drivers that need them); never logged. */
-  credentials?: { accessKey: string; secretKey: string; keyName?: string };
+  /** The user's credentials for the site (drivers that need them: ec2 takes access keys, openstack a password or an application credential); never logged. */
+  credentials?: SiteCredentials;
 }
 
 const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -71,8 +76,10 @@ export function parseDriverConfig(raw: unknown, path: string): DriverConfig {
       return { driver, site, ...(stateFile !== undefined ? { stateFile } : {}), ...parseSimKnobs(rest, path) };
     case 'ec2':
       return parseEc2Config(site, rest, path);
+    case 'openstack':
+      return parseOpenStackConfig(site, rest, path);
     default:
-      throw new DriverConfigError(`${path}.driver`, `unknown driver ${JSON.stringify(driver)}; expected one of: sim, ec2`);
+      throw new DriverConfigError(`${path}.driver`, `unknown driver ${JSON.stringify(driver)}; expected one of: sim, ec2, openstack`);
   }
 }
 
@@ -97,6 +104,9 @@ function parseEc2Config(site: string, raw: Record<string, unknown>, path: string
   return config;
 }
 
+/** How often at most an embedded sim site rewrites its state file. */
+const EMBEDDED_SIM_SAVE_DELAY_MS = 100;
+
 /** The default state file of a sim site inside the data directory. Pure. */
 export const simStateFile = (dataDir: string, site: string): string => join(dataDir, 'sim-cloud', `${site}.json`);
 
@@ -105,7 +115,8 @@ export const simStateFile = (dataDir: string, site: string): string => join(data
  * A sim site with a state file continues from it (its instances outlived the last run).
  * Call once per site: two drivers on one sim state file would overwrite each other.
  * @throws DriverConfigError on a bad site name; Error when a sim state file is unreadable or
- *   corrupt; CloudError 'auth' when a site that needs credentials has none.
+ *   corrupt; CloudError 'auth' when a site that needs credentials has none (or of the wrong
+ *   kind); CloudError 'invalid' when an openstack site has no project for password auth.
  */
 export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDriver {
   switch (config.driver) {
@@ -120,12 +131,18 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
         knobs,
         ...(file !== undefined ? { file } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        // An embedded sim dies with Phantom; coalescing its state writes keeps a large sim
+        // (thousands of instances) from rewriting its whole file on every launch.
+        saveDelayMs: EMBEDDED_SIM_SAVE_DELAY_MS,
       }).driver;
     }
     case 'ec2': {
       // Each user has their own keys on a cloud: without them the site cannot be used, and the
       // reconciler records that as a failed activity rather than skipping the site silently.
       if (!deps.credentials) throw new CloudError('auth', `No credentials for site ${config.site}; set them with phantom credentials set ${config.site}`);
+      if (deps.credentials.kind !== undefined && deps.credentials.kind !== 'access-key') {
+        throw new CloudError('auth', `Site ${config.site} is an ec2 site and needs access keys, not ${deps.credentials.kind} credentials; set them with phantom credentials set ${config.site} --access-key …`);
+      }
       const { accessKey, secretKey, keyName } = deps.credentials;
       return new Ec2Driver({
         site: config.site,
@@ -133,6 +150,26 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
         credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
         ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
         ...((keyName ?? config.keyName) !== undefined ? { keyName: keyName ?? config.keyName } : {}),
+        ...(config.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
+      });
+    }
+    case 'openstack': {
+      const credentials = deps.credentials;
+      if (!credentials) throw new CloudError('auth', `No credentials for site ${config.site}; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`);
+      if (credentials.kind !== 'openstack-password' && credentials.kind !== 'openstack-application-credential') {
+        throw new CloudError('auth', `Site ${config.site} is an openstack site and needs a password or an application credential, not access keys; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`);
+      }
+      const keyName = credentials.keyName ?? config.keyName;
+      return new OpenStackDriver({
+        site: config.site,
+        authUrl: config.authUrl,
+        auth: openStackAuth(config, credentials),
+        clock: deps.clock,
+        ...(config.region !== undefined ? { region: config.region } : {}),
+        ...(config.interface !== undefined ? { interface: config.interface } : {}),
+        ...(keyName !== undefined ? { keyName } : {}),
+        ...(config.networks !== undefined ? { networks: config.networks } : {}),
+        ...(config.securityGroups !== undefined ? { securityGroups: config.securityGroups } : {}),
         ...(config.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
       });
     }

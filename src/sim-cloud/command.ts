@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseSimKnobs, type SimKnobs } from '../drivers/sim/knobs.ts';
+import { startOpenStackSimServer, type OpenStackSimServerOptions } from './openstack/server.ts';
 import { startSimCloudServer, type SimCloudKey, type SimCloudServerOptions } from './server.ts';
 
 /** Where the command writes its lines. */
@@ -21,7 +22,8 @@ export class UsageError extends Error {
 export const SIM_CLOUD_USAGE =
   'usage: phantom sim-cloud --listen HOST:PORT --state FILE [--site NAME] [--region NAME] [--boot-ms N] [--capacity N] ' +
   '[--launch-failure-rate X] [--death-rate X] [--latency-ms N] [--lose-launch-response-rate X] [--fail CALL=KIND ...] ' +
-  '[--key AK:SK ...] [--image ID ...] [--instance-type T ...]';
+  '[--key AK:SK ...] [--image ID ...] [--instance-type T ...] | --api openstack [--user NAME:PASSWORD ...] ' +
+  '[--application-credential ID:SECRET ...] [--project NAME] [--token-ttl-ms N] [--image NAME ...] [--instance-type FLAVOR ...]';
 
 const NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
 
@@ -51,12 +53,28 @@ function pairs(values: readonly string[], sep: string, flag: string, shape: stri
   });
 }
 
+/** A parsed `phantom sim-cloud` command line: which API to serve, with its options. */
+export type SimCloudCommand =
+  | { api: 'ec2'; options: SimCloudServerOptions }
+  | { api: 'openstack'; options: OpenStackSimServerOptions };
+
 /**
- * Parses the `phantom sim-cloud` arguments into server options. Knobs are validated by the
- * sim's own `parseSimKnobs`, so the command accepts exactly what a config file does.
- * @throws UsageError with a one-line message on any bad argument.
+ * Parses the `phantom sim-cloud` arguments of the default `--api ec2` into server options.
+ * @throws UsageError with a one-line message on any bad argument (also for `--api openstack`).
  */
 export function parseSimCloudArgs(argv: string[]): SimCloudServerOptions {
+  const parsed = parseSimCloudCommand(argv);
+  if (parsed.api !== 'ec2') throw new UsageError('parseSimCloudArgs handles --api ec2 only');
+  return parsed.options;
+}
+
+/**
+ * Parses the `phantom sim-cloud` arguments: `--api ec2` (default) or `--api openstack`. Knobs
+ * are validated by the sim's own `parseSimKnobs`, so the command accepts exactly what a
+ * config file does. Flags of the other API are refused.
+ * @throws UsageError with a one-line message on any bad argument.
+ */
+export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -66,8 +84,13 @@ export function parseSimCloudArgs(argv: string[]): SimCloudServerOptions {
       options: {
         listen: { type: 'string' },
         state: { type: 'string' },
+        api: { type: 'string', default: 'ec2' },
         site: { type: 'string', default: 'sim' },
-        region: { type: 'string', default: 'us-east-1' },
+        region: { type: 'string' },
+        user: { type: 'string', multiple: true, default: [] },
+        'application-credential': { type: 'string', multiple: true, default: [] },
+        project: { type: 'string' },
+        'token-ttl-ms': { type: 'string' },
         'boot-ms': { type: 'string' },
         capacity: { type: 'string' },
         'launch-failure-rate': { type: 'string' },
@@ -102,42 +125,76 @@ export function parseSimCloudArgs(argv: string[]): SimCloudServerOptions {
     if (e instanceof DriverConfigError) throw new UsageError(e.message);
     throw e;
   }
+  if (values.api === 'openstack') return { api: 'openstack', options: openStackOptions({ ...values, listen: values.listen, state: values.state }, knobs) };
+  if (values.api !== 'ec2') throw new UsageError(`--api must be ec2 or openstack (got '${values.api}')`);
+  const foreign = (['user', 'application-credential', 'project', 'token-ttl-ms'] as const).find((f) => (Array.isArray(values[f]) ? (values[f] as string[]).length > 0 : values[f] !== undefined));
+  if (foreign !== undefined) throw new UsageError(`--${foreign} needs --api openstack`);
   const keys: SimCloudKey[] = pairs(values.key, ':', 'key', 'ACCESS_KEY:SECRET_KEY').map(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }));
+  return {
+    api: 'ec2',
+    options: {
+      ...parseListen(values.listen),
+      site: values.site,
+      region: values.region ?? 'us-east-1',
+      stateFile: values.state,
+      knobs,
+      keys,
+      images: values.image,
+      instanceTypes: values['instance-type'],
+    },
+  };
+}
+
+/** The `--api openstack` options (images and flavors by name; users and application credentials). */
+function openStackOptions(
+  values: { listen: string; state: string; site: string; region?: string; key: string[]; user: string[]; 'application-credential': string[]; project?: string; 'token-ttl-ms'?: string; image: string[]; 'instance-type': string[] },
+  knobs: Partial<SimKnobs>,
+): OpenStackSimServerOptions {
+  if (values.key.length > 0) throw new UsageError('--key is for --api ec2; use --user NAME:PASSWORD or --application-credential ID:SECRET');
+  if (values.project === '') throw new UsageError('--project must not be empty');
+  const ttl = values['token-ttl-ms'];
+  if (ttl !== undefined && !/^[1-9][0-9]{0,11}$/.test(ttl)) throw new UsageError(`--token-ttl-ms must be a positive integer (got '${ttl}')`);
   return {
     ...parseListen(values.listen),
     site: values.site,
-    region: values.region,
+    region: values.region ?? 'RegionOne',
     stateFile: values.state,
     knobs,
-    keys,
+    users: pairs(values.user, ':', 'user', 'NAME:PASSWORD').map(([name, password]) => ({ name, password })),
+    applicationCredentials: pairs(values['application-credential'], ':', 'application-credential', 'ID:SECRET').map(([id, secret]) => ({ id, secret })),
+    ...(values.project !== undefined ? { project: values.project } : {}),
+    ...(ttl !== undefined ? { tokenTtlMs: Number(ttl) } : {}),
     images: values.image,
-    instanceTypes: values['instance-type'],
+    flavors: values['instance-type'],
   };
 }
 
 /**
- * `phantom sim-cloud`: serves the simulated cloud over the EC2 Query API until SIGINT or
- * SIGTERM, then closes cleanly (state file written).
+ * `phantom sim-cloud`: serves the simulated cloud over the EC2 Query API (or, with `--api
+ * openstack`, as Keystone v3 + Nova + Glance) until SIGINT or SIGTERM, then closes cleanly
+ * (state file written).
  * @returns 0 after a clean stop, 2 for bad arguments, 1 when the server cannot start.
  */
 export async function runSimCloudCommand(argv: string[], io: CommandIo): Promise<number> {
-  let options: SimCloudServerOptions;
+  let command: SimCloudCommand;
   try {
-    options = parseSimCloudArgs(argv);
+    command = parseSimCloudCommand(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`phantom sim-cloud: ${e.message} (${SIM_CLOUD_USAGE})`);
     return 2;
   }
+  const { options } = command;
   let server;
   try {
-    server = await startSimCloudServer(options);
+    server = command.api === 'openstack' ? await startOpenStackSimServer(command.options) : await startSimCloudServer(command.options);
   } catch (e) {
     io.err(`phantom sim-cloud: cannot start: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   io.out(`sim-cloud ${options.site} serving on http://${hostInUrl}:${server.port}`);
+  if (command.api === 'openstack') io.out(`sim-cloud ${options.site}: Keystone v3 at http://${hostInUrl}:${server.port}/identity/v3 (region ${command.options.region ?? 'RegionOne'}, project ${command.options.project ?? 'phantom'})`);
   const signal = await new Promise<string>((resolve) => {
     const stop = (name: string) => (): void => {
       process.off('SIGINT', onInt);

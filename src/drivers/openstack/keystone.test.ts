@@ -120,3 +120,30 @@ describe('Keystone token handling', () => {
     }
   });
 });
+
+describe('Keystone token sharing', () => {
+  it('concurrent calls share one token request; one caller aborting fails only that caller', async () => {
+    const clock = new FixedClock();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let issued = 0;
+    const fetchImpl: FetchLike = async (url) => {
+      if (url.endsWith('/auth/tokens')) {
+        issued++;
+        await gate;
+        return new Response(JSON.stringify({ token: { expires_at: new Date(clock.now().getTime() + 3_600_000).toISOString(), catalog: [{ type: 'compute', endpoints: [{ interface: 'public', url: 'http://nova' }] }] } }), { status: 201, headers: { 'x-subject-token': 't' } });
+      }
+      return new Response(JSON.stringify({ servers: [] }), { status: 200 });
+    };
+    const driver = new OpenStackDriver({ site: 'x', authUrl: 'http://keystone/v3', auth: AUTH, clock, fetch: fetchImpl });
+    const quitter = new AbortController();
+    const reason = new Error('gave up');
+    const first = driver.listInstances({ tags: {} }, quitter.signal);
+    const second = driver.listInstances({ tags: {} }, live());
+    quitter.abort(reason);
+    await assert.rejects(first, (e) => e === reason);
+    release();
+    assert.deepEqual(await second, []);
+    assert.equal(issued, 1);
+  });
+});

@@ -50,6 +50,24 @@ export interface KeystoneToken {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** Renew this long before expiry at most (5 min), or half the lifetime for short-lived tokens. */
 const RENEW_MARGIN_MS = 300_000;
 
@@ -106,14 +124,23 @@ export class KeystoneSession {
    *   transient; the signal's reason when aborted.
    */
   async token(signal: AbortSignal): Promise<KeystoneToken> {
+    signal.throwIfAborted();
     const now = this.options.clock.now().getTime();
     if (this.current && now < this.current.renewAt.getTime()) return this.current;
-    this.inFlight ??= this.issue(signal).finally(() => {
-      this.inFlight = undefined;
-    });
-    const issued = await this.inFlight;
-    this.current = issued;
-    return issued;
+    // The shared request is not tied to any one caller's signal (only to the timeout), so one
+    // caller giving up neither fails the others nor leaves them without a token.
+    this.inFlight ??= this.issue(new AbortController().signal).then(
+      (issued) => {
+        this.inFlight = undefined;
+        this.current = issued;
+        return issued;
+      },
+      (e: unknown) => {
+        this.inFlight = undefined;
+        throw e;
+      },
+    );
+    return abortable(this.inFlight, signal);
   }
 
   /** Forgets `value` (after a 401) so the next `token()` authenticates again. Idempotent. */

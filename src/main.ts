@@ -97,7 +97,7 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
   };
   const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
-  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log, (user) => controller?.pokeOwner(user.id));
+  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log, (user, action, input) => controller?.pokeWrite(user.id, action, input));
   const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

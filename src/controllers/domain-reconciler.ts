@@ -4,9 +4,9 @@ import type { DecisionEngine, EngineInstance } from '../contracts/engine.ts';
 import type { GroupRecord, InstanceRecord, LaunchConfigurationRecord, LaunchIntentRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { parseLaunchConfigurationName } from '../domain/names.ts';
-import type { SiteCap } from '../domain/placement.ts';
-import { placementOf } from '../services/groups.ts';
-import { recordTermination } from '../services/activities.ts';
+import { resolvePlacement, type SiteCap } from '../domain/placement.ts';
+import { directReads, type DomainReads } from './domain-reads.ts';
+import { completeTermination, recordTermination } from '../services/activities.ts';
 import type { SiteBackoff } from './runtime/backoff.ts';
 import { domainTags, lifecycleOf, TAG } from './ownership.ts';
 import { recordLaunch } from './launch-activity.ts';
@@ -41,30 +41,48 @@ const live = (i: InstanceRecord) => i.lifecycleState !== 'Terminated';
  * the next site within the same pass. A group being deleted is removed once nothing is left.
  * Safe to run again at any point: it never trusts what the previous pass intended to do.
  */
-export async function reconcileDomain(deps: ReconcilerDeps, owner: string, groupName: string, signal: AbortSignal): Promise<void> {
-  const group = await deps.store.getGroup(owner, groupName);
+export async function reconcileDomain(deps: ReconcilerDeps, owner: string, groupName: string, signal: AbortSignal, using: { observe?: SiteObserver; reads?: DomainReads } = {}): Promise<void> {
+  const reads = using.reads ?? directReads(deps.store);
+  const group = await reads.group(owner, groupName);
   if (!group) return;
   // A group whose placement no longer resolves (e.g. its launch configurations are gone while
   // it is being deleted) keeps no sites: it can only shrink.
-  const sites = await placementOf(deps.store, deps.knownSites(), group).then((p) => p.sites, () => [] as SiteCap[]);
-  const records = await deps.store.listInstances(owner, { groupName });
-  const intents = await deps.store.listIntents({ owner, groupName, states: ['pending'] });
-  const observed = await observe(deps, group, new Set([...sites.map((s) => s.site), ...records.map((r) => r.site), ...intents.map((i) => i.site)]), signal);
+  const launchConfigurationNames = await reads.launchConfigurationNames(owner);
+  let sites: SiteCap[] = [];
+  try {
+    sites = resolvePlacement(group, { knownSites: deps.knownSites(), launchConfigurationNames }).sites;
+  } catch {
+    // keeps no sites
+  }
+  const records = await reads.instances(owner, groupName);
+  const intents = await reads.pendingIntents(owner, groupName);
+  const observed = await observe(using.observe ?? listDomainOnSite(deps), group, new Set([...sites.map((s) => s.site), ...records.map((r) => r.site), ...intents.map((i) => i.site)]), signal);
   const current = await sync(deps, group, records, intents, observed, signal);
   if (group.deleting && current.records.filter(live).length === 0 && current.pending.length === 0) {
     await deps.store.deleteGroup(owner, groupName);
     return;
   }
   for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
-  await act(deps, group, sites, signal);
+  // Unless something was written, the engine's first round starts from what sync saw.
+  await act(deps, group, sites, signal, current.wrote || current.pending.length > 0 ? undefined : current);
 }
 
-async function observe(deps: ReconcilerDeps, group: GroupRecord, sites: Set<string>, signal: AbortSignal): Promise<Observation> {
+/**
+ * Lists one domain's instances on one site. The default lists by the domain's tags; the
+ * controller's routine pass shares one listing per owner and site among all domains instead.
+ * @throws CloudError when the site cannot be listed (the domain leaves that site alone this pass).
+ */
+export type SiteObserver = (owner: string, site: string, groupName: string, signal: AbortSignal) => Promise<CloudInstance[]>;
+
+/** The default observer: one listing call per site for this domain alone. */
+export const listDomainOnSite = (deps: Pick<ReconcilerDeps, 'driverFor' | 'installationId'>): SiteObserver => async (owner, site, groupName, signal) =>
+  (await deps.driverFor(owner, site)).listInstances({ tags: domainTags(deps.installationId, owner, groupName) }, signal);
+
+async function observe(observeSite: SiteObserver, group: GroupRecord, sites: Set<string>, signal: AbortSignal): Promise<Observation> {
   const observed: Observation = new Map();
   for (const site of sites) {
     try {
-      const driver = await deps.driverFor(group.owner, site);
-      observed.set(site, await driver.listInstances({ tags: domainTags(deps.installationId, group.owner, group.name) }, signal));
+      observed.set(site, await observeSite(group.owner, site, group.name, signal));
     } catch (error) {
       if (!isCloudError(error)) throw error; // a site we cannot see is left alone this pass
     }
@@ -81,6 +99,7 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
   const now = deps.clock.now();
   const byId = new Map(records.map((r) => [r.instanceId, r]));
   const pending = new Map(intents.map((i) => [i.intentId, i]));
+  let wrote = false;
   for (const [site, instances] of observed) {
     const orphans: string[] = [];
     for (const cloud of instances) {
@@ -88,6 +107,7 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
       const intent = intentId === undefined ? undefined : pending.get(intentId);
       if (intent) {
         pending.delete(intent.intentId);
+        wrote = true;
         await deps.store.updateIntent({ ...intent, state: 'launched', instanceId: cloud.id, updatedTime: now });
       }
       const record = byId.get(cloud.id);
@@ -95,11 +115,15 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
         const { lifecycleState, healthStatus } = lifecycleOf(cloud);
         // A user's Terminating and a SetInstanceHealth(Unhealthy) stick until the cloud says gone.
         const next = { ...record, lifecycleState: record.lifecycleState === 'Terminating' && lifecycleState !== 'Terminated' ? record.lifecycleState : lifecycleState, healthStatus: record.healthStatus === 'Unhealthy' ? 'Unhealthy' : healthStatus } as InstanceRecord;
-        if (next.lifecycleState !== record.lifecycleState || next.healthStatus !== record.healthStatus) await deps.store.putInstance(next);
+        if (next.lifecycleState !== record.lifecycleState || next.healthStatus !== record.healthStatus) {
+          wrote = true;
+          await deps.store.putInstance(next);
+        }
         byId.set(cloud.id, next);
       } else if (intent || intentId !== undefined) {
         if (lifecycleOf(cloud).lifecycleState === 'Terminated') continue;
         const adopted = newRecord(group, site, cloud, intent?.launchConfigurationName ?? group.launchConfigurationName);
+        wrote = true;
         await deps.store.putInstance(adopted);
         byId.set(cloud.id, adopted);
       } else if (cloud.state !== 'terminated' && now.getTime() - cloud.launchedAt.getTime() > deps.graceMs) {
@@ -114,11 +138,13 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
     const cloud = seen.find((c) => c.id === record.instanceId);
     const gone = cloud ? lifecycleOf(cloud).lifecycleState === 'Terminated' : now.getTime() - record.createdTime.getTime() > deps.graceMs;
     if (gone) {
+      wrote = true;
+      await completeTermination(deps.store, record, now, cloud ? `${cloud.state}${cloud.stateReason ? ` (${cloud.stateReason})` : ''}` : 'missing');
       await deps.store.deleteInstance(group.owner, record.instanceId);
       byId.delete(record.instanceId);
     }
   }
-  return { records: [...byId.values()], pending: [...pending.values()] };
+  return { records: [...byId.values()], pending: [...pending.values()], wrote };
 }
 
 function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launchConfigurationName: string): InstanceRecord {
@@ -126,11 +152,11 @@ function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launc
 }
 
 /** Asks the engine and carries out its plan; launch failures that back a site off trigger a re-plan. */
-async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], signal: AbortSignal): Promise<void> {
+async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], signal: AbortSignal, seen?: { records: InstanceRecord[]; pending: LaunchIntentRecord[] }): Promise<void> {
   for (let round = 0; round < sites.length + 1; round++) {
     const now = deps.clock.now();
-    const records = (await deps.store.listInstances(group.owner, { groupName: group.name })).filter(live);
-    const inFlight = await deps.store.listIntents({ owner: group.owner, groupName: group.name, states: ['pending'] });
+    const records = (round === 0 && seen ? seen.records : await deps.store.listInstances(group.owner, { groupName: group.name })).filter(live);
+    const inFlight = round === 0 && seen ? seen.pending : await deps.store.listIntents({ owner: group.owner, groupName: group.name, states: ['pending'] });
     const instances: EngineInstance[] = [
       ...records.filter((r) => r.lifecycleState !== 'Terminating').map((r) => ({ instanceId: r.instanceId, site: r.site, healthy: r.healthStatus === 'Healthy', launchedAt: r.createdTime, protectedFromScaleIn: r.protectedFromScaleIn })),
       ...inFlight.map((i) => ({ instanceId: i.intentId, site: i.site, healthy: true, launchedAt: i.createdTime, protectedFromScaleIn: true })),

@@ -33,3 +33,9 @@ export function lifecycleOf(instance: CloudInstance): { lifecycleState: Lifecycl
       return { lifecycleState: 'Terminated', healthStatus: 'Unhealthy' };
   }
 }
+
+/** The tags that select all of one owner's instances on a site (every domain of theirs). */
+export const ownerTags = (installationId: string, owner: string): Record<string, string> => ({
+  [TAG.installation]: installationId,
+  [TAG.owner]: owner,
+});

@@ -52,8 +52,11 @@ export class QueryApi {
     private readonly actions: ReadonlyMap<string, ActionDefinition>,
     private readonly knownActions: readonly string[],
     private readonly log: Logger,
-    /** Optional. Called with the writer after every successful write (the controller reconciles at once). */
-    private readonly onWrite: (user: User) => void = () => {},
+    /**
+     * Optional. Called after every successful write with the writer, the action and its decoded
+     * input (the controller reconciles the groups it touched at once). Must not throw.
+     */
+    private readonly onWrite: (user: User, action: string, input: unknown) => void = () => {},
   ) {}
 
   async handle(req: RawRequest): Promise<QueryResponse> {
@@ -85,7 +88,7 @@ export class QueryApi {
     const respond = async () => Buffer.from(successHead(action.name) + resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
     if (!action.readOnly) {
       const headAndResult = await respond();
-      this.onWrite(user);
+      this.onWrite(user, action.name, input);
       return { action: action.name, headAndResult };
     }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;

@@ -1,6 +1,14 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Store } from '../../contracts/store.ts';
-import { reconcileDomain, type ReconcilerDeps } from '../domain-reconciler.ts';
+import type { DomainReads } from '../domain-reads.ts';
+import { reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
+import { TAG } from '../ownership.ts';
+import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
+import { PassSnapshot, type ChangedSince } from './pass-snapshot.ts';
+import { SiteListings } from './site-listings.ts';
+import { groupsTouchedBy } from './write-targets.ts';
 
 /** Options of the controller runtime. */
 export interface ControllerOptions {
@@ -11,18 +19,63 @@ export interface ControllerOptions {
   log: Logger;
 }
 
+/** What one routine pass over every queued domain cost (logged at debug as "reconcile pass"). */
+export interface PassReport {
+  domains: number;
+  durationMs: number;
+  cloudCalls: CloudCallCounts;
+  /** Process memory when the pass ended, in MB (RSS, V8 heap used and reserved). */
+  memoryMb: { rss: number; heapUsed: number; heapTotal: number };
+}
+
+type Key = { owner: string; group: string };
+const keyOf = (owner: string, group: string) => `${owner}\u0000${group}`;
+
 /**
- * Level-triggered reconciliation of every domain: a periodic poll enqueues every group, an API
- * write enqueues its owner's groups at once (`pokeOwner`), keys are deduplicated, and one pass runs at a time (the
- * embedded store has one writer). A failing pass is logged and retried at the next poll; it
- * never stops the loop. Events only enqueue: each pass re-reads the world.
+ * A routine pass gives the event loop a turn this often: on a fast cloud its domains run on
+ * microtasks alone, which would hold API requests (and the writes that make urgent work)
+ * until the whole pass had finished.
+ */
+const YIELD_EVERY_MS = 5;
+
+/** Groups and owners written since the current routine pass began (see PassSnapshot). */
+class ChangeMarks implements ChangedSince {
+  private readonly groups = new Set<string>();
+  private readonly owners = new Set<string>();
+  has(owner: string, groupName: string): boolean {
+    return this.owners.has(owner) || this.groups.has(keyOf(owner, groupName));
+  }
+  markGroup(owner: string, groupName: string): void {
+    this.groups.add(keyOf(owner, groupName));
+  }
+  markOwner(owner: string): void {
+    this.owners.add(owner);
+  }
+  clear(): void {
+    this.groups.clear();
+    this.owners.clear();
+  }
+}
+
+/**
+ * Level-triggered reconciliation of every domain. Two queues, keys deduplicated:
+ * - urgent: groups an API write touched (`pokeWrite`), reconciled first, each with its own
+ *   listing, so a write reaches the cloud without waiting for a routine pass to finish;
+ * - routine: every group, enqueued by the periodic poll and reconciled as one pass that lists
+ *   each (owner, site) once and shares the listing (cloud calls scale with sites, not domains).
+ * One domain is reconciled at a time (the embedded store has one writer). A failing domain is
+ * logged and retried at the next poll; nothing stops the loop. Events only enqueue: each
+ * domain's pass re-reads the world.
  */
 export class Controller {
-  private readonly queue = new Map<string, { owner: string; group: string }>();
+  private readonly urgent = new Map<string, Key>();
+  private readonly routine = new Map<string, Key>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private readonly abort = new AbortController();
   private stopped = false;
+  private lastPass?: PassReport;
+  private readonly changes = new ChangeMarks();
 
   constructor(private readonly options: ControllerOptions) {}
 
@@ -34,21 +87,42 @@ export class Controller {
     this.poke();
   }
 
-  /** Enqueues every group and makes sure a worker runs. Never throws. */
+  /** Enqueues every group for a routine pass and makes sure a worker runs. Never throws. */
   poke(): void {
-    this.enqueue(() => this.options.store.listAllGroups());
+    this.enqueue(this.routine, () => this.options.store.listAllGroups());
   }
 
-  /** Enqueues one owner's groups (after that owner's API write). Never throws. */
+  /** Enqueues one owner's groups as urgent. Never throws. */
   pokeOwner(owner: string): void {
-    this.enqueue(() => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
+    this.changes.markOwner(owner);
+    this.enqueue(this.urgent, () => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
   }
 
-  private enqueue(list: () => Promise<Array<{ owner: string; name: string }>>): void {
+  /**
+   * After a successful API write: enqueues the groups it touched as urgent (all the owner's
+   * groups when that cannot be told from the input). Never throws.
+   */
+  pokeWrite(owner: string, action: string, input: unknown): void {
+    // Marked at once (the write has committed), so the running pass reads it from the store.
+    const named = (input as { AutoScalingGroupName?: unknown } | undefined)?.AutoScalingGroupName;
+    if (typeof named === 'string') this.changes.markGroup(owner, named);
+    else this.changes.markOwner(owner);
+    this.enqueue(this.urgent, async () => {
+      const names = await groupsTouchedBy(this.options.store, owner, action, input);
+      return names ? names.map((name) => ({ owner, name })) : this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
+    });
+  }
+
+  /** The cost of the last routine pass, if one ran. */
+  get lastPassReport(): PassReport | undefined {
+    return this.lastPass;
+  }
+
+  private enqueue(queue: Map<string, Key>, list: () => Promise<Array<{ owner: string; name: string }>>): void {
     if (this.stopped) return;
     void list()
       .then((groups) => {
-        for (const g of groups) this.queue.set(`${g.owner}\u0000${g.name}`, { owner: g.owner, group: g.name });
+        for (const g of groups) queue.set(keyOf(g.owner, g.name), { owner: g.owner, group: g.name });
         this.drain();
       })
       .catch((err: unknown) => this.options.log.error({ err }, 'controller poll failed'));
@@ -57,18 +131,69 @@ export class Controller {
   private drain(): void {
     if (this.running || this.stopped) return;
     this.running = (async () => {
-      while (this.queue.size > 0 && !this.stopped) {
-        const [key, item] = this.queue.entries().next().value!;
-        this.queue.delete(key);
-        try {
-          await reconcileDomain(this.options.reconciler, item.owner, item.group, this.abort.signal);
-        } catch (err) {
-          this.options.log.error({ err, owner: item.owner, group: item.group }, 'reconcile failed; retried at the next poll');
-        }
+      while ((this.urgent.size > 0 || this.routine.size > 0) && !this.stopped) {
+        if (this.urgent.size > 0) await this.runUrgent(noCalls());
+        else await this.runRoutinePass();
       }
     })().finally(() => {
       this.running = undefined;
     });
+  }
+
+  /** Reconciles every queued urgent group; returns their keys. */
+  private async runUrgent(counts: CloudCallCounts): Promise<Set<string>> {
+    const done = new Set<string>();
+    while (this.urgent.size > 0 && !this.stopped) {
+      const [key, item] = this.urgent.entries().next().value!;
+      this.urgent.delete(key);
+      await this.reconcile(this.metered(counts), item, {});
+      this.changes.markGroup(item.owner, item.group);
+      done.add(key);
+    }
+    return done;
+  }
+
+  private async runRoutinePass(): Promise<void> {
+    const batch = [...this.routine.entries()];
+    this.routine.clear();
+    const started = performance.now();
+    const counts = noCalls();
+    const deps = this.metered(counts);
+    const listings = new SiteListings(deps.installationId, deps.driverFor);
+    this.changes.clear();
+    const reads = new PassSnapshot(this.options.store, this.changes);
+    const reconciledUrgently = new Set<string>();
+    let lastYield = performance.now();
+    for (const [key, item] of batch) {
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (this.stopped) return;
+      // A write's groups go first; one reconciled that way needs nothing more this pass.
+      if (this.urgent.size > 0) for (const done of await this.runUrgent(noCalls())) reconciledUrgently.add(done);
+      if (!reconciledUrgently.has(key)) await this.reconcile(deps, item, { observe: listings.observe, reads });
+    }
+    const memory = process.memoryUsage();
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    this.lastPass = { domains: batch.length, durationMs: performance.now() - started, cloudCalls: counts, memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) } };
+    this.options.log.debug(this.lastPass, 'reconcile pass');
+  }
+
+  private async reconcile(deps: ReconcilerDeps, item: Key, using: { observe?: SiteObserver; reads?: DomainReads }): Promise<void> {
+    try {
+      await reconcileDomain(deps, item.owner, item.group, this.abort.signal, using);
+    } catch (err) {
+      this.options.log.error({ err, owner: item.owner, group: item.group }, 'reconcile failed; retried at the next poll');
+    }
+  }
+
+  /** The reconciler's deps with every cloud call counted; launches are logged at debug. */
+  private metered(counts: CloudCallCounts): ReconcilerDeps {
+    const base = this.options.reconciler;
+    const log = this.options.log;
+    const onLaunch = log.isLevelEnabled('debug') ? (request: { tags: Record<string, string> }) => log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call') : undefined;
+    return { ...base, driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch) };
   }
 
   /** Stops polling, aborts cloud calls in flight and waits for the current pass to end. */

@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { FixedClock } from '../../contracts/clock.ts';
+import type { CloudDriver } from '../../contracts/cloud.ts';
+import type { User } from '../../contracts/records.ts';
+import type { Store } from '../../contracts/store.ts';
+import { PageTokens } from '../../api/query/pagination.ts';
+import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
+import { seededRandom } from '../../drivers/sim/random.ts';
+import { engineFor } from '../../engines/registry.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { createGroup, setDesiredCapacity } from '../../services/groups.ts';
+import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { SiteBackoff } from './backoff.ts';
+import { Controller } from './controller.ts';
+import { meteredDriver, noCalls } from './metered-driver.ts';
+import { PassSnapshot } from './pass-snapshot.ts';
+import { groupsTouchedBy } from './write-targets.ts';
+
+const SITES = ['hotel', 'sierra'];
+
+/** A store with `domains` Phantom domains of 2 (hotel:1, sierra:-1), two sims, and a controller over them. */
+async function world(domains: number) {
+  const store = await openSqliteStore({ file: ':memory:' });
+  const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
+  const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
+  await store.createUser(user);
+  const services: ServiceDeps = { store, clock, sites: () => SITES, defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10 }, pageTokens: new PageTokens(Buffer.alloc(32)) };
+  for (const site of SITES) await createLaunchConfiguration(services, user, { name: `web@${site}`, imageId: 'img', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false });
+  const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', 'hotel:1,sierra:-1']].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  const names = Array.from({ length: domains }, (_, i) => `d${String(i).padStart(3, '0')}`);
+  for (const name of names) await createGroup(services, user, { name, launchConfigurationName: 'web@hotel', minSize: 2, maxSize: 2, availabilityZones: ['hotel'], loadBalancerNames: [], targetGroupARNs: [], tags });
+  const sims: Record<string, SimCloud> = {};
+  for (const site of SITES) sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length) });
+  const firstLaunch: string[] = [];
+  const drivers: Record<string, CloudDriver> = {};
+  for (const site of SITES) drivers[site] = meteredDriver(sims[site]!.driver, noCalls(), (r) => {
+    const group = r.tags['phantom:group']!;
+    if (!firstLaunch.includes(group)) firstLaunch.push(group);
+  });
+  let next = 0;
+  const controller = new Controller({
+    store,
+    intervalMs: 3_600_000,
+    log: pino({ level: 'silent' }),
+    reconciler: { store, clock, installationId: 'install-1', driverFor: async (_o, site) => drivers[site]!, backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }), engine: engineFor('error_overflow_n_preserving'), engineConfig: undefined, knownSites: () => SITES, newIntentId: () => `intent-${++next}`, graceMs: 60_000 },
+  });
+  const live = (site: string) => sims[site]!.state.list({}, clock.now().getTime()).filter((i) => i.state === 'pending' || i.state === 'running').length;
+  return { store, user, services, names, controller, firstLaunch, live };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('controller runtime', () => {
+  it('a routine pass lists each site once for all domains and converges them all', async () => {
+    const w = await world(30);
+    w.controller.start();
+    await until(() => w.controller.lastPassReport !== undefined);
+    assert.equal(w.live('hotel'), 30);
+    assert.equal(w.live('sierra'), 30);
+    const first = w.controller.lastPassReport!;
+    assert.deepEqual([first.domains, first.cloudCalls.list, first.cloudCalls.launch], [30, 2, 60], 'one listing per site, not per domain');
+    w.controller.poke();
+    await until(() => w.controller.lastPassReport !== first);
+    assert.deepEqual(w.controller.lastPassReport!.cloudCalls, { list: 2, launch: 0, terminate: 0 }, 'a settled fleet costs one listing per site');
+    await w.controller.stop();
+  });
+
+  it('a write jumps the queue: its group is reconciled before the rest of a running pass', async () => {
+    const w = await world(40);
+    w.controller.start();
+    const last = w.names.at(-1)!;
+    await until(() => w.firstLaunch.length > 0);
+    await setDesiredCapacity(w.services, w.user, last, 3);
+    w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: last, DesiredCapacity: 3 });
+    await until(() => w.controller.lastPassReport !== undefined);
+    assert.ok(w.firstLaunch.indexOf(last) <= 2, `${last} launched at position ${w.firstLaunch.indexOf(last)} of ${w.firstLaunch.length}`);
+    await w.controller.stop();
+  });
+
+  it('PassSnapshot serves a bulk read, except for groups written since', async () => {
+    const w = await world(2);
+    const [a, b] = w.names as [string, string];
+    const marked = new Set<string>();
+    const snapshot = new PassSnapshot(w.store, { has: (_owner, group) => marked.has(group) });
+    assert.equal((await snapshot.group(w.user.id, a))?.desiredCapacity, 2);
+    for (const name of [a, b]) await setDesiredCapacity(w.services, w.user, name, 1);
+    marked.add(a);
+    assert.equal((await snapshot.group(w.user.id, a))?.desiredCapacity, 1, 'a marked group is read afresh');
+    assert.equal((await snapshot.group(w.user.id, b))?.desiredCapacity, 2, 'an unmarked one comes from the bulk read');
+  });
+});
+
+describe('groupsTouchedBy', () => {
+  it('names the group a write touched, or undefined when it cannot tell', async () => {
+    const store: Pick<Store, 'getInstance'> = { getInstance: async (_owner, id) => (id === 'i-1' ? ({ groupName: 'g1' } as never) : undefined) };
+    const touched = (action: string, input: unknown) => groupsTouchedBy(store as Store, 'o', action, input);
+    assert.deepEqual(await touched('SetDesiredCapacity', { AutoScalingGroupName: 'g2', DesiredCapacity: 1 }), ['g2']);
+    assert.deepEqual(await touched('CreateOrUpdateTags', { Tags: [{ ResourceId: 'g3' }, { ResourceId: 'g4' }, { ResourceId: 'g3' }] }), ['g3', 'g4']);
+    assert.deepEqual(await touched('TerminateInstanceInAutoScalingGroup', { InstanceId: 'i-1' }), ['g1']);
+    assert.deepEqual(await touched('SetInstanceHealth', { InstanceId: 'i-unknown' }), []);
+    assert.deepEqual(await touched('CreateLaunchConfiguration', { LaunchConfigurationName: 'x' }), []);
+    assert.equal(await touched('SomethingNew', {}), undefined);
+  });
+});

@@ -142,6 +142,30 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     assert.ok(!w.cloudView().sierra!.includes(victim));
   });
 
+  it('completes termination activities once the cloud reports the instance gone, and records deaths in the cloud', async () => {
+    const w = await world('hotel:1,sierra:2');
+    await w.pass();
+    w.clock.advance(1500);
+    await w.pass();
+    const terminations = async () => (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 50 })).filter((a) => a.description.startsWith('Terminating'));
+    await setDesiredCapacity(w.services, w.user, 'testDomain1', 2);
+    await w.pass();
+    const [scaleIn] = await terminations();
+    assert.equal(scaleIn?.statusCode, 'InProgress', 'in progress while the cloud still has the instance');
+    assert.match(scaleIn?.cause ?? '', /difference between desired and actual capacity/);
+    await w.pass();
+    const [done] = await terminations();
+    assert.deepEqual([done?.activityId, done?.statusCode, done?.progress, done?.endTime?.toISOString()], [scaleIn?.activityId, 'Successful', 100, w.clock.now().toISOString()]);
+
+    const victim = w.cloudView().hotel![0]!;
+    w.clouds.hotel!.kill(victim, 'host failure');
+    await w.pass();
+    const died = (await terminations()).find((a) => a.description.endsWith(victim));
+    assert.equal(died?.statusCode, 'Successful');
+    assert.match(died?.cause ?? '', /its cloud reporting it terminated/);
+    assert.equal((await terminations()).filter((a) => a.statusCode === 'InProgress').length, 0);
+  });
+
   it('never launches twice when every launch response is lost', async () => {
     const w = await world('hotel:1,sierra:2');
     for (const sim of Object.values(w.clouds)) sim.setKnobs({ loseLaunchResponseRate: 1 });

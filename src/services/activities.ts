@@ -1,23 +1,49 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ActivityRecord, InstanceRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 
 /**
+ * The id of an instance's termination activity. An instance is terminated once, so the id is
+ * derived from it (UUID-shaped, as AWS's are): whoever sees the instance gone can complete
+ * the activity without searching for it, and recording the termination again replaces it.
+ */
+export function terminationActivityId(owner: string, instanceId: string): string {
+  const hex = createHash('sha256').update(`termination\u0000${owner}\u0000${instanceId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+const terminationOf = (instance: InstanceRecord, now: Date, cause: string): ActivityRecord => ({
+  activityId: terminationActivityId(instance.owner, instance.instanceId),
+  owner: instance.owner,
+  groupName: instance.groupName,
+  description: `Terminating EC2 instance: ${instance.instanceId}`,
+  cause,
+  startTime: now,
+  statusCode: 'InProgress',
+  progress: 0,
+  details: JSON.stringify({ 'Availability Zone': instance.site }),
+});
+
+/**
  * Records that an instance is being terminated: an InProgress activity the controller
- * completes (Successful or Failed with the cloud's message) once the cloud call is done.
+ * completes (`completeTermination`) once the cloud reports the instance gone. Idempotent.
  */
 export async function recordTermination(store: Store, instance: InstanceRecord, now: Date, cause: string): Promise<ActivityRecord> {
-  const activity: ActivityRecord = {
-    activityId: randomUUID(),
-    owner: instance.owner,
-    groupName: instance.groupName,
-    description: `Terminating EC2 instance: ${instance.instanceId}`,
-    cause,
-    startTime: now,
-    statusCode: 'InProgress',
-    progress: 0,
-    details: JSON.stringify({ 'Availability Zone': instance.site }),
-  };
+  const activity = terminationOf(instance, now, cause);
   await store.putActivity(activity);
   return activity;
+}
+
+/**
+ * The cloud reports `instance` gone: its InProgress termination activity becomes Successful.
+ * An instance that went without Phantom terminating it (killed in the cloud, failed) gets a
+ * completed activity saying so, as AWS records a health-check replacement. Idempotent: an
+ * already completed activity is left as it is.
+ */
+export async function completeTermination(store: Store, instance: InstanceRecord, now: Date, reason?: string): Promise<void> {
+  const id = terminationActivityId(instance.owner, instance.instanceId);
+  const [existing] = await store.listActivities(instance.owner, { groupName: instance.groupName, activityIds: [id], limit: 1 });
+  if (existing && existing.statusCode !== 'InProgress') return;
+  const started = existing ?? terminationOf(instance, now, `At ${now.toISOString()} an instance was taken out of service in response to its cloud reporting it ${reason ?? 'gone'}.`);
+  await store.putActivity({ ...started, endTime: now, statusCode: 'Successful', progress: 100 });
 }

@@ -20,6 +20,12 @@ export interface OpenSimCloudOptions {
   knobs?: Partial<SimKnobs>;
   /** Optional. Latency sleep; default real time. */
   sleep?: SimSleep;
+  /**
+   * Optional. Coalesce state-file writes: at most one per this many ms (default 0: write after
+   * every change). The state is flushed on process exit; a SIGKILL loses at most this window of
+   * changes, which for a sim embedded in Phantom dies with Phantom (the reconciler heals it).
+   */
+  saveDelayMs?: number;
 }
 
 /** One opened simulated site: its driver plus the levers tests and tools pull from outside the API. */
@@ -47,18 +53,20 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
   const { site, file, clock, random } = options;
   const snapshot = file === undefined ? undefined : loadSimSnapshot(file, site);
   const state = new SimCloudState({ site, knobs: resolveSimKnobs(options.knobs), random, ...(snapshot ? { snapshot } : {}) });
-  const persist = (): void => {
-    if (file !== undefined) saveSimSnapshot(file, state.snapshot());
+  const write = (): void => {
+    if (file !== undefined) saveSimSnapshot(file, state.snapshotView());
   };
   const flush = (): void => {
     if (!state.takeDirty()) return;
     try {
-      persist();
+      write();
     } catch (e) {
       state.markDirty();
       throw e;
     }
   };
+  const delay = options.saveDelayMs ?? 0;
+  const persist = file === undefined || delay <= 0 ? write : coalesced(write, delay, state);
   const driver = new SimDriver({ state, clock, random, persist, ...(options.sleep ? { sleep: options.sleep } : {}) });
   flush();
   return {
@@ -75,5 +83,52 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
       return record ? copyLaunchRequest(record) : undefined;
     },
     flush,
+  };
+}
+
+/**
+ * A writer that writes at most once per window: a change inside the window marks the state
+ * dirty and schedules one write at its end (errors there keep the state dirty for the next
+ * try). The window is `delayMs`, or ten times the last write's duration when that is longer,
+ * so rewriting a large state never takes more than about a tenth of the time. Pending
+ * changes are written synchronously when the process exits normally.
+ */
+function coalesced(write: () => void, delayMs: number, state: SimCloudState): () => void {
+  let lastWrite = 0;
+  let window = delayMs;
+  let timer: NodeJS.Timeout | undefined;
+  const timedWrite = (): void => {
+    const started = performance.now();
+    lastWrite = Date.now();
+    write();
+    window = Math.max(delayMs, 10 * (performance.now() - started));
+  };
+  const onExit = (): void => {
+    if (timer) clearTimeout(timer);
+    writeNow();
+  };
+  const writeNow = (): void => {
+    process.off('exit', onExit);
+    timer = undefined;
+    if (!state.takeDirty()) return;
+    try {
+      timedWrite();
+    } catch {
+      state.markDirty();
+    }
+  };
+  return () => {
+    if (timer) {
+      state.markDirty();
+      return;
+    }
+    if (Date.now() - lastWrite >= window) {
+      timedWrite();
+      return;
+    }
+    state.markDirty();
+    timer = setTimeout(writeNow, window - (Date.now() - lastWrite));
+    timer.unref();
+    process.on('exit', onExit);
   };
 }

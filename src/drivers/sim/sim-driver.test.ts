@@ -1,5 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,34 @@ describe('sim persistence', () => {
     const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
     assert.ok(typeof saved === 'object' && saved !== null && 'instances' in saved && Array.isArray(saved.instances));
     assert.deepEqual(saved.instances.map((i: { id: string }) => i.id), [launched.id]);
+  });
+
+  it('with saveDelayMs, writes at most once per window and flushes the rest at its end', async () => {
+    const file = join(dir, 'coalesced.json');
+    const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1), saveDelayMs: 200 });
+    const onDisk = () => (JSON.parse(readFileSync(file, 'utf8')) as { instances: unknown[] }).instances.length;
+    await cloud.driver.launch(req('c-1'), live());
+    assert.equal(onDisk(), 1, 'the first change after a quiet window is written at once');
+    await cloud.driver.launch(req('c-2'), live());
+    await cloud.driver.launch(req('c-3'), live());
+    assert.equal(onDisk(), 1, 'changes inside the window wait');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(onDisk(), 3, 'and are written together at its end');
+  });
+
+  it('with saveDelayMs, pending changes are written when the process exits', () => {
+    const file = join(dir, 'exit-flush.json');
+    const script = join(dir, 'exit-flush.mts');
+    writeFileSync(script, [
+      `import { openSimCloud } from ${JSON.stringify(new URL('./open.ts', import.meta.url).pathname)};`,
+      `import { FixedClock } from ${JSON.stringify(new URL('../../contracts/clock.ts', import.meta.url).pathname)};`,
+      `const cloud = openSimCloud({ site: 'hotel', file: ${JSON.stringify(file)}, clock: new FixedClock(), random: Math.random, saveDelayMs: 60_000 });`,
+      `const tags = { owner: 'alice' };`,
+      `for (const t of ['x-1', 'x-2', 'x-3']) await cloud.driver.launch({ clientToken: t, imageId: 'ami-1', instanceType: 'm1.small', tags }, new AbortController().signal);`,
+    ].join('\n'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { instances: unknown[] }).instances.length, 3);
   });
 
   it('refuses a corrupt file and another site’s file, leaving them as they were', () => {

@@ -14,11 +14,12 @@ export interface SimCloudStateOptions {
   knobs: SimKnobs;
   /** Required. Uniform [0, 1) source; seeded in tests. Drawn only for knobs whose rate is > 0. */
   random: () => number;
-  /** Optional. A snapshot to continue from (see `snapshot()`); its site must match. */
+  /** Optional. A snapshot to continue from (see `snapshotView()`); its site must match. */
   snapshot?: SimSnapshot;
 }
 
 const LIVE = new Set(['pending', 'running']);
+const tagKey = (key: string, value: string) => `${key}\u0000${value}`;
 
 /**
  * The model of one simulated site: instances and their lifecycle, with no I/O and no clock of
@@ -34,6 +35,12 @@ export class SimCloudState {
   private sequence: number;
   private readonly instances = new Map<string, SimInstanceRecord>();
   private readonly byToken = new Map<string, string>();
+  // Indexes, so that a large site (thousands of instances) is not scanned on every call:
+  // instances still booting, instances ended (awaiting purge), the live count, and tag → ids.
+  private readonly booting = new Set<SimInstanceRecord>();
+  private readonly ended = new Set<SimInstanceRecord>();
+  private live = 0;
+  private readonly byTag = new Map<string, Set<SimInstanceRecord>>();
   private dirty = false;
 
   /** @throws Error when the snapshot belongs to another site. */
@@ -45,10 +52,7 @@ export class SimCloudState {
     if (snap && snap.site !== options.site) throw new Error(`sim state is for site '${snap.site}', not '${options.site}'`);
     this.epoch = snap?.epoch ?? Math.floor(options.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
     this.sequence = snap?.sequence ?? 0;
-    for (const record of snap?.instances ?? []) {
-      this.instances.set(record.id, structuredClone(record));
-      this.byToken.set(record.clientToken, record.id);
-    }
+    for (const saved of snap?.instances ?? []) this.add(structuredClone(saved));
     this.dirty = snap === undefined;
   }
 
@@ -77,21 +81,19 @@ export class SimCloudState {
   /** Applies transitions due at `now`: boot (running/failed), random deaths, retention purge. */
   observe(now: number): void {
     const { deathRate, terminatedRetentionMs } = this.knobsValue;
-    for (const record of this.instances.values()) {
-      if (record.state === 'pending' && now >= record.bootsAt) {
-        if (record.failsAtBoot) this.end(record, 'failed', 'Server.InternalError: Internal error on launch', record.bootsAt);
-        else record.state = 'running';
-        this.dirty = true;
+    if (deathRate > 0) {
+      // Every running instance draws for its death, in launch order (seeded runs repeat).
+      for (const record of this.instances.values()) {
+        if (record.state === 'pending' && now >= record.bootsAt) this.boot(record);
+        if (record.state === 'running' && this.random() < deathRate) {
+          this.end(record, 'terminated', 'Server.InternalError: Instance died (simulated host failure)', now);
+        }
+        if (record.endedAt !== undefined && now - record.endedAt >= terminatedRetentionMs) this.purge(record);
       }
-      if (record.state === 'running' && deathRate > 0 && this.random() < deathRate) {
-        this.end(record, 'terminated', 'Server.InternalError: Instance died (simulated host failure)', now);
-      }
-      if (record.endedAt !== undefined && now - record.endedAt >= terminatedRetentionMs) {
-        this.instances.delete(record.id);
-        if (this.byToken.get(record.clientToken) === record.id) this.byToken.delete(record.clientToken);
-        this.dirty = true;
-      }
+      return;
     }
+    for (const record of this.booting) if (now >= record.bootsAt) this.boot(record);
+    for (const record of this.ended) if (now - record.endedAt! >= terminatedRetentionMs) this.purge(record);
   }
 
   /**
@@ -139,11 +141,22 @@ export class SimCloudState {
     return true;
   }
 
-  /** Every instance carrying all of `tags` (the sim's own objects; copy before handing out). */
+  /** Every instance carrying all of `tags`, in launch order (the sim's own objects; copy before handing out). */
   list(tags: Record<string, string>, now: number): SimInstanceRecord[] {
     this.observe(now);
     const wanted = Object.entries(tags);
-    return [...this.instances.values()].filter((r) => wanted.every(([k, v]) => r.tags[k] === v));
+    let candidates: Iterable<SimInstanceRecord> = this.instances.values();
+    let smallest = Number.POSITIVE_INFINITY;
+    for (const [key, value] of wanted) {
+      const tagged = this.byTag.get(tagKey(key, value));
+      if (!tagged) return [];
+      if (tagged.size < smallest) {
+        smallest = tagged.size;
+        candidates = tagged;
+      }
+    }
+    // Every index set is filled in the same (launch) order as the instance map.
+    return [...candidates].filter((r) => wanted.every(([k, v]) => r.tags[k] === v));
   }
 
   /** The record of `id` without observing, or undefined. */
@@ -153,20 +166,15 @@ export class SimCloudState {
 
   /** Instances holding capacity (`pending` or `running`) at the last observation. */
   liveCount(): number {
-    let n = 0;
-    for (const record of this.instances.values()) if (LIVE.has(record.state)) n++;
-    return n;
+    return this.live;
   }
 
-  /** A deep copy of the state, for persistence. */
-  snapshot(): SimSnapshot {
-    return {
-      version: 1,
-      site: this.site,
-      epoch: this.epoch,
-      sequence: this.sequence,
-      instances: [...this.instances.values()].map((r) => structuredClone(r)),
-    };
+  /**
+   * The state as it stands, sharing the live records (no copy, so saving a large site stays
+   * cheap): serialise it at once and never change it.
+   */
+  snapshotView(): SimSnapshot {
+    return { version: 1, site: this.site, epoch: this.epoch, sequence: this.sequence, instances: [...this.instances.values()] };
   }
 
   private create(request: LaunchRequest, now: number, failsAtBoot: boolean): SimInstanceRecord {
@@ -183,13 +191,50 @@ export class SimCloudState {
       bootsAt: now + this.knobsValue.bootMs,
       failsAtBoot,
     };
-    this.instances.set(id, record);
-    this.byToken.set(request.clientToken, id);
+    this.add(record);
     this.dirty = true;
     return record;
   }
 
+  /** Files a record in the map and every index. */
+  private add(record: SimInstanceRecord): void {
+    this.instances.set(record.id, record);
+    this.byToken.set(record.clientToken, record.id);
+    if (record.state === 'pending') this.booting.add(record);
+    if (LIVE.has(record.state)) this.live++;
+    if (record.endedAt !== undefined) this.ended.add(record);
+    for (const [key, value] of Object.entries(record.tags)) {
+      const k = tagKey(key, value);
+      const tagged = this.byTag.get(k);
+      if (tagged) tagged.add(record);
+      else this.byTag.set(k, new Set([record]));
+    }
+  }
+
+  private boot(record: SimInstanceRecord): void {
+    this.booting.delete(record);
+    if (record.failsAtBoot) this.end(record, 'failed', 'Server.InternalError: Internal error on launch', record.bootsAt);
+    else record.state = 'running';
+    this.dirty = true;
+  }
+
+  private purge(record: SimInstanceRecord): void {
+    this.instances.delete(record.id);
+    if (this.byToken.get(record.clientToken) === record.id) this.byToken.delete(record.clientToken);
+    this.ended.delete(record);
+    for (const [key, value] of Object.entries(record.tags)) {
+      const k = tagKey(key, value);
+      const tagged = this.byTag.get(k);
+      tagged?.delete(record);
+      if (tagged?.size === 0) this.byTag.delete(k);
+    }
+    this.dirty = true;
+  }
+
   private end(record: SimInstanceRecord, state: 'terminated' | 'failed', reason: string, at: number): void {
+    if (LIVE.has(record.state)) this.live--;
+    this.booting.delete(record);
+    this.ended.add(record);
     record.state = state;
     record.stateReason = reason;
     record.endedAt = at;

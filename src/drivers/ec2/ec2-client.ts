@@ -2,7 +2,8 @@
  * The SDK client of one EC2 site. Kept apart from the driver so the driver's logic reads as
  * calls, and so tests can hand the driver any endpoint (phantom sim-cloud, moto, AWS).
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+// Type-only: the SDK itself is loaded on first use by the driver (it is large).
+import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 
 /** How to reach one EC2 (or EC2-compatible) site. */
 export interface Ec2SiteOptions {
@@ -24,16 +25,16 @@ export interface Ec2SiteOptions {
 export const DEFAULT_EC2_TIMEOUT_MS = 30_000;
 
 /**
- * Creates the SDK client: one attempt per call (the reconciler owns retries and backoff), the
- * given timeout on connect and on the response, static credentials.
+ * The SDK client's configuration: one attempt per call (the reconciler owns retries and
+ * backoff), the given timeout on connect and on the response, static credentials. Pure.
  */
-export function createEc2Client(options: Ec2SiteOptions): EC2Client {
+export function ec2ClientConfig(options: Ec2SiteOptions): EC2ClientConfig {
   const timeout = options.requestTimeoutMs ?? DEFAULT_EC2_TIMEOUT_MS;
-  return new EC2Client({
+  return {
     region: options.region,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
     maxAttempts: 1,
     requestHandler: { requestTimeout: timeout, connectionTimeout: timeout },
-  });
+  };
 }

@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { createEc2Client } from './ec2-client.ts';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2ClientConfig } from './ec2-client.ts';
 import { Ec2Driver } from './ec2-driver.ts';
 import { ec2SimHarness, loadSimCloudServer } from './ec2-sim-harness.ts';
 
@@ -115,7 +116,7 @@ describe('Ec2Driver against moto', { skip: motoSkip }, () => {
     const d = driver({ keyName: 'site-key' });
     const a = await d.launch(request(run), live());
     const b = await d.launch(request(run, { keyName: 'own-key' }), live());
-    const client = createEc2Client({ site: 'moto', endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const client = new EC2Client(ec2ClientConfig({ site: 'moto', endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
     const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [a.id, b.id] }));
     const keys = new Map((out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.KeyName]));
     assert.equal(keys.get(a.id), 'site-key');

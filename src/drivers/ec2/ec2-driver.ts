@@ -3,18 +3,10 @@
  * API, Nimbus, phantom sim-cloud, moto) through `@aws-sdk/client-ec2`. Split per DESIGN.md §4:
  * ec2-client.ts builds the SDK client, ec2-mapper.ts maps states and errors, this file calls.
  */
-import {
-  DescribeInstancesCommand,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  type EC2Client,
-  type Filter,
-  type Instance,
-  type _InstanceType,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Filter, Instance, _InstanceType } from '@aws-sdk/client-ec2';
 import type { CloudDriver, CloudInstance, LaunchRequest } from '../../contracts/cloud.ts';
 import { CloudError } from '../../contracts/cloud.ts';
-import { createEc2Client, type Ec2SiteOptions } from './ec2-client.ts';
+import { ec2ClientConfig, type Ec2SiteOptions } from './ec2-client.ts';
 import { CLIENT_TOKEN_TAG, hasAllTags, mapEc2Error, mapEc2Instance } from './ec2-mapper.ts';
 
 export type { Ec2SiteOptions } from './ec2-client.ts';
@@ -24,11 +16,25 @@ export const EC2_BATCH = 1000;
 
 /** Options of an Ec2Driver: the site, plus (for tests) a ready SDK client. */
 export interface Ec2DriverOptions extends Ec2SiteOptions {
-  /** Optional. A ready client (tests); default one built from the site options by createEc2Client. */
+  /** Optional. A ready client (tests); default one built from the site options (ec2ClientConfig). */
   client?: EC2Client;
 }
 
 const GONE_CODES = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'];
+
+/**
+ * The SDK is loaded on first use: @aws-sdk/client-ec2 costs ~100 MB of resident memory once
+ * imported, which a Phantom without EC2 sites (the embedded default) should not pay.
+ */
+type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
+let sdkLoading: Promise<Ec2Sdk> | undefined;
+const loadSdk = (): Promise<Ec2Sdk> => (sdkLoading ??= import('@aws-sdk/client-ec2'));
+
+/** The loaded SDK and this site's client. */
+interface Ready {
+  sdk: Ec2Sdk;
+  client: EC2Client;
+}
 
 /**
  * One EC2 site as a CloudDriver. Every call is one SDK attempt (no SDK retries: the reconciler
@@ -37,13 +43,13 @@ const GONE_CODES = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']
  */
 export class Ec2Driver implements CloudDriver {
   readonly site: string;
-  private readonly client: EC2Client;
+  private client: EC2Client | undefined;
   private readonly keyName: string | undefined;
 
-  constructor(options: Ec2DriverOptions) {
+  constructor(private readonly options: Ec2DriverOptions) {
     this.site = options.site;
     this.keyName = options.keyName;
-    this.client = options.client ?? createEc2Client(options);
+    this.client = options.client;
   }
 
   /**
@@ -73,9 +79,9 @@ export class Ec2Driver implements CloudDriver {
     if (existing) return existing;
     const keyName = request.keyName ?? this.keyName;
     const tags = { ...request.tags, [CLIENT_TOKEN_TAG]: request.clientToken };
-    const out = await this.call(signal, () =>
-      this.client.send(
-        new RunInstancesCommand({
+    const out = await this.call(signal, ({ sdk, client }) =>
+      client.send(
+        new sdk.RunInstancesCommand({
           MinCount: 1,
           MaxCount: 1,
           ClientToken: request.clientToken,
@@ -112,7 +118,7 @@ export class Ec2Driver implements CloudDriver {
     let remaining = batch;
     while (remaining.length > 0) {
       try {
-        await this.call(signal, () => this.client.send(new TerminateInstancesCommand({ InstanceIds: remaining }), { abortSignal: signal }));
+        await this.call(signal, ({ sdk, client }) => client.send(new sdk.TerminateInstancesCommand({ InstanceIds: remaining }), { abortSignal: signal }));
         return;
       } catch (e) {
         const gone = goneIds(e, remaining);
@@ -134,9 +140,9 @@ export class Ec2Driver implements CloudDriver {
     let nextToken: string | undefined;
     do {
       const token = nextToken;
-      const page = await this.call(signal, () =>
-        this.client.send(
-          new DescribeInstancesCommand({
+      const page = await this.call(signal, ({ sdk, client }) =>
+        client.send(
+          new sdk.DescribeInstancesCommand({
             ...(filters.length ? { Filters: filters } : {}),
             MaxResults: EC2_BATCH,
             ...(token !== undefined ? { NextToken: token } : {}),
@@ -151,11 +157,18 @@ export class Ec2Driver implements CloudDriver {
     return raw.map((i) => mapEc2Instance(i, now));
   }
 
+  private async ready(): Promise<Ready> {
+    const sdk = await loadSdk();
+    this.client ??= new sdk.EC2Client(ec2ClientConfig(this.options));
+    return { sdk, client: this.client };
+  }
+
   /** Runs one SDK call: aborted → the signal's reason; any other failure → CloudError. */
-  private async call<T>(signal: AbortSignal, send: () => Promise<T>): Promise<T> {
+  private async call<T>(signal: AbortSignal, send: (ready: Ready) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
+    const ready = await this.ready();
     try {
-      return await send();
+      return await send(ready);
     } catch (e) {
       throw mapEc2Error(e, signal);
     }

@@ -58,11 +58,17 @@ export const AUTH_MESSAGES = {
  *   AWSAccessKeyId or X-Amz-Credential parameters).
  */
 export function detectAuthMethod(req: RawRequest, params: readonly Param[]): AuthMethod {
-  const names = new Set(params.map(([name]) => name));
+  let presigned = false;
+  let sigV2 = false;
+  for (let i = 0; i < params.length; i++) {
+    const name = params[i]![0];
+    if (PRESIGN_MARKERS.includes(name)) presigned = true;
+    if ((SIGV2_PARAMS as readonly string[]).includes(name)) sigV2 = true;
+  }
   const found: AuthMethod[] = [];
   if (req.headers.has('authorization')) found.push('sigv4-header');
-  if (PRESIGN_MARKERS.some((n) => names.has(n))) found.push('sigv4-query');
-  if (SIGV2_PARAMS.some((n) => names.has(n))) found.push('sigv2');
+  if (presigned) found.push('sigv4-query');
+  if (sigV2) found.push('sigv2');
   const [only] = found;
   if (only === undefined) throw new ApiError('MissingAuthenticationToken', AUTH_MESSAGES.missing);
   if (found.length > 1) {
@@ -86,6 +92,13 @@ export class Authenticator {
   private readonly keyCache: SigningKeyCache;
   /** Stand-in secret for unknown keys, so that path does the same HMAC work as a bad signature. */
   private readonly dummySecret = randomBytes(30).toString('base64');
+  private readonly dummySecretId = SigningKeyCache.secretId(this.dummySecret);
+  /**
+   * The signing-key cache id of each lookup result's secret, remembered per result object (the
+   * lookup serves the same object while its cache entry holds), so a request does not hash the
+   * secret again. The secret is kept beside the id and compared, in case a lookup reuses objects.
+   */
+  private readonly secretIds = new WeakMap<object, { secret: string; id: string }>();
 
   /** @throws RangeError when maxSkewMs is negative or not finite. */
   constructor(opts: AuthenticatorOptions) {
@@ -119,12 +132,12 @@ export class Authenticator {
       case 'sigv4-header': {
         const auth = parseSigV4Header(req);
         checkSigV4Skew(auth.signedAt, now, this.maxSkewMs);
-        return this.check(method, auth.accessKeyId, (secret) => verifySigV4(req, secret, auth, this.keyCache));
+        return this.check(method, auth.accessKeyId, (secret, secretId) => verifySigV4(req, secret, auth, this.keyCache, secretId));
       }
       case 'sigv4-query': {
         const auth = parseSigV4Query(req);
         checkPresignedWindow(auth.signedAt, auth.expiresSeconds ?? 0, now, this.maxSkewMs);
-        return this.check(method, auth.accessKeyId, (secret) => verifySigV4(req, secret, auth, this.keyCache));
+        return this.check(method, auth.accessKeyId, (secret, secretId) => verifySigV4(req, secret, auth, this.keyCache, secretId));
       }
       case 'sigv2': {
         const auth = parseSigV2(params);
@@ -141,11 +154,19 @@ export class Authenticator {
   }
 
   /** Looks the key up and verifies; an unknown key is verified against the dummy secret first. */
-  private async check(method: AuthMethod, accessKeyId: string, verify: (secret: string) => boolean): Promise<VerifiedIdentity> {
+  private async check(method: AuthMethod, accessKeyId: string, verify: (secret: string, secretId: string) => boolean): Promise<VerifiedIdentity> {
     const found = await this.lookup(accessKeyId);
-    const ok = verify(found?.secret ?? this.dummySecret);
+    const ok = found ? verify(found.secret, this.secretIdOf(found)) : verify(this.dummySecret, this.dummySecretId);
     if (!found) throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
     if (!ok) throw new ApiError('SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
     return { accessKeyId, userId: found.userId, method };
+  }
+
+  private secretIdOf(found: { secret: string }): string {
+    const known = this.secretIds.get(found);
+    if (known !== undefined && known.secret === found.secret) return known.id;
+    const id = SigningKeyCache.secretId(found.secret);
+    this.secretIds.set(found, { secret: found.secret, id });
+    return id;
   }
 }

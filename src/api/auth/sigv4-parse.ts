@@ -43,7 +43,24 @@ function incomplete(message: string): ApiError {
 
 interface Credential { accessKeyId: string; scopeDate: string; region: string; service: string }
 
-function parseCredential(text: string): Credential {
+/**
+ * Parsed forms of the Credential and SignedHeaders texts seen recently: a key sends the same
+ * few texts on every request, and parsing them was a visible share of each one. Only texts
+ * that parsed cleanly are kept; the maps are emptied when they reach MEMO_LIMIT entries.
+ */
+const credentials = new Map<string, Readonly<Credential>>();
+const signedHeaderLists = new Map<string, readonly string[]>();
+const MEMO_LIMIT = 1000;
+
+function remember<V>(memo: Map<string, V>, text: string, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, value);
+  return value;
+}
+
+function parseCredential(text: string): Readonly<Credential> {
+  const known = credentials.get(text);
+  if (known !== undefined) return known;
   const parts = text.split('/');
   if (parts.length !== 5 || parts.some((p) => p.length === 0)) {
     throw incomplete('Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request.');
@@ -52,10 +69,18 @@ function parseCredential(text: string): Credential {
   if (terminator !== 'aws4_request') throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request'.");
   if (!/^\d{8}$/.test(scopeDate)) throw incomplete('Credential scope date must be in the form yyyymmdd.');
   if (!ACCESS_KEY.test(accessKeyId) || /[\s,;]/.test(region + service)) throw incomplete('Credential contains invalid characters.');
-  return { accessKeyId, scopeDate, region, service };
+  return remember(credentials, text, Object.freeze({ accessKeyId, scopeDate, region, service }));
 }
 
-function parseSignedHeaders(text: string, req: RawRequest): string[] {
+function parseSignedHeaders(text: string, req: RawRequest): readonly string[] {
+  const known = signedHeaderLists.get(text);
+  if (known !== undefined) {
+    // The text was valid before; header presence is per request and is checked every time.
+    for (const name of known) {
+      if (!req.headers.has(name)) throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
+    }
+    return known;
+  }
   const names = text.split(';');
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
@@ -64,7 +89,7 @@ function parseSignedHeaders(text: string, req: RawRequest): string[] {
     if (!req.headers.has(name)) throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
   }
   if (!names.includes('host')) throw incomplete("The 'host' header must be signed (listed in SignedHeaders).");
-  return names;
+  return remember(signedHeaderLists, text, Object.freeze(names));
 }
 
 function parseSignature(text: string): string {

@@ -58,7 +58,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))); // one chunk: no copy
     req.on('error', reject);
   });
 }

@@ -76,12 +76,11 @@ function decodeStruct(shape: StructShape, node: Node | undefined, path: string, 
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(shape.members)) {
     const child = node?.children.get(name);
-    const memberPath = path ? `${path}.${lowerFirst(name)}` : lowerFirst(name);
     if (!child) {
-      if (member.required) errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+      if (member.required) errors.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
       continue;
     }
-    const decoded = decodeValue(member.shape, child, memberPath, errors);
+    const decoded = decodeValue(member.shape, child, memberPath(path, name), errors);
     if (decoded !== undefined) out[name] = decoded;
   }
   return out;
@@ -163,5 +162,7 @@ function decodeScalar(shape: Shape, raw: string, path: string, errors: string[])
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+/** The error-message path of a member; built only when needed (most members are absent). */
+const memberPath = (path: string, name: string) => (path ? `${path}.${lowerFirst(name)}` : lowerFirst(name));
 /** Keeps echoed client input short in error messages. */
 const truncate = (s: string) => (s.length > 64 ? `${s.slice(0, 64)}…` : s);

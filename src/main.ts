@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { cryptoRandom } from './drivers/sim/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
+import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
 import { engineFor } from './engines/registry.ts';
 
@@ -58,7 +59,9 @@ async function installationId(data: DataDir): Promise<string> {
 async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
   const drivers = new DriverProvider(config.sites, data.credentials, { clock, random: cryptoRandom, dataDir: config.dataDir });
   const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
-  const controller = new Controller({
+  let controller: Controller | undefined = undefined;
+  const health = new HttpHealthProber({ clock, intervalMs, timeoutMs: Math.min(5000, intervalMs), onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group) });
+  controller = new Controller({
     store: data.store,
     intervalMs,
     log,
@@ -73,6 +76,7 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
       knownSites: () => siteNames(config),
       newIntentId: () => randomUUID(),
       graceMs,
+      health,
     },
   });
   controller.start();

@@ -1,6 +1,6 @@
 import { isCloudError, type CloudDriver, type CloudInstance } from '../contracts/cloud.ts';
 import type { Clock } from '../contracts/clock.ts';
-import type { DecisionEngine, EngineInstance } from '../contracts/engine.ts';
+import type { DecisionEngine, EngineInstance, Plan } from '../contracts/engine.ts';
 import type { GroupRecord, InstanceRecord, LaunchConfigurationRecord, LaunchIntentRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { parseLaunchConfigurationName } from '../domain/names.ts';
@@ -9,6 +9,8 @@ import { directReads, type DomainReads } from './domain-reads.ts';
 import { completeTermination, recordTermination } from '../services/activities.ts';
 import type { SiteBackoff } from './runtime/backoff.ts';
 import { domainTags, lifecycleOf, TAG } from './ownership.ts';
+import type { HealthChecks } from './health/http-prober.ts';
+import { parseHealthCheck, type HttpHealthCheck } from '../domain/health-check.ts';
 import { recordLaunch } from './launch-activity.ts';
 
 /** What one domain's reconcile pass needs (composed by the controller runtime). */
@@ -26,6 +28,8 @@ export interface ReconcilerDeps {
   newIntentId(): string;
   /** How long an instance may be missing from its cloud (or an untracked one may exist) before acting. */
   graceMs: number;
+  /** Optional. HTTP health checks of groups that define one (see domain/health-check.ts). */
+  health?: HealthChecks;
 }
 
 /** Cloud instances of the domain per observed site; sites that could not be listed are absent. */
@@ -64,7 +68,7 @@ export async function reconcileDomain(deps: ReconcilerDeps, owner: string, group
   }
   for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
   // Unless something was written, the engine's first round starts from what sync saw.
-  await act(deps, group, sites, signal, current.wrote || current.pending.length > 0 ? undefined : current);
+  await act(deps, group, sites, signal, current.unhealthy, current.wrote || current.pending.length > 0 ? undefined : current);
 }
 
 /**
@@ -99,6 +103,8 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
   const now = deps.clock.now();
   const byId = new Map(records.map((r) => [r.instanceId, r]));
   const pending = new Map(intents.map((i) => [i.intentId, i]));
+  const httpCheck = httpHealthCheckOf(group);
+  const unhealthy = new Map<string, string>();
   let wrote = false;
   for (const [site, instances] of observed) {
     const orphans: string[] = [];
@@ -115,6 +121,11 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
         const { lifecycleState, healthStatus } = lifecycleOf(cloud);
         // A user's Terminating and a SetInstanceHealth(Unhealthy) stick until the cloud says gone.
         const next = { ...record, lifecycleState: record.lifecycleState === 'Terminating' && lifecycleState !== 'Terminated' ? record.lifecycleState : lifecycleState, healthStatus: record.healthStatus === 'Unhealthy' ? 'Unhealthy' : healthStatus } as InstanceRecord;
+        const failure = httpCheck && next.lifecycleState === 'InService' && next.healthStatus === 'Healthy' ? httpVerdict(deps, group, httpCheck, next, cloud, now) : undefined;
+        if (failure !== undefined) {
+          next.healthStatus = 'Unhealthy';
+          unhealthy.set(cloud.id, failure);
+        }
         if (next.lifecycleState !== record.lifecycleState || next.healthStatus !== record.healthStatus) {
           wrote = true;
           await deps.store.putInstance(next);
@@ -140,11 +151,28 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
     if (gone) {
       wrote = true;
       await completeTermination(deps.store, record, now, cloud ? `${cloud.state}${cloud.stateReason ? ` (${cloud.stateReason})` : ''}` : 'missing');
+      deps.health?.forget(record.instanceId);
       await deps.store.deleteInstance(group.owner, record.instanceId);
       byId.delete(record.instanceId);
     }
   }
-  return { records: [...byId.values()], pending: [...pending.values()], wrote };
+  return { records: [...byId.values()], pending: [...pending.values()], wrote, unhealthy };
+}
+
+/** The group's HTTP health check, unless none is defined or HealthCheck is suspended. */
+function httpHealthCheckOf(group: GroupRecord): HttpHealthCheck | undefined {
+  if (group.suspendedProcesses.some((p) => p.processName === 'HealthCheck')) return undefined;
+  try {
+    return parseHealthCheck(group.tags);
+  } catch {
+    return undefined; // tags are checked when written; an old bad one checks nothing
+  }
+}
+
+/** The HTTP health check's verdict on an in-service instance, once its grace period is over. */
+function httpVerdict(deps: ReconcilerDeps, group: GroupRecord, check: HttpHealthCheck, record: InstanceRecord, cloud: CloudInstance, now: Date): string | undefined {
+  if (!deps.health || now.getTime() < record.createdTime.getTime() + group.healthCheckGracePeriod * 1000) return undefined;
+  return deps.health.verdict(group.owner, group.name, check, { id: cloud.id, ...(cloud.publicAddress ? { publicAddress: cloud.publicAddress } : {}), ...(cloud.privateAddress ? { privateAddress: cloud.privateAddress } : {}) });
 }
 
 function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launchConfigurationName: string): InstanceRecord {
@@ -152,7 +180,7 @@ function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launc
 }
 
 /** Asks the engine and carries out its plan; launch failures that back a site off trigger a re-plan. */
-async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], signal: AbortSignal, seen?: { records: InstanceRecord[]; pending: LaunchIntentRecord[] }): Promise<void> {
+async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], signal: AbortSignal, failedChecks: Map<string, string>, seen?: { records: InstanceRecord[]; pending: LaunchIntentRecord[] }): Promise<void> {
   for (let round = 0; round < sites.length + 1; round++) {
     const now = deps.clock.now();
     const records = (round === 0 && seen ? seen.records : await deps.store.listInstances(group.owner, { groupName: group.name })).filter(live);
@@ -170,7 +198,7 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
     // deleted is torn down regardless, as AWS does with ForceDelete.
     const suspended = new Set(group.deleting ? [] : group.suspendedProcesses.map((p) => p.processName));
     const allowed = plan.terminations.filter((t) => (t.reason === 'unhealthy' ? !suspended.has('ReplaceUnhealthy') : !suspended.has('Terminate')));
-    if (round === 0) await terminate(deps, group, records, allowed.map((t) => t.instanceId), signal);
+    if (round === 0) await terminate(deps, group, records, allowed, failedChecks, signal);
     if (suspended.has('Launch')) return;
     let backedOff = false;
     for (const { site, count } of plan.launches) {
@@ -182,14 +210,16 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
 }
 
 /** Terminates the chosen instances plus any the user already marked Terminating. */
-async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], chosen: string[], signal: AbortSignal): Promise<void> {
+async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], chosen: Plan['terminations'], failedChecks: Map<string, string>, signal: AbortSignal): Promise<void> {
   const now = deps.clock.now();
   for (const record of records) {
-    const picked = chosen.includes(record.instanceId);
+    const picked = chosen.find((t) => t.instanceId === record.instanceId);
     if (!picked && record.lifecycleState !== 'Terminating') continue;
     if (picked && record.lifecycleState !== 'Terminating') {
       await deps.store.putInstance({ ...record, lifecycleState: 'Terminating' });
-      await recordTermination(deps.store, record, now, `At ${now.toISOString()} an instance was taken out of service in response to a difference between desired and actual capacity.`);
+      const check = failedChecks.get(record.instanceId);
+      const why = picked.reason !== 'unhealthy' ? 'a difference between desired and actual capacity' : `its health status being Unhealthy${check ? ` (${check})` : ''}`;
+      await recordTermination(deps.store, record, now, `At ${now.toISOString()} an instance was taken out of service in response to ${why}.`);
     }
     try {
       await (await deps.driverFor(group.owner, record.site)).terminate([record.instanceId], signal);

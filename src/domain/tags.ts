@@ -1,11 +1,13 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { Tag } from '../contracts/records.ts';
+import { parseHealthCheck } from './health-check.ts';
 
 /** AWS's per-group tag limit. */
 export const MAX_TAGS_PER_GROUP = 50;
 
 /**
- * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50.
+ * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50, and a
+ * well-formed HTTP health check when its tags are present.
  * @throws PhantomError Validation or LimitExceeded.
  */
 export function checkTags(groupName: string, tags: readonly Tag[]): void {
@@ -16,4 +18,5 @@ export function checkTags(groupName: string, tags: readonly Tag[]): void {
     keys.add(tag.key);
   }
   if (tags.length > MAX_TAGS_PER_GROUP) throw new PhantomError('LimitExceeded', `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`);
+  parseHealthCheck(tags);
 }

@@ -92,6 +92,12 @@ export class Controller {
     this.enqueue(this.routine, () => this.options.store.listAllGroups());
   }
 
+  /** Enqueues one group as urgent (e.g. an instance just failed its health check). Never throws. */
+  pokeGroup(owner: string, group: string): void {
+    this.changes.markGroup(owner, group);
+    this.enqueue(this.urgent, async () => [{ owner, name: group }]);
+  }
+
   /** Enqueues one owner's groups as urgent. Never throws. */
   pokeOwner(owner: string): void {
     this.changes.markOwner(owner);

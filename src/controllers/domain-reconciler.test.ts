@@ -50,8 +50,8 @@ async function world(clouds: string): Promise<World> {
     store,
     clock,
     installationId: 'install-1',
-    driverFor: async (_owner, site) => {
-      if (noCredentials.has(site)) throw new CloudError('auth', `No credentials for site ${site}; set them with phantom credentials set ${site}`);
+    driverFor: async (owner, site) => {
+      if (noCredentials.has(site) || noCredentials.has(`${owner}@${site}`)) throw new CloudError('auth', `No credentials for site ${site}; set them with phantom credentials set ${site}`);
       return sims[site]!.driver;
     },
     backoff: new SiteBackoff({ initialMs: 10_000, maxMs: 60_000 }),
@@ -203,5 +203,32 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     const failed = (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).filter((a) => a.statusCode === 'Failed');
     assert.equal(failed.length, 1);
     assert.match(failed[0]!.statusMessage ?? '', /No credentials for site hotel/);
+  });
+
+  it('backs off a site for the user whose launches it refused, not for everyone', async () => {
+    const w = await world('hotel:2,sierra:-1');
+    const bob: User = { id: '210987654321', name: 'bob', isAdmin: false, createdTime: w.clock.now(), limits: {} };
+    await w.store.createUser(bob);
+    for (const site of ['hotel', 'sierra']) await createLaunchConfiguration(w.services, bob, { name: `testlc1@${site}`, imageId: 'hello-cloud', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false });
+    const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', 'hotel:2,sierra:-1']].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+    await createGroup(w.services, bob, { name: 'bobDomain', launchConfigurationName: 'testlc1@hotel', minSize: 2, maxSize: 2, availabilityZones: ['hotel'], loadBalancerNames: [], targetGroupARNs: [], tags });
+    w.noCredentials.add(`${w.user.id}@hotel`);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 3 }, "ann's domain overflows");
+    await reconcileDomain(w.deps, bob.id, 'bobDomain', new AbortController().signal);
+    assert.deepEqual(counts(w.cloudView()), { hotel: 2, sierra: 3 }, "bob's launches on hotel are not held back by ann's missing keys");
+  });
+
+  it('releases instances that failed in the cloud and replaces them', async () => {
+    const w = await world('hotel:1,sierra:2');
+    w.clouds.hotel!.setKnobs({ launchFailureRate: 1 });
+    await w.pass();
+    w.clouds.hotel!.setKnobs({ launchFailureRate: 0 });
+    w.clock.advance(1500);
+    const failed = () => w.clouds.hotel!.state.list({}, w.clock.now().getTime()).filter((i) => i.state === 'failed');
+    assert.equal(failed().length, 1, 'the hotel instance failed at boot');
+    await w.pass();
+    assert.equal(failed().length, 0, 'and is terminated, releasing what it held');
+    assert.deepEqual(counts(w.cloudView()), { hotel: 1, sierra: 2 }, 'a replacement runs');
   });
 });

@@ -109,6 +109,8 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
   for (const [site, instances] of observed) {
     const orphans: string[] = [];
     for (const cloud of instances) {
+      // A failed instance (an OpenStack server in ERROR) may still hold quota: release it.
+      if (cloud.state === 'failed') orphans.push(cloud.id);
       const intentId = cloud.tags[TAG.intent];
       const intent = intentId === undefined ? undefined : pending.get(intentId);
       if (intent) {
@@ -137,11 +139,17 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
         wrote = true;
         await deps.store.putInstance(adopted);
         byId.set(cloud.id, adopted);
-      } else if (cloud.state !== 'terminated' && now.getTime() - cloud.launchedAt.getTime() > deps.graceMs) {
+      } else if (cloud.state !== 'terminated' && cloud.state !== 'failed' && now.getTime() - cloud.launchedAt.getTime() > deps.graceMs) {
         orphans.push(cloud.id);
       }
     }
-    if (orphans.length > 0) await (await deps.driverFor(group.owner, site)).terminate(orphans, signal);
+    if (orphans.length > 0) {
+      try {
+        await (await deps.driverFor(group.owner, site)).terminate(orphans, signal);
+      } catch (error) {
+        if (!isCloudError(error)) throw error; // tried again next pass; the rest of the pass goes on
+      }
+    }
   }
   for (const record of [...byId.values()]) {
     const seen = observed.get(record.site);
@@ -190,7 +198,7 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
       ...inFlight.map((i) => ({ instanceId: i.intentId, site: i.site, healthy: true, launchedAt: i.createdTime, protectedFromScaleIn: true })),
     ];
     const engineSites = sites.map((s) => {
-      const backedOffUntil = deps.backoff.until(s.site, now);
+      const backedOffUntil = latest(deps.backoff.until(s.site, now), deps.backoff.until(ownerOnSite(group.owner, s.site), now));
       return backedOffUntil ? { ...s, backedOffUntil } : s;
     });
     const plan = deps.engine.decide({ desired: group.deleting ? 0 : group.desiredCapacity, sites: engineSites, instances, now }, deps.engine.parseConfig(deps.engineConfig));
@@ -245,6 +253,7 @@ async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, si
     await deps.store.updateIntent({ ...intent, state: 'launched', instanceId: cloud.id, attempts: intent.attempts + 1, updatedTime: deps.clock.now() });
     await deps.store.putInstance(newRecord(group, site, cloud, lc.name));
     deps.backoff.success(site);
+    deps.backoff.success(ownerOnSite(group.owner, site));
     await recordLaunch(deps.store, group, site, { instanceId: cloud.id }, now, deps.clock.now());
     return true;
   } catch (error) {
@@ -254,10 +263,16 @@ async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, si
     await deps.store.updateIntent({ ...intent, state: retrySameToken ? 'pending' : 'failed', attempts: intent.attempts + 1, lastError: message, updatedTime: deps.clock.now() });
     await recordLaunch(deps.store, group, site, { error: message }, now, deps.clock.now());
     if (retrySameToken) return true;
-    deps.backoff.failure(site, deps.clock.now());
+    // A full site is full for everyone; wrong keys, a bad image or a spent quota are this user's.
+    deps.backoff.failure(kind === 'capacity' ? site : ownerOnSite(group.owner, site), deps.clock.now());
     return false;
   }
 }
+
+/** The backoff key of one user's launches on one site (see `launch`). */
+const ownerOnSite = (owner: string, site: string) => `${owner}\u0000${site}`;
+
+const latest = (a: Date | undefined, b: Date | undefined): Date | undefined => (a && b ? (a > b ? a : b) : (a ?? b));
 
 /** The launch configuration entry serving `site`: `name@site`, else the site-agnostic `name`. */
 async function entryFor(deps: ReconcilerDeps, group: GroupRecord, site: string): Promise<LaunchConfigurationRecord | undefined> {

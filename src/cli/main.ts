@@ -48,7 +48,7 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   program.command('server').description('serve the Query API (PHANTOM_LISTEN, default 127.0.0.1:8445)').action(() => serve(io));
-  program.command('sim-cloud').description('serve the simulated cloud over the EC2 Query API: --listen HOST:PORT --state FILE [knobs]');
+  program.command('sim-cloud').description('serve the simulated cloud over the EC2 Query API (default) or OpenStack Keystone + Nova (--api openstack): --listen HOST:PORT --state FILE [knobs]');
 
   const user = program.command('user').description('manage users');
   user

@@ -163,3 +163,18 @@ export interface CloudCredentialRecord {
   createdTime: Date;
   updatedTime: Date;
 }
+
+/**
+ * A site added with `phantom site add` (sites of the config file are not stored). Holds no
+ * secrets: users' credentials for it are stored per user (`CloudCredentialRecord`).
+ */
+export interface SiteRecord {
+  /** Site name (the key), e.g. `hotel`. */
+  name: string;
+  /** Driver name: `sim`, `ec2` or `openstack`. */
+  driver: string;
+  /** The driver's settings as in the config file, without `driver` and `site` (e.g. `{ region, endpoint }`). */
+  settings: Record<string, unknown>;
+  createdTime: Date;
+  updatedTime: Date;
+}

@@ -4,6 +4,7 @@ import type {
   GroupRecord,
   InstanceRecord,
   CloudCredentialRecord,
+  SiteRecord,
   IntentState,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
@@ -116,6 +117,18 @@ export interface Store {
   /** The owner's credentials, sorted by site. */
   listCredentials(owner: UserId): Promise<CloudCredentialRecord[]>;
   deleteCredential(owner: UserId, site: string): Promise<boolean>;
+
+  /**
+   * Required. Inserts or replaces a CLI-added site (keyed by name), keeping the original
+   * created time on replace. Idempotent. Settings are stored as given (validate them first).
+   */
+  putSite(site: SiteRecord): Promise<void>;
+  /** Required. The stored site of that name, or undefined. */
+  getSite(name: string): Promise<SiteRecord | undefined>;
+  /** Required. Every stored site, sorted by name. */
+  listSites(): Promise<SiteRecord[]>;
+  /** Required. Deletes a stored site; false when there was none (idempotent). Users' credentials for it are kept. */
+  deleteSite(name: string): Promise<boolean>;
 
   /** Releases the database. */
   close(): Promise<void>;

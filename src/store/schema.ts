@@ -132,6 +132,15 @@ export interface CloudCredentialsTable {
   updated_time: string;
 }
 
+export interface SitesTable {
+  name: string;
+  driver: string;
+  /** JSON object: the driver's settings without `driver` and `site`. */
+  settings: string;
+  created_time: string;
+  updated_time: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -143,4 +152,5 @@ export interface PhantomDatabase {
   activities: ActivitiesTable;
   launch_intents: LaunchIntentsTable;
   cloud_credentials: CloudCredentialsTable;
+  sites: SitesTable;
 }

@@ -8,6 +8,7 @@ import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
 import { intentCases } from './cases/intents.ts';
 import { launchConfigurationCases } from './cases/launch-configs.ts';
+import { siteCases } from './cases/sites.ts';
 import { transactionCases } from './cases/transactions.ts';
 
 /**
@@ -19,7 +20,7 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * the change stamp read caches rely on, launch intents and cloud credentials.
+ * the change stamp read caches rely on, launch intents, cloud credentials and CLI-added sites.
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -29,6 +30,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     instanceCases(open);
     intentCases(open);
     credentialCases(open);
+    siteCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { initialSchema } from './0001-initial.ts';
 import { launchIntentsSchema } from './0002-launch-intents.ts';
 import { cloudCredentialsSchema } from './0003-cloud-credentials.ts';
+import { sitesSchema } from './0004-sites.ts';
 import type { SqlDialectName } from './ddl.ts';
 
 export type { SqlDialectName } from './ddl.ts';
@@ -15,6 +16,7 @@ export function phantomMigrations(dialect: SqlDialectName): Record<string, Migra
     '0001-initial': initialSchema(dialect),
     '0002-launch-intents': launchIntentsSchema(dialect),
     '0003-cloud-credentials': cloudCredentialsSchema(dialect),
+    '0004-sites': sitesSchema(dialect),
   };
 }
 

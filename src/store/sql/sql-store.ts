@@ -6,6 +6,7 @@ import type {
   InstanceRecord,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
+  SiteRecord,
   User,
   UserId,
   UserLimits,
@@ -18,6 +19,7 @@ import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import * as intents from './intents.ts';
 import * as lcs from './launch-configs.ts';
+import * as sites from './sites.ts';
 import { rootScope, type Db, type SqlScope } from './scope.ts';
 
 /**
@@ -164,6 +166,11 @@ class SqlStore implements Store {
   async getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> { return credentials.getCredential(this.db, owner, site); }
   async listCredentials(owner: UserId): Promise<CloudCredentialRecord[]> { return credentials.listCredentials(this.db, owner); }
   async deleteCredential(owner: UserId, site: string): Promise<boolean> { return this.wrote(credentials.deleteCredential(this.db, owner, site)); }
+
+  async putSite(site: SiteRecord): Promise<void> { return this.wrote(sites.putSite(this.db, site)); }
+  async getSite(name: string): Promise<SiteRecord | undefined> { return sites.getSite(this.db, name); }
+  async listSites(): Promise<SiteRecord[]> { return sites.listSites(this.db); }
+  async deleteSite(name: string): Promise<boolean> { return this.wrote(sites.deleteSite(this.db, name)); }
 
   async close(): Promise<void> { return this.release(); }
 }

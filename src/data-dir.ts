@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from './contracts/clock.ts';
 import type { Store } from './contracts/store.ts';
-import { ConfigError, siteNames, type PhantomConfig } from './config/config.ts';
+import { ConfigError, type PhantomConfig } from './config/config.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { Accounts } from './services/accounts.ts';
 import { CloudCredentials } from './services/credentials.ts';
+import { SiteCatalog } from './services/site-catalog.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 
 /** The opened state directory: the store and what reads secrets from it. */
@@ -15,6 +16,8 @@ export interface DataDir {
   box: SecretBox;
   accounts: Accounts;
   credentials: CloudCredentials;
+  /** The known sites: the config file's (or the defaults) plus CLI-added ones; read once at open, `refresh()` to see later changes. */
+  sites: SiteCatalog;
   close(): Promise<void>;
 }
 
@@ -34,16 +37,25 @@ function masterKey(config: PhantomConfig): Buffer {
 }
 
 /**
- * Opens (creating if needed) the data directory: SQLite database, master key. Used by the
+ * Opens (creating if needed) the data directory: SQLite database, master key, the known
+ * sites (read once; the server refreshes them on a timer). Used by the
  * server and by CLI commands, which may run while the server does (SQLite WAL).
+ * @param onInvalidSite told about a stored site that no longer validates (it is left out).
  * @throws ConfigError on a bad master key; store errors on an unusable database.
  */
-export async function openDataDir(config: PhantomConfig, clock: Clock): Promise<DataDir> {
+export async function openDataDir(config: PhantomConfig, clock: Clock, onInvalidSite?: (name: string, message: string) => void): Promise<DataDir> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const box = new SecretBox(masterKey(config));
   const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });
-  const credentials = new CloudCredentials(store, box, clock, () => siteNames(config));
-  return { store, box, accounts: new Accounts(store, box, clock), credentials, close: () => store.close() };
+  const sites = SiteCatalog.forConfig(config, store, onInvalidSite);
+  try {
+    await sites.refresh();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const credentials = new CloudCredentials(store, box, clock, () => sites.names());
+  return { store, box, accounts: new Accounts(store, box, clock), credentials, sites, close: () => store.close() };
 }
 
 /** Writes the bootstrap admin's credentials where only the server's user can read them. */

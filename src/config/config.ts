@@ -22,6 +22,8 @@ export interface PhantomConfig {
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   sites: SiteConfig[];
+  /** Optional. The resolved PHANTOM_CONFIG file `sites` came from; absent = the embedded DEFAULT_SITES. */
+  sitesFile?: string;
   logLevel: string;
   /** The multi-cloud controller that launches and watches instances. */
   controller: {
@@ -106,6 +108,7 @@ function controllerSwitch(value: string | undefined): boolean {
  * @throws ConfigError naming the variable at fault.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): PhantomConfig {
+  const sitesFile = env.PHANTOM_CONFIG ? resolve(cwd, env.PHANTOM_CONFIG) : undefined;
   const cert = env.PHANTOM_TLS_CERT;
   const key = env.PHANTOM_TLS_KEY;
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError('PHANTOM_TLS_CERT and PHANTOM_TLS_KEY must be set together.');
@@ -123,7 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
-    sites: env.PHANTOM_CONFIG ? readSitesFile(resolve(cwd, env.PHANTOM_CONFIG)) : DEFAULT_SITES,
+    sites: sitesFile !== undefined ? readSitesFile(sitesFile) : DEFAULT_SITES,
+    ...(sitesFile !== undefined ? { sitesFile } : {}),
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
     controller: {
       enabled: controllerSwitch(env.PHANTOM_CONTROLLER),

@@ -5,29 +5,45 @@ import type { SiteConfig } from '../config/config.ts';
 import { createDriver } from '../drivers/registry.ts';
 import type { CloudCredentials } from '../services/credentials.ts';
 
+/** A digest of a value (so neither settings nor secrets become map keys). Pure. */
+const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('base64');
+
 /**
  * Hands out each site's driver for a user: one shared driver per simulated site (its state
- * file may be open only once), and for clouds that need keys one driver per user built from
- * that user's sealed credentials (rebuilt when they change).
+ * file may be open only once, so a sim site keeps its first driver for the life of the
+ * process), and for clouds that need keys one driver per user built from that user's sealed
+ * credentials and the site's current settings (rebuilt when either changes).
  */
 export class DriverProvider {
   private readonly drivers = new Map<string, CloudDriver>();
+  /** The cache key in use per (driver, site, owner), so a superseded driver is dropped. */
+  private readonly current = new Map<string, string>();
 
+  /**
+   * @param sites Required. The known sites, read on every call (sites may be added, changed or
+   *   removed while the server runs: `SiteCatalog.all`).
+   */
   constructor(
-    private readonly sites: readonly SiteConfig[],
+    private readonly sites: () => readonly SiteConfig[],
     private readonly credentials: CloudCredentials,
     private readonly deps: { clock: Clock; random: () => number; dataDir: string },
   ) {}
 
   /** @throws CloudError invalid (unknown site) or auth (the user has no credentials there). */
   async driverFor(owner: string, site: string): Promise<CloudDriver> {
-    const config = this.sites.find((s) => s.site === site);
+    const config = this.sites().find((s) => s.site === site);
     if (!config) throw new CloudError('invalid', `Unknown site ${site}`);
     if (config.driver === 'sim') return this.cached(`sim\u0000${site}`, () => createDriver(config, this.deps));
     const credentials = await this.credentials.open(owner, site);
     if (!credentials) return createDriver(config, this.deps); // throws the visible auth error
-    // Keyed by a digest so no secret becomes a map key; new keys give a new driver.
-    const id = createHash('sha256').update(JSON.stringify([owner, site, credentials])).digest('base64');
+    // New keys or new site settings give a new driver; the old one is dropped.
+    const prefix = `${config.driver}\u0000${site}\u0000${owner}\u0000`;
+    const id = prefix + digest([config, credentials]);
+    const previous = this.current.get(prefix);
+    if (previous !== id) {
+      if (previous !== undefined) this.drivers.delete(previous);
+      this.current.set(prefix, id);
+    }
     return this.cached(id, () => createDriver(config, { ...this.deps, credentials }));
   }
 

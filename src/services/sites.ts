@@ -1,0 +1,169 @@
+import { parse as parseYaml } from 'yaml';
+import type { Clock } from '../contracts/clock.ts';
+import { PhantomError } from '../contracts/errors.ts';
+import type { GroupRecord } from '../contracts/records.ts';
+import type { Store } from '../contracts/store.ts';
+import type { SiteConfig } from '../config/config.ts';
+import { DriverConfigError } from '../drivers/driver-config-error.ts';
+import { parseClouds } from '../domain/placement.ts';
+import { placementOf } from './groups.ts';
+import { siteConfigOf, type SiteCatalog, type SiteSource } from './site-catalog.ts';
+
+/** The administration of CLI-added sites (`phantom site add|list|remove`). */
+
+const invalid = (message: string): PhantomError => new PhantomError('Validation', message);
+const SETTING_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Parses one `--set KEY=VALUE`: KEY is the config file's key (e.g. `region`, `bootMs`), VALUE a
+ * YAML scalar or flow value (`0` is a number, `true` a boolean, `[a, b]` a list, `''` empty). Pure.
+ * @throws PhantomError Validation naming the bad item.
+ */
+export function parseSetting(item: string): [key: string, value: unknown] {
+  const eq = item.indexOf('=');
+  const key = eq < 0 ? item : item.slice(0, eq);
+  if (eq < 0 || !SETTING_KEY.test(key)) throw invalid(`--set ${JSON.stringify(item)}: expected KEY=VALUE with KEY a site setting such as region or bootMs`);
+  if (key === 'driver' || key === 'site') throw invalid(`--set ${key}=…: give the ${key === 'driver' ? 'driver with --driver' : 'site name as the argument'}`);
+  const raw = item.slice(eq + 1);
+  try {
+    return [key, raw.trim() === '' ? '' : (parseYaml(raw) as unknown)];
+  } catch (error) {
+    throw invalid(`--set ${key}: ${JSON.stringify(raw)} is not a YAML value (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+/**
+ * Parses every `--set` into one settings object. Pure.
+ * @throws PhantomError Validation on a bad item or a key given twice.
+ */
+export function parseSettings(items: readonly string[]): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const item of items) {
+    const [key, value] = parseSetting(item);
+    if (Object.hasOwn(settings, key)) throw invalid(`--set ${key} is given more than once`);
+    settings[key] = value;
+  }
+  return settings;
+}
+
+/** The stored settings of a validated site: its config without `driver` and `site`. Pure. */
+export function settingsOf(config: SiteConfig): Record<string, unknown> {
+  const { driver: _driver, site: _site, ...settings } = config;
+  return settings;
+}
+
+/** What the site commands need. */
+export interface SiteAdminDeps {
+  store: Store;
+  clock: Clock;
+  /** Refreshed by each operation before it reads. */
+  catalog: SiteCatalog;
+}
+
+/** Refuses to change a site of the config file (or an embedded default site). */
+function refuseConfigured(catalog: SiteCatalog, name: string, verb: string): void {
+  if (!catalog.isConfigured(name)) return;
+  const { source, file } = catalog.configuredBy();
+  throw invalid(source === 'config'
+    ? `Site ${name} is defined in PHANTOM_CONFIG (${file}); it cannot be ${verb} from the CLI: edit that file instead.`
+    : `Site ${name} is a default site (there is no PHANTOM_CONFIG); it cannot be ${verb} from the CLI: define your sites in a PHANTOM_CONFIG file instead.`);
+}
+
+/** A driver's complaint in the CLI's terms: `Site x: --set bootMs must be …`. Pure. */
+function cliMessage(name: string, error: DriverConfigError): string {
+  const prefix = `site ${name}.`;
+  if (!error.path.startsWith(prefix)) return error.message;
+  const field = error.path.slice(prefix.length);
+  const what = field === 'driver' ? '' : field === 'site' ? 'the site name ' : `--set ${field} `;
+  return `Site ${name}: ${what}${error.message.slice(error.path.length + 2)}`;
+}
+
+/**
+ * Adds a site, or replaces a CLI-added one of that name. Settings are validated by the
+ * driver, by the same rules as the config file, before anything is stored. Idempotent.
+ * @throws PhantomError Validation (config-file or default site name, unknown driver, bad setting).
+ */
+export async function addSite(deps: SiteAdminDeps, name: string, driver: string, settings: Record<string, unknown>): Promise<{ config: SiteConfig; replaced: boolean }> {
+  await deps.catalog.refresh();
+  refuseConfigured(deps.catalog, name, 'added or changed');
+  let config: SiteConfig;
+  try {
+    config = siteConfigOf({ name, driver, settings });
+  } catch (error) {
+    if (error instanceof DriverConfigError) throw invalid(cliMessage(name, error));
+    throw error;
+  }
+  const replaced = (await deps.store.getSite(name)) !== undefined;
+  const now = deps.clock.now();
+  await deps.store.putSite({ name, driver: config.driver, settings: settingsOf(config), createdTime: now, updatedTime: now });
+  return { config, replaced };
+}
+
+/** One row of `phantom site list`: sites hold no secrets, so every setting is shown. */
+export interface SiteRow {
+  name: string;
+  driver: string;
+  source: SiteSource;
+  settings: Record<string, unknown>;
+}
+
+/** Every known site: configured (or default) ones first, then CLI-added ones by name. */
+export async function listSites(deps: Pick<SiteAdminDeps, 'catalog'>): Promise<SiteRow[]> {
+  await deps.catalog.refresh();
+  return deps.catalog.list().map((e) => ({ name: e.config.site, driver: e.config.driver, source: e.source, settings: settingsOf(e.config) }));
+}
+
+/** `owner-name/group-name` of a group. */
+type Named = (group: Pick<GroupRecord, 'owner' | 'name'>) => string;
+
+/** Whether a group's placement names `site` (resolved placement, or its clouds tag / AvailabilityZones when it does not resolve). */
+async function placementNames(store: Store, known: readonly string[], group: GroupRecord, site: string): Promise<boolean> {
+  if (group.availabilityZones.includes(site)) return true;
+  const clouds = group.tags.find((t) => t.key === 'clouds')?.value;
+  if (clouds !== undefined) {
+    try {
+      if (parseClouds(clouds).some((c) => c.site === site)) return true;
+    } catch {
+      // an unparsable tag names nothing
+    }
+  }
+  try {
+    return (await placementOf(store, known, group)).sites.some((s) => s.site === site);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The groups that use `site`: instances or pending launches there, or a placement (clouds tag,
+ * AvailabilityZones, launch configurations) naming it. Sorted `user/group` names.
+ */
+export async function groupsUsingSite(store: Store, known: readonly string[], site: string): Promise<string[]> {
+  const users = new Map((await store.listUsers()).map((u) => [u.id, u.name]));
+  const named: Named = (g) => `${users.get(g.owner) ?? g.owner}/${g.name}`;
+  const using = new Set<string>();
+  for (const intent of await store.listIntents({ site, states: ['pending'] })) using.add(named({ owner: intent.owner, name: intent.groupName }));
+  for (const group of await store.listAllGroups()) {
+    const instances = await store.listInstances(group.owner, { groupName: group.name });
+    if (instances.some((i) => i.site === site) || (!group.deleting && (await placementNames(store, known, group, site)))) using.add(named(group));
+  }
+  return [...using].sort();
+}
+
+/**
+ * Removes a CLI-added site. Refused while a group uses it unless `force` (its groups then
+ * fail to launch there until the site is added again). Users' credentials for it are kept.
+ * @throws PhantomError Validation (config-file or default site), NotFound (no such site),
+ *   ResourceInUse (groups use it, naming them).
+ */
+export async function removeSite(deps: SiteAdminDeps, name: string, force: boolean): Promise<{ usedBy: string[] }> {
+  await deps.catalog.refresh();
+  refuseConfigured(deps.catalog, name, 'removed');
+  if (!(await deps.store.getSite(name))) throw new PhantomError('NotFound', `No site ${name} was added with phantom site add; known sites: ${deps.catalog.names().join(', ') || '(none)'}`);
+  const usedBy = await groupsUsingSite(deps.store, deps.catalog.names(), name);
+  if (usedBy.length > 0 && !force) {
+    throw new PhantomError('ResourceInUse', `Site ${name} is in use by ${usedBy.length === 1 ? 'group' : 'groups'} ${usedBy.join(', ')}; delete ${usedBy.length === 1 ? 'it' : 'them'} or move them off the site first, or pass --force.`);
+  }
+  await deps.store.deleteSite(name);
+  return { usedBy };
+}

@@ -6,7 +6,7 @@ import { createPhantomServer } from './api/http/server.ts';
 import { QueryApi } from './api/query/dispatch.ts';
 import { PageTokens } from './api/query/pagination.ts';
 import { systemClock, type Clock } from './contracts/clock.ts';
-import { siteNames, type PhantomConfig } from './config/config.ts';
+import type { PhantomConfig } from './config/config.ts';
 import { openDataDir, writeAdminCredentials, type DataDir } from './data-dir.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { randomUUID } from 'node:crypto';
@@ -55,9 +55,25 @@ async function installationId(data: DataDir): Promise<string> {
   return id;
 }
 
+/** Sites added or removed with `phantom site` reach a running server at most this late. */
+const SITE_REFRESH_MAX_MS = 1000;
+
+/**
+ * Re-reads the CLI-added sites every `everyMs` (only when the store changed; the timer does
+ * not keep the process alive). A failed read is logged and the previous sites stay in force.
+ * Returns the function that stops it.
+ */
+function refreshSites(data: DataDir, everyMs: number, log: Logger): () => void {
+  const timer = setInterval(() => {
+    data.sites.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not re-read the sites'));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Builds the drivers, the reconciler and its runtime, and starts polling. */
 async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
-  const drivers = new DriverProvider(config.sites, data.credentials, { clock, random: cryptoRandom, dataDir: config.dataDir });
+  const drivers = new DriverProvider(() => data.sites.all(), data.credentials, { clock, random: cryptoRandom, dataDir: config.dataDir });
   const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
   let controller: Controller | undefined = undefined;
   const health = new HttpHealthProber({ clock, intervalMs, timeoutMs: Math.min(5000, intervalMs), onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group) });
@@ -73,7 +89,7 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
       backoff: new SiteBackoff({ initialMs: backoffInitialMs, maxMs: Math.max(backoffMaxMs, backoffInitialMs) }),
       engine: engineFor('error_overflow_n_preserving'),
       engineConfig: undefined,
-      knownSites: () => siteNames(config),
+      knownSites: () => data.sites.names(),
       newIntentId: () => randomUUID(),
       graceMs,
       health,
@@ -90,12 +106,13 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
 export async function startServer(config: PhantomConfig, opts: { clock?: Clock; log?: Logger; print?: (line: string) => void } = {}): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: undefined });
-  const data = await openDataDir(config, clock);
+  const data = await openDataDir(config, clock, (site, message) => log.error({ site, message }, 'stored site ignored: its settings no longer validate'));
+  const stopSiteRefresh = refreshSites(data, Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS), log);
   await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));
   const deps: ServiceDeps = {
     store: data.store,
     clock,
-    sites: () => siteNames(config),
+    sites: () => data.sites.names(),
     defaultLimits: config.defaultLimits,
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
   };
@@ -121,6 +138,7 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
         server.closeAllConnections();
       });
       await controller?.stop();
+      stopSiteRefresh();
       await data.close();
     },
   };

@@ -26,7 +26,7 @@ export interface SiteCatalogOptions {
   file?: string;
   /** Required. Where CLI-added sites are stored. */
   store: SiteStore;
-  /** Optional. Told about a stored site that no longer validates (it is left out, nothing throws). */
+  /** Optional. Told once about a stored site that no longer validates (it is left out, nothing throws). */
   onInvalid?: (name: string, message: string) => void;
 }
 
@@ -51,6 +51,8 @@ export class SiteCatalog {
   /** The change stamp the stored sites were last read under (undefined: never read). */
   private readStamp: string | undefined;
   private pending: Promise<boolean> | undefined;
+  /** Invalid stored sites already reported, with the message (each is reported once per message). */
+  private readonly reported = new Map<string, string>();
 
   constructor(private readonly opts: SiteCatalogOptions) {
     this.entries = opts.configured.map((config) => ({ config, source: opts.source }));
@@ -122,7 +124,8 @@ export class SiteCatalog {
         stored.push({ config: siteConfigOf(record), source: 'cli' });
       } catch (error) {
         if (!(error instanceof DriverConfigError)) throw error;
-        this.opts.onInvalid?.(record.name, error.message);
+        if (this.reported.get(record.name) !== error.message) this.opts.onInvalid?.(record.name, error.message);
+        this.reported.set(record.name, error.message);
       }
     }
     this.entries = [...this.opts.configured.map((config) => ({ config, source: this.opts.source })), ...stored];

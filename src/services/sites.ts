@@ -96,6 +96,7 @@ export async function addSite(deps: SiteAdminDeps, name: string, driver: string,
   const replaced = (await deps.store.getSite(name)) !== undefined;
   const now = deps.clock.now();
   await deps.store.putSite({ name, driver: config.driver, settings: settingsOf(config), createdTime: now, updatedTime: now });
+  await deps.catalog.refresh();
   return { config, replaced };
 }
 
@@ -165,5 +166,6 @@ export async function removeSite(deps: SiteAdminDeps, name: string, force: boole
     throw new PhantomError('ResourceInUse', `Site ${name} is in use by ${usedBy.length === 1 ? 'group' : 'groups'} ${usedBy.join(', ')}; delete ${usedBy.length === 1 ? 'it' : 'them'} or move them off the site first, or pass --force.`);
   }
   await deps.store.deleteSite(name);
+  await deps.catalog.refresh();
   return { usedBy };
 }

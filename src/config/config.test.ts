@@ -20,6 +20,7 @@ describe('configuration', () => {
     assert.equal(config.dataDir, '/srv/.phantom');
     assert.deepEqual(config.sites, DEFAULT_SITES);
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
+    assert.equal(config.sitesFile, undefined, 'no file: the sites are the defaults');
     assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200 });
   });
 
@@ -29,6 +30,7 @@ describe('configuration', () => {
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
     assert.deepEqual(config.sites[0], { driver: 'ec2', site: 'hotel', region: 'us-east-1', endpoint: 'http://127.0.0.1:8773', keyName: 'phantomkey' });
     assert.equal(config.sites[1]!.driver, 'sim');
+    assert.equal(config.sitesFile, path, 'the file is remembered, for messages naming it');
   });
 
   it('names the file and the field of a bad config', () => {

@@ -1,10 +1,14 @@
 /**
- * A bounded LRU cache whose entries are valid only under the store change stamp they were
+ * A bounded cache whose entries are valid only under the store change stamp they were
  * filled under (Store.changeStamp). Readers take the stamp BEFORE reading the store, so an
  * entry can be newer than its stamp but never older than the data a later stamp describes.
+ *
+ * Eviction is least-recently-used in the "second chance" (CLOCK) form: a hit only marks the
+ * entry, and eviction moves marked entries to the back instead of dropping them. A hit used to
+ * delete and re-insert its Map entry, a visible cost on every API request (three caches each).
  */
 export class StampedCache<V> {
-  private readonly entries = new Map<string, { stamp: string; value: V }>();
+  private readonly entries = new Map<string, { stamp: string; value: V; used: boolean }>();
 
   /** @param maxEntries Required. Least recently used entries go first beyond this many. */
   constructor(private readonly maxEntries: number) {}
@@ -17,24 +21,38 @@ export class StampedCache<V> {
       this.entries.delete(key);
       return undefined;
     }
-    this.entries.delete(key); // re-insert: Map order is recency order
-    this.entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
   set(key: string, stamp: string, value: V): void {
     this.entries.delete(key);
-    this.entries.set(key, { stamp, value });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { stamp, value, used: false });
+    if (this.entries.size > this.maxEntries) this.evictOne();
+  }
+
+  /** Drops the oldest entry not used since it was last passed over (Map order is insertion order). */
+  private evictOne(): void {
+    for (;;) {
+      const [key, entry] = this.entries.entries().next().value!;
+      this.entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(key, entry);
+    }
   }
 
   /**
    * Returns the cached value for `key`, or loads it (the stamp is read before the load).
    * Loader errors are not cached.
    */
-  async through(key: string, stamp: string, load: () => Promise<V>): Promise<V> {
+  through(key: string, stamp: string, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key, stamp);
-    if (hit !== undefined) return hit;
+    // A hit skips the async frame a miss needs (every API request passes here twice).
+    return hit !== undefined ? Promise.resolve(hit) : this.load(key, stamp, load);
+  }
+
+  private async load(key: string, stamp: string, load: () => Promise<V>): Promise<V> {
     const value = await load();
     this.set(key, stamp, value);
     return value;

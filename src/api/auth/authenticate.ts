@@ -4,8 +4,8 @@ import type { RawRequest } from '../http/raw-request.ts';
 import { ApiError } from '../query/errors.ts';
 import type { Param } from '../query/form.ts';
 import { checkPresignedWindow, checkSigV2Expires, checkSigV2Timestamp, checkSigV4Skew } from './auth-time.ts';
-import { parseSigV2, SIGV2_PARAMS, verifySigV2 } from './sigv2.ts';
-import { parseSigV4Header, parseSigV4Query, SigningKeyCache, verifySigV4 } from './sigv4.ts';
+import { parseSigV2, SIGV2_PARAMS, verifySigV2, type SigV2Auth } from './sigv2.ts';
+import { parseSigV4Header, parseSigV4Query, SigningKeyCache, verifySigV4, type SigV4Auth } from './sigv4.ts';
 
 /** How a request proved its identity. A closed union: every consumer switches exhaustively. */
 export type AuthMethod = 'sigv2' | 'sigv4-header' | 'sigv4-query';
@@ -34,6 +34,9 @@ export interface AuthenticatorOptions {
   /** Optional. Signing-key cache to use (e.g. shared, or inspected by tests); default a new 1000-entry cache. */
   keyCache?: SigningKeyCache;
 }
+
+/** A request's credential, parsed and inside its time window, not yet checked against a secret. */
+type Parsed = { method: 'sigv4-header' | 'sigv4-query'; auth: SigV4Auth } | { method: 'sigv2'; auth: SigV2Auth };
 
 /** Default allowed clock skew (15 minutes, as AWS). */
 export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
@@ -122,6 +125,17 @@ export class Authenticator {
    *   scope date, or x-amz-content-sha256). Rejections of `lookup` propagate unchanged.
    */
   async authenticate(req: RawRequest, params: readonly Param[]): Promise<VerifiedIdentity> {
+    const parsed = this.parse(req, params);
+    // The only await: one async frame per request (this was two, plus a verify closure).
+    const found = await this.lookup(parsed.auth.accessKeyId);
+    const ok = found ? this.verify(req, params, parsed, found.secret, this.secretIdOf(found)) : this.verify(req, params, parsed, this.dummySecret, this.dummySecretId);
+    if (!found) throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
+    if (!ok) throw new ApiError('SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
+    return { accessKeyId: parsed.auth.accessKeyId, userId: found.userId, method: parsed.method };
+  }
+
+  /** Everything that needs no secret: the credential style, its structure and its time window. */
+  private parse(req: RawRequest, params: readonly Param[]): Parsed {
     const method = detectAuthMethod(req, params);
     if ((req.headers.get('host')?.length ?? 0) > 1) throw new ApiError('IncompleteSignature', 'The request must not contain more than one Host header.');
     if (req.headers.has('x-amz-security-token') || params.some(([name]) => TOKEN_PARAMS.includes(name))) {
@@ -132,19 +146,19 @@ export class Authenticator {
       case 'sigv4-header': {
         const auth = parseSigV4Header(req);
         checkSigV4Skew(auth.signedAt, now, this.maxSkewMs);
-        return this.check(method, auth.accessKeyId, (secret, secretId) => verifySigV4(req, secret, auth, this.keyCache, secretId));
+        return { method, auth };
       }
       case 'sigv4-query': {
         const auth = parseSigV4Query(req);
         checkPresignedWindow(auth.signedAt, auth.expiresSeconds ?? 0, now, this.maxSkewMs);
-        return this.check(method, auth.accessKeyId, (secret, secretId) => verifySigV4(req, secret, auth, this.keyCache, secretId));
+        return { method, auth };
       }
       case 'sigv2': {
         const auth = parseSigV2(params);
         if (auth.timestamp) checkSigV2Timestamp(auth.timestamp, now, this.maxSkewMs);
         if (auth.expires) checkSigV2Expires(auth.expires, now, this.maxSkewMs);
         if (!req.headers.has('host')) throw new ApiError('IncompleteSignature', 'Signature Version 2 requires a Host header.');
-        return this.check(method, auth.accessKeyId, (secret) => verifySigV2(req, params, secret, auth));
+        return { method, auth };
       }
       default: {
         const unreachable: never = method;
@@ -153,13 +167,9 @@ export class Authenticator {
     }
   }
 
-  /** Looks the key up and verifies; an unknown key is verified against the dummy secret first. */
-  private async check(method: AuthMethod, accessKeyId: string, verify: (secret: string, secretId: string) => boolean): Promise<VerifiedIdentity> {
-    const found = await this.lookup(accessKeyId);
-    const ok = found ? verify(found.secret, this.secretIdOf(found)) : verify(this.dummySecret, this.dummySecretId);
-    if (!found) throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
-    if (!ok) throw new ApiError('SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
-    return { accessKeyId, userId: found.userId, method };
+  /** The signature check against one secret (the stored one, or the dummy for unknown keys). */
+  private verify(req: RawRequest, params: readonly Param[], parsed: Parsed, secret: string, secretId: string): boolean {
+    return parsed.method === 'sigv2' ? verifySigV2(req, params, secret, parsed.auth) : verifySigV4(req, secret, parsed.auth, this.keyCache, secretId);
   }
 
   private secretIdOf(found: { secret: string }): string {

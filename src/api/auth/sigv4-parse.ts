@@ -130,6 +130,9 @@ function headerDate(req: RawRequest): { amzDate: string; signedAt: Date } {
   throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
 }
 
+type AuthField = 'Credential' | 'SignedHeaders' | 'Signature';
+const isAuthField = (name: string): name is AuthField => name === 'Credential' || name === 'SignedHeaders' || name === 'Signature';
+
 /**
  * Parses `Authorization: AWS4-HMAC-SHA256 Credential=AK/yyyymmdd/region/service/aws4_request,
  * SignedHeaders=a;b, Signature=hex` (components separated by `,` with or without spaces, any
@@ -148,22 +151,23 @@ export function parseSigV4Header(req: RawRequest): SigV4Auth {
   if (space < 0 || value.slice(0, space) !== SIGV4_ALGORITHM) {
     throw incomplete(`Unsupported Authorization type; only ${SIGV4_ALGORITHM} is accepted.`);
   }
-  const fields = new Map<string, string>();
+  const fields: Partial<Record<AuthField, string>> = {};
   for (const part of value.slice(space).split(',')) {
     const item = part.trim();
     const eq = item.indexOf('=');
     const name = eq > 0 ? item.slice(0, eq) : '';
-    if (!['Credential', 'SignedHeaders', 'Signature'].includes(name) || fields.has(name)) {
+    if (!isAuthField(name) || fields[name] !== undefined) {
       throw incomplete('Authorization header must consist of exactly Credential=..., SignedHeaders=... and Signature=... separated by commas.');
     }
-    fields.set(name, item.slice(eq + 1));
+    fields[name] = item.slice(eq + 1);
   }
-  for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
-    if (!fields.has(name)) throw incomplete(`Authorization header requires '${name}' parameter.`);
-  }
-  const credential = parseCredential(fields.get('Credential')!);
-  const signedHeaders = parseSignedHeaders(fields.get('SignedHeaders')!, req);
-  const signature = parseSignature(fields.get('Signature')!);
+  const { Credential, SignedHeaders, Signature } = fields;
+  if (Credential === undefined) throw incomplete("Authorization header requires 'Credential' parameter.");
+  if (SignedHeaders === undefined) throw incomplete("Authorization header requires 'SignedHeaders' parameter.");
+  if (Signature === undefined) throw incomplete("Authorization header requires 'Signature' parameter.");
+  const credential = parseCredential(Credential);
+  const signedHeaders = parseSignedHeaders(SignedHeaders, req);
+  const signature = parseSignature(Signature);
   const { amzDate, signedAt } = headerDate(req);
   checkScopeDate(credential.scopeDate, amzDate);
   return { form: 'header', ...credential, signedHeaders, signature, amzDate, signedAt };

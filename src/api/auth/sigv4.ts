@@ -111,10 +111,11 @@ export function deriveSigningKey(secret: string, scopeDate: string, region: stri
 /**
  * A small bounded cache of derived signing keys per (secret, date, region, service). The owner
  * creates and keeps the instance (no module state). Entries are keyed by a SHA-256 of the
- * secret, never the secret itself; the least recently used entry is evicted when full.
+ * secret, never the secret itself; the least recently used entry is evicted when full (in
+ * the second-chance form, so that a hit does not reorder the Map).
  */
 export class SigningKeyCache {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, { key: Buffer; used: boolean }>();
 
   /**
    * @param maxEntries Optional, default 1000; at least 1.
@@ -148,17 +149,24 @@ export class SigningKeyCache {
     const id = `${secretId}|${scopeDate.length}:${scopeDate}|${region.length}:${region}|${service}`;
     const hit = this.entries.get(id);
     if (hit) {
-      this.entries.delete(id);
-      this.entries.set(id, hit);
-      return hit;
+      hit.used = true;
+      return hit.key;
     }
     const key = deriveSigningKey(secret, scopeDate, region, service);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(id, key);
+    if (this.entries.size >= this.maxEntries) this.evictOne();
+    this.entries.set(id, { key, used: false });
     return key;
+  }
+
+  /** Second-chance LRU: a hit only marks its entry; eviction passes marked entries over once. */
+  private evictOne(): void {
+    for (;;) {
+      const [id, entry] = this.entries.entries().next().value!;
+      this.entries.delete(id);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(id, entry);
+    }
   }
 }
 

@@ -37,9 +37,10 @@ function tooLarge(res: ServerResponse, limit: number): void {
  * Reads the body up to `limit` bytes. Resolves undefined (and has answered 413) when the
  * body is larger: a declared Content-Length over the limit is refused before reading.
  */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, res: ServerResponse, headers: RawRequest['headers'], limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
+    // From our own header map: touching req.headers would make Node build a second one.
+    const declared = Number(headers.get('content-length')?.[0] ?? 0);
     if (declared > limit) {
       tooLarge(res, limit);
       req.resume();
@@ -70,7 +71,8 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
 export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Logger): Server {
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      const body = await readBody(req, res, options.maxBodyBytes);
+      const headers = headerMap(req.rawHeaders);
+      const body = await readBody(req, res, headers, options.maxBodyBytes);
       if (body === undefined) return;
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -78,7 +80,7 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
         method: (req.method ?? 'GET').toUpperCase(),
         path: q < 0 ? url : url.slice(0, q),
         rawQuery: q < 0 ? '' : url.slice(q + 1),
-        headers: headerMap(req.rawHeaders),
+        headers,
         body,
       };
       const answer = await api.handle(raw);

@@ -103,7 +103,7 @@ describe('site add/list/remove', () => {
       await s.createLaunchConfiguration(launchConfiguration('u1', 'web@india'));
       await s.createLaunchConfiguration(launchConfiguration('u1', 'web@hotel'));
       await s.createLaunchConfiguration(launchConfiguration('u2', 'any'));
-      await s.createGroup(group('u1', 'domain', { launchConfigurationName: 'web@hotel', tags: [{ key: 'PHANTOM_DEFINITION', value: 'error_overflow_n_preserving' }, { key: 'clouds', value: 'hotel:1,india:2' }] }));
+      await s.createGroup(group('u1', 'domain', { launchConfigurationName: 'web@hotel', tags: [{ key: 'PHANTOM_DEFINITION', value: 'error_overflow_n_preserving', propagateAtLaunch: false }, { key: 'clouds', value: 'hotel:1,india:2', propagateAtLaunch: false }] }));
       await s.createGroup(group('u1', 'zoned', { launchConfigurationName: 'web@hotel', availabilityZones: ['india'] }));
       await s.createGroup(group('u1', 'elsewhere', { launchConfigurationName: 'web@hotel', availabilityZones: ['hotel'] }));
       await s.createGroup(group('u2', 'agnostic', { launchConfigurationName: 'any', availabilityZones: ['us-east-1a'] }));

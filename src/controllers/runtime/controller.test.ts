@@ -16,7 +16,7 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { SiteBackoff } from './backoff.ts';
 import { Controller } from './controller.ts';
 import { meteredDriver, noCalls } from './metered-driver.ts';
-import { PassSnapshot } from './pass-snapshot.ts';
+import { RecordCache } from './record-cache.ts';
 import { groupsTouchedBy } from './write-targets.ts';
 
 const SITES = ['hotel', 'sierra'];
@@ -74,6 +74,38 @@ describe('controller runtime', () => {
     await w.controller.stop();
   });
 
+  it('a quiet fleet is not re-read from the store; a written group is read directly until the cache is pruned', async () => {
+    const w = await world(5);
+    const reads = { bulk: 0, direct: [] as string[] };
+    const listInstances = w.store.listInstances.bind(w.store);
+    w.store.listInstances = (owner, query) => {
+      if (query.groupName === undefined) reads.bulk++;
+      else reads.direct.push(query.groupName);
+      return listInstances(owner, query);
+    };
+    const pass = async () => {
+      const before = w.controller.lastPassReport;
+      w.controller.poke();
+      await until(() => w.controller.lastPassReport !== before);
+    };
+    w.controller.start();
+    await until(() => w.controller.lastPassReport !== undefined);
+    await pass(); // records what the first pass launched as InService
+    await pass();
+    const settled = { bulk: reads.bulk, direct: reads.direct.length };
+    await pass();
+    await pass();
+    assert.deepEqual({ bulk: reads.bulk, direct: reads.direct.length }, settled, 'a quiet pass reads nothing from the store');
+    const [written] = w.names as [string];
+    await setDesiredCapacity(w.services, w.user, written, 3);
+    w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: written, DesiredCapacity: 3 });
+    await until(() => w.live('hotel') + w.live('sierra') === 11);
+    await pass();
+    assert.equal(reads.bulk, settled.bulk, 'one written group does not make the owner read afresh');
+    assert.ok(reads.direct.slice(settled.direct).every((g) => g === written) && reads.direct.length > settled.direct, 'the written group is read directly');
+    await w.controller.stop();
+  });
+
   it('a write jumps the queue: its group is reconciled before the rest of a running pass', async () => {
     const w = await world(40);
     w.controller.start();
@@ -87,16 +119,24 @@ describe('controller runtime', () => {
     await w.controller.stop();
   });
 
-  it('PassSnapshot serves a bulk read, except for groups written since', async () => {
+  it('RecordCache serves a bulk read, except for groups marked written since, until pruned', async () => {
     const w = await world(2);
     const [a, b] = w.names as [string, string];
-    const marked = new Set<string>();
-    const snapshot = new PassSnapshot(w.store, { has: (_owner, group) => marked.has(group) });
-    assert.equal((await snapshot.group(w.user.id, a))?.desiredCapacity, 2);
+    let now = 0;
+    const cache = new RecordCache(w.store, { now: () => now, maxAgeMs: 60_000 });
+    assert.equal((await cache.group(w.user.id, a))?.desiredCapacity, 2);
     for (const name of [a, b]) await setDesiredCapacity(w.services, w.user, name, 1);
-    marked.add(a);
-    assert.equal((await snapshot.group(w.user.id, a))?.desiredCapacity, 1, 'a marked group is read afresh');
-    assert.equal((await snapshot.group(w.user.id, b))?.desiredCapacity, 2, 'an unmarked one comes from the bulk read');
+    cache.markGroup(w.user.id, a);
+    assert.equal((await cache.group(w.user.id, a))?.desiredCapacity, 1, 'a marked group is read afresh');
+    assert.equal((await cache.group(w.user.id, b))?.desiredCapacity, 2, 'an unmarked one comes from the bulk read');
+    cache.prune();
+    assert.equal((await cache.group(w.user.id, b))?.desiredCapacity, 2, 'one mark does not drop the cache');
+    now = 60_001;
+    cache.prune();
+    assert.equal((await cache.group(w.user.id, b))?.desiredCapacity, 1, 'an old cache is read afresh');
+    await setDesiredCapacity(w.services, w.user, b, 2);
+    cache.markOwner(w.user.id);
+    assert.equal((await cache.group(w.user.id, b))?.desiredCapacity, 2, 'an owner-wide mark covers every group');
   });
 });
 

@@ -6,9 +6,9 @@ import type { DomainReads } from '../domain-reads.ts';
 import { reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
 import { TAG } from '../ownership.ts';
 import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
-import { PassSnapshot, type ChangedSince } from './pass-snapshot.ts';
+import { RecordCache } from './record-cache.ts';
 import { SiteListings } from './site-listings.ts';
-import { groupsTouchedBy } from './write-targets.ts';
+import { groupsNamedIn, groupsTouchedBy } from './write-targets.ts';
 
 /** Options of the controller runtime. */
 export interface ControllerOptions {
@@ -38,24 +38,8 @@ const keyOf = (owner: string, group: string) => `${owner}\u0000${group}`;
  */
 const YIELD_EVERY_MS = 5;
 
-/** Groups and owners written since the current routine pass began (see PassSnapshot). */
-class ChangeMarks implements ChangedSince {
-  private readonly groups = new Set<string>();
-  private readonly owners = new Set<string>();
-  has(owner: string, groupName: string): boolean {
-    return this.owners.has(owner) || this.groups.has(keyOf(owner, groupName));
-  }
-  markGroup(owner: string, groupName: string): void {
-    this.groups.add(keyOf(owner, groupName));
-  }
-  markOwner(owner: string): void {
-    this.owners.add(owner);
-  }
-  clear(): void {
-    this.groups.clear();
-    this.owners.clear();
-  }
-}
+/** Routine passes re-read each owner's records at least this often, whatever was marked. */
+const RECORD_CACHE_MAX_AGE_MS = 60_000;
 
 /**
  * Level-triggered reconciliation of every domain. Two queues, keys deduplicated:
@@ -75,9 +59,12 @@ export class Controller {
   private readonly abort = new AbortController();
   private stopped = false;
   private lastPass?: PassReport;
-  private readonly changes = new ChangeMarks();
+  private readonly records: RecordCache;
 
-  constructor(private readonly options: ControllerOptions) {}
+  constructor(private readonly options: ControllerOptions) {
+    const clock = options.reconciler.clock;
+    this.records = new RecordCache(options.store, { now: () => clock.now().getTime(), maxAgeMs: RECORD_CACHE_MAX_AGE_MS });
+  }
 
   /** Starts polling (and runs a first poll at once). Idempotent. */
   start(): void {
@@ -94,13 +81,13 @@ export class Controller {
 
   /** Enqueues one group as urgent (e.g. an instance just failed its health check). Never throws. */
   pokeGroup(owner: string, group: string): void {
-    this.changes.markGroup(owner, group);
+    this.records.markGroup(owner, group);
     this.enqueue(this.urgent, async () => [{ owner, name: group }]);
   }
 
   /** Enqueues one owner's groups as urgent. Never throws. */
   pokeOwner(owner: string): void {
-    this.changes.markOwner(owner);
+    this.records.markOwner(owner);
     this.enqueue(this.urgent, () => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
   }
 
@@ -110,9 +97,9 @@ export class Controller {
    */
   pokeWrite(owner: string, action: string, input: unknown): void {
     // Marked at once (the write has committed), so the running pass reads it from the store.
-    const named = (input as { AutoScalingGroupName?: unknown } | undefined)?.AutoScalingGroupName;
-    if (typeof named === 'string') this.changes.markGroup(owner, named);
-    else this.changes.markOwner(owner);
+    const named = groupsNamedIn(input);
+    if (named) for (const group of named) this.records.markGroup(owner, group);
+    else this.records.markOwner(owner);
     this.enqueue(this.urgent, async () => {
       const names = await groupsTouchedBy(this.options.store, owner, action, input);
       return names ? names.map((name) => ({ owner, name })) : this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
@@ -153,7 +140,6 @@ export class Controller {
       const [key, item] = this.urgent.entries().next().value!;
       this.urgent.delete(key);
       await this.reconcile(this.metered(counts), item, {});
-      this.changes.markGroup(item.owner, item.group);
       done.add(key);
     }
     return done;
@@ -166,8 +152,7 @@ export class Controller {
     const counts = noCalls();
     const deps = this.metered(counts);
     const listings = new SiteListings(deps.installationId, deps.driverFor);
-    this.changes.clear();
-    const reads = new PassSnapshot(this.options.store, this.changes);
+    this.records.prune();
     const reconciledUrgently = new Set<string>();
     let lastYield = performance.now();
     for (const [key, item] of batch) {
@@ -178,7 +163,7 @@ export class Controller {
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent(noCalls())) reconciledUrgently.add(done);
-      if (!reconciledUrgently.has(key)) await this.reconcile(deps, item, { observe: listings.observe, reads });
+      if (!reconciledUrgently.has(key)) await this.reconcile(deps, item, { observe: listings.observe, reads: this.records });
     }
     const memory = process.memoryUsage();
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -187,10 +172,14 @@ export class Controller {
   }
 
   private async reconcile(deps: ReconcilerDeps, item: Key, using: { observe?: SiteObserver; reads?: DomainReads }): Promise<void> {
+    const stamp = this.options.store.changeStamp();
     try {
       await reconcileDomain(deps, item.owner, item.group, this.abort.signal, using);
     } catch (err) {
       this.options.log.error({ err, owner: item.owner, group: item.group }, 'reconcile failed; retried at the next poll');
+    } finally {
+      // Whatever this domain's pass wrote (anything at all moved the stamp) is read afresh next time.
+      if (this.options.store.changeStamp() !== stamp) this.records.markGroup(item.owner, item.group);
     }
   }
 

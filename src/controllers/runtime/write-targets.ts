@@ -15,15 +15,25 @@ const NO_RECONCILE = new Set(['CreateLaunchConfiguration', 'DeleteLaunchConfigur
  */
 export async function groupsTouchedBy(store: Store, owner: string, action: string, input: unknown): Promise<string[] | undefined> {
   if (NO_RECONCILE.has(action)) return [];
+  const named = groupsNamedIn(input);
+  if (named) return named;
+  if (isRecord(input) && typeof input.InstanceId === 'string') {
+    const instance = await store.getInstance(owner, input.InstanceId);
+    return instance ? [instance.groupName] : [];
+  }
+  return undefined;
+}
+
+/**
+ * The groups a write's input names itself (AutoScalingGroupName, or the tags' ResourceIds),
+ * or undefined when it names none. Pure and synchronous, so a write can be marked at once.
+ */
+export function groupsNamedIn(input: unknown): string[] | undefined {
   if (!isRecord(input)) return undefined;
   if (typeof input.AutoScalingGroupName === 'string') return [input.AutoScalingGroupName];
   if (Array.isArray(input.Tags)) {
     const names = input.Tags.map((t) => (isRecord(t) ? t.ResourceId : undefined)).filter((n): n is string => typeof n === 'string');
-    return [...new Set(names)];
-  }
-  if (typeof input.InstanceId === 'string') {
-    const instance = await store.getInstance(owner, input.InstanceId);
-    return instance ? [instance.groupName] : [];
+    return names.length > 0 ? [...new Set(names)] : undefined;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { CloudError, type CloudDriver, type CloudInstance, type CloudErrorKind, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
 import type { SimCallName } from './knobs.ts';
-import { toCloudInstance } from './record.ts';
+import { toCloudInstance, type SimInstanceRecord } from './record.ts';
 import type { SimCloudState } from './state.ts';
 
 /** Waits `ms` milliseconds; rejects with `signal.reason` when aborted. Injected so tests need no real time. */
@@ -64,6 +64,7 @@ export class SimDriver implements CloudDriver {
   private readonly random: () => number;
   private readonly sleep: SimSleep;
   private readonly persist: () => void;
+  private readonly views = new WeakMap<SimInstanceRecord, CloudInstance>();
   private responsesToLose = 0;
 
   constructor(options: SimDriverOptions) {
@@ -84,7 +85,7 @@ export class SimDriver implements CloudDriver {
     await this.enter('listInstances', signal);
     const found = this.state.list(filter.tags, this.now());
     this.save();
-    return found.map(toCloudInstance);
+    return found.map((record) => this.view(record));
   }
 
   /**
@@ -106,7 +107,21 @@ export class SimDriver implements CloudDriver {
       this.responsesToLose = Math.max(0, this.responsesToLose - 1);
       throw new CloudError('transient', 'RequestTimeout: The launch response was lost (simulated)');
     }
-    return toCloudInstance(record);
+    return this.view(record);
+  }
+
+  /**
+   * The instance as callers see it: one frozen view per record, rebuilt only when its state
+   * changes, so listing a large site again and again does not copy every instance each time.
+   */
+  private view(record: SimInstanceRecord): CloudInstance {
+    const cached = this.views.get(record);
+    if (cached && cached.state === record.state && cached.stateReason === record.stateReason) return cached;
+    const view = toCloudInstance(record);
+    Object.freeze(view.tags);
+    Object.freeze(view);
+    this.views.set(record, view);
+    return view;
   }
 
   /**

@@ -49,15 +49,8 @@ export async function reconcileDomain(deps: ReconcilerDeps, owner: string, group
   const reads = using.reads ?? directReads(deps.store);
   const group = await reads.group(owner, groupName);
   if (!group) return;
-  // A group whose placement no longer resolves (e.g. its launch configurations are gone while
-  // it is being deleted) keeps no sites: it can only shrink.
   const launchConfigurationNames = await reads.launchConfigurationNames(owner);
-  let sites: SiteCap[] = [];
-  try {
-    sites = resolvePlacement(group, { knownSites: deps.knownSites(), launchConfigurationNames }).sites;
-  } catch {
-    // keeps no sites
-  }
+  const sites = sitesOf(group, deps.knownSites(), launchConfigurationNames);
   const records = await reads.instances(owner, groupName);
   const intents = await reads.pendingIntents(owner, groupName);
   const observed = await observe(using.observe ?? listDomainOnSite(deps), group, new Set([...sites.map((s) => s.site), ...records.map((r) => r.site), ...intents.map((i) => i.site)]), signal);
@@ -69,6 +62,28 @@ export async function reconcileDomain(deps: ReconcilerDeps, owner: string, group
   for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
   // Unless something was written, the engine's first round starts from what sync saw.
   await act(deps, group, sites, signal, current.unhealthy, current.wrote || current.pending.length > 0 ? undefined : current);
+}
+
+/** Placements resolved per group record, while the sites and launch configuration names stay the same. */
+const placements = new WeakMap<GroupRecord, { knownSites: string; launchConfigurationNames: readonly string[]; sites: SiteCap[] }>();
+
+/**
+ * The group's sites and caps. A group whose placement no longer resolves (e.g. its launch
+ * configurations are gone while it is being deleted) keeps no sites: it can only shrink.
+ * Memoised per group record (the record cache hands out the same object until it changes).
+ */
+function sitesOf(group: GroupRecord, knownSites: readonly string[], launchConfigurationNames: readonly string[]): SiteCap[] {
+  const key = knownSites.join('\u0000');
+  const memo = placements.get(group);
+  if (memo && memo.knownSites === key && memo.launchConfigurationNames === launchConfigurationNames) return memo.sites;
+  let sites: SiteCap[] = [];
+  try {
+    sites = resolvePlacement(group, { knownSites, launchConfigurationNames }).sites;
+  } catch {
+    // keeps no sites
+  }
+  placements.set(group, { knownSites: key, launchConfigurationNames, sites });
+  return sites;
 }
 
 /**
@@ -120,19 +135,22 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
       }
       const record = byId.get(cloud.id);
       if (record) {
-        const { lifecycleState, healthStatus } = lifecycleOf(cloud);
+        const seen = lifecycleOf(cloud);
         // A user's Terminating and a SetInstanceHealth(Unhealthy) stick until the cloud says gone.
-        const next = { ...record, lifecycleState: record.lifecycleState === 'Terminating' && lifecycleState !== 'Terminated' ? record.lifecycleState : lifecycleState, healthStatus: record.healthStatus === 'Unhealthy' ? 'Unhealthy' : healthStatus } as InstanceRecord;
-        const failure = httpCheck && next.lifecycleState === 'InService' && next.healthStatus === 'Healthy' ? httpVerdict(deps, group, httpCheck, next, cloud, now) : undefined;
+        const lifecycleState = record.lifecycleState === 'Terminating' && seen.lifecycleState !== 'Terminated' ? record.lifecycleState : seen.lifecycleState;
+        let healthStatus = record.healthStatus === 'Unhealthy' ? 'Unhealthy' : seen.healthStatus;
+        const failure = httpCheck && lifecycleState === 'InService' && healthStatus === 'Healthy' ? httpVerdict(deps, group, httpCheck, record, cloud, now) : undefined;
         if (failure !== undefined) {
-          next.healthStatus = 'Unhealthy';
+          healthStatus = 'Unhealthy';
           unhealthy.set(cloud.id, failure);
         }
-        if (next.lifecycleState !== record.lifecycleState || next.healthStatus !== record.healthStatus) {
+        // Unchanged records (the common case) are kept as they are: no copy, no write.
+        if (lifecycleState !== record.lifecycleState || healthStatus !== record.healthStatus) {
+          const next: InstanceRecord = { ...record, lifecycleState, healthStatus };
           wrote = true;
           await deps.store.putInstance(next);
+          byId.set(cloud.id, next);
         }
-        byId.set(cloud.id, next);
       } else if (intent || intentId !== undefined) {
         if (lifecycleOf(cloud).lifecycleState === 'Terminated') continue;
         const adopted = newRecord(group, site, cloud, intent?.launchConfigurationName ?? group.launchConfigurationName);
@@ -219,6 +237,7 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
 
 /** Terminates the chosen instances plus any the user already marked Terminating. */
 async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], chosen: Plan['terminations'], failedChecks: Map<string, string>, signal: AbortSignal): Promise<void> {
+  if (chosen.length === 0 && !records.some((r) => r.lifecycleState === 'Terminating')) return;
   const now = deps.clock.now();
   for (const record of records) {
     const picked = chosen.find((t) => t.instanceId === record.instanceId);

@@ -16,21 +16,29 @@ export const domainTags = (installationId: string, owner: string, groupName: str
   [TAG.group]: groupName,
 });
 
-/** How a cloud state shows in the API: AWS lifecycle and health. */
-export function lifecycleOf(instance: CloudInstance): { lifecycleState: LifecycleState; healthStatus: HealthStatus } {
+const LIFECYCLE = {
+  pending: Object.freeze({ lifecycleState: 'Pending', healthStatus: 'Healthy' }),
+  running: Object.freeze({ lifecycleState: 'InService', healthStatus: 'Healthy' }),
+  stopped: Object.freeze({ lifecycleState: 'InService', healthStatus: 'Unhealthy' }),
+  terminating: Object.freeze({ lifecycleState: 'Terminating', healthStatus: 'Unhealthy' }),
+  terminated: Object.freeze({ lifecycleState: 'Terminated', healthStatus: 'Unhealthy' }),
+} as const satisfies Record<string, { lifecycleState: LifecycleState; healthStatus: HealthStatus }>;
+
+/** How a cloud state shows in the API: AWS lifecycle and health (a shared, frozen object). */
+export function lifecycleOf(instance: CloudInstance): Readonly<{ lifecycleState: LifecycleState; healthStatus: HealthStatus }> {
   switch (instance.state) {
     case 'pending':
-      return { lifecycleState: 'Pending', healthStatus: 'Healthy' };
+      return LIFECYCLE.pending;
     case 'running':
-      return { lifecycleState: 'InService', healthStatus: 'Healthy' };
+      return LIFECYCLE.running;
     case 'stopping':
     case 'stopped':
-      return { lifecycleState: 'InService', healthStatus: 'Unhealthy' };
+      return LIFECYCLE.stopped;
     case 'terminating':
-      return { lifecycleState: 'Terminating', healthStatus: 'Unhealthy' };
+      return LIFECYCLE.terminating;
     case 'terminated':
     case 'failed':
-      return { lifecycleState: 'Terminated', healthStatus: 'Unhealthy' };
+      return LIFECYCLE.terminated;
   }
 }
 

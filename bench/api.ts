@@ -9,7 +9,7 @@
  *
  * --check exits 1 when Phantom/bare is below the 0.6 target.
  */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,7 @@ import { openDataDir } from '../src/data-dir.ts';
 import { createGroup } from '../src/services/groups.ts';
 import { createLaunchConfiguration } from '../src/services/launch-configurations.ts';
 import { signV4 } from '../test/support/sign.ts';
-import { freePort, load, machine, pinSelf, startChild, stopChild } from './support.ts';
+import { cpuMicros, freePort, load, machine, pinSelf, startChild, stopChild } from './support.ts';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' }, check: { type: 'boolean', default: false }, 'no-moto': { type: 'boolean', default: false } } });
 const SECONDS = Number(args.seconds);
@@ -56,6 +56,32 @@ async function seedMoto(url: string): Promise<void> {
   for (let g = 0; g < 20; g++) {
     await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: `domain-${String(g).padStart(2, '0')}`, LaunchConfigurationName: 'web', MinSize: 5, MaxSize: 5, DesiredCapacity: 5, AvailabilityZones: ['us-east-1a'] }));
   }
+}
+
+/** Whole-machine CPU time (µs, all cores): busy and total, from /proc/stat; undefined elsewhere. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = ticks[3]! + ticks[4]!; // idle + iowait
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) * 10_000, total: total * 10_000 }; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `window` and returns the share of the machine's CPU that processes other than the
+ * server under test and this load generator used meanwhile (other agents and builds share this
+ * machine: a window they crowd says little about either server).
+ */
+async function withForeignShare<T>(serverPid: number | undefined, window: () => Promise<T>): Promise<{ result: T; foreign?: number }> {
+  const [m0, s0, self0] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage()];
+  const result = await window();
+  const [m1, s1, self1] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage(self0)];
+  if (!m0 || !m1 || s0 === undefined || s1 === undefined || m1.total <= m0.total) return { result };
+  const ours = s1 - s0 + self1.user + self1.system;
+  return { result, foreign: Math.max(0, (m1.busy - m0.busy - ours) / (m1.total - m0.total)) };
 }
 
 async function main(): Promise<void> {
@@ -96,8 +122,11 @@ async function main(): Promise<void> {
       return { method: 'POST', path: '/', headers: r.headers, body: r.body };
     };
     const results = new Map<string, Awaited<ReturnType<typeof load>>[]>();
+    const foreign: number[] = [];
     const measure = async (name: string, url: string) => {
-      const r = await load(url, await requestFor(url), SECONDS, CONNECTIONS, pids.get(name));
+      const request = await requestFor(url);
+      const { result: r, foreign: share } = await withForeignShare(pids.get(name), () => load(url, request, SECONDS, CONNECTIONS, pids.get(name)));
+      if (share !== undefined) foreign.push(share);
       results.set(name, [...(results.get(name) ?? []), r]);
       return r.rps;
     };
@@ -117,6 +146,13 @@ async function main(): Promise<void> {
     const sorted = [...ratios].sort((a, b) => a - b);
     const ratio = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
     const phantom = mean('phantom');
+    const meanCpu = (name: string) => {
+      const cpu = (results.get(name) ?? []).map((r) => r.cpuPerRequest).filter((c): c is number => c !== undefined);
+      return cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined;
+    };
+    const [bareCpu, phantomCpu] = [meanCpu('bare node:http'), meanCpu('phantom')];
+    const cpuRatio = bareCpu !== undefined && phantomCpu !== undefined ? bareCpu / phantomCpu : undefined;
+    const pct = (share: number) => `${Math.round(share * 100)}%`;
     const lines = [
       `## API: signed DescribeAutoScalingGroups (20 groups × 5 instances) — ${new Date().toISOString().slice(0, 10)}`,
       '',
@@ -135,6 +171,8 @@ async function main(): Promise<void> {
       '',
       `Phantom / bare node:http = **${ratio.toFixed(2)}** (median; target ≥ ${TARGET}).` + (results.has('moto_server') ? ` Phantom / moto_server = **${Math.round(phantom / mean('moto_server'))}×**.` : ''),
       '',
+      ...(cpuRatio === undefined ? [] : [`Server CPU per request, bare / Phantom = ${cpuRatio.toFixed(2)} (the requests/s ratio a saturated core would give).`, '']),
+      ...(foreign.length === 0 ? [] : [`Other processes (and kernel work charged to no process) used ${pct(foreign.reduce((a, b) => a + b, 0) / foreign.length)} of the machine's CPU during the windows (mean; worst window ${pct(Math.max(...foreign))}).`, '']),
     ];
     console.log(lines.join('\n'));
     appendFileSync('bench/RESULTS.md', `${lines.join('\n')}\n`);

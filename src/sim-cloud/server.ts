@@ -13,6 +13,7 @@ import { Ec2Error, fromAuthError, LostResponse, missingParameter } from './ec2-e
 import { Ec2Params } from './ec2-params.ts';
 import { ec2ErrorXml, ec2SuccessXml } from './ec2-xml.ts';
 import { EC2_HANDLERS, type Ec2Context } from './handlers.ts';
+import { readBody } from './read-body.ts';
 
 /** An access key the server accepts (when any are configured). */
 export interface SimCloudKey {
@@ -61,23 +62,6 @@ export interface SimCloudServer {
 /** Largest request body accepted (user data is at most 16 KiB). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Ec2Error('RequestEntityTooLarge', `The request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function decode(raw: string): Param[] {
   try {
@@ -128,7 +112,7 @@ export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<
       path: q < 0 ? url : url.slice(0, q),
       rawQuery: q < 0 ? '' : url.slice(q + 1),
       headers: headerMap(req.rawHeaders),
-      body: await readBody(req),
+      body: await readBody(req, MAX_BODY_BYTES, () => new Ec2Error('RequestEntityTooLarge', `The request body exceeds ${MAX_BODY_BYTES} bytes`, 413)),
     };
     const list = [...decode(raw.rawQuery), ...(method === 'POST' ? decode(raw.body.toString('utf8')) : [])];
     if (authenticator) {

@@ -17,6 +17,7 @@ import { FakeKeystone, keystoneId, type FakeApplicationCredential, type FakeUser
 import { badRequest, itemNotFound, OsError } from './os-error.ts';
 import { DEFAULT_FLAVORS, DEFAULT_IMAGES, glanceImage, makeFlavors, makeImages, serverIdOf as serverIdOfRecord } from './resources.ts';
 import { microversion, type FakeServer } from './views.ts';
+import { readBody } from '../read-body.ts';
 
 /** Options of {@link startOpenStackSimServer}. */
 export interface OpenStackSimServerOptions {
@@ -69,23 +70,6 @@ export interface OpenStackSimServer {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new OsError(413, 'overLimit', 'Request is too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
@@ -126,7 +110,7 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname.replace(/\/+$/, '');
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES, () => new OsError(413, 'overLimit', 'Request is too large.'));
     let body: unknown;
     if (raw.length > 0) {
       try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../drivers/sim/random.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ describe('phantom sim-cloud arguments', () => {
     ['fail unknown kind', [...base, '--fail', 'launch=boom'], /unknown error kind/],
     ['key without secret', [...base, '--key', 'AKID'], /--key must be ACCESS_KEY:SECRET_KEY/],
     ['missing flag value', [...base, '--site'], /site/],
+    ['non-numeric seed', [...base, '--seed', 'abc'], /--seed must be a whole number/],
   ];
   for (const [name, argv, message] of bad) {
     it(`${name} → one-line error, exit 2`, async () => {
@@ -53,6 +55,13 @@ describe('phantom sim-cloud arguments', () => {
       knobs: { bootMs: 2500, capacity: 10, launchFailureRate: 0.1, deathRate: 0, apiLatencyMs: 5, loseLaunchResponseRate: 0.5, failCalls: { launch: 'capacity', terminate: 'throttled' } },
       keys: [{ accessKeyId: 'AK', secretAccessKey: 'S:K' }], images: ['ami-1', 'ami-2'], instanceTypes: ['t3.micro'],
     });
+  });
+
+  it('--seed makes the sim draw the same numbers as seededRandom(seed)', () => {
+    const options = parseSimCloudArgs(['--listen', '127.0.0.1:0', '--state', 's.json', '--seed', '3']);
+    const expected = seededRandom(3);
+    assert.deepEqual([options.random!(), options.random!(), options.random!()], [expected(), expected(), expected()]);
+    assert.equal(parseSimCloudArgs(['--listen', '127.0.0.1:0', '--state', 's.json']).random, undefined, 'crypto randomness by default');
   });
 
   it('serves until SIGINT, then stops cleanly with exit 0 and the state written', async () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseSimKnobs, type SimKnobs } from '../drivers/sim/knobs.ts';
+import { seededRandom } from '../drivers/sim/random.ts';
 import { startOpenStackSimServer, type OpenStackSimServerOptions } from './openstack/server.ts';
 import { startSimCloudServer, type SimCloudKey, type SimCloudServerOptions } from './server.ts';
 
@@ -21,7 +22,7 @@ export class UsageError extends Error {
 /** One-line usage of `phantom sim-cloud`. */
 export const SIM_CLOUD_USAGE =
   'usage: phantom sim-cloud --listen HOST:PORT --state FILE [--site NAME] [--region NAME] [--boot-ms N] [--capacity N] ' +
-  '[--launch-failure-rate X] [--death-rate X] [--latency-ms N] [--lose-launch-response-rate X] [--fail CALL=KIND ...] ' +
+  '[--launch-failure-rate X] [--death-rate X] [--latency-ms N] [--lose-launch-response-rate X] [--seed N] [--fail CALL=KIND ...] ' +
   '[--key AK:SK ...] [--image ID ...] [--instance-type T ...] | --api openstack [--user NAME:PASSWORD ...] ' +
   '[--application-credential ID:SECRET ...] [--project NAME] [--token-ttl-ms N] [--image NAME ...] [--instance-type FLAVOR ...]';
 
@@ -97,6 +98,7 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
         'death-rate': { type: 'string' },
         'latency-ms': { type: 'string' },
         'lose-launch-response-rate': { type: 'string' },
+        seed: { type: 'string' },
         fail: { type: 'string', multiple: true, default: [] },
         key: { type: 'string', multiple: true, default: [] },
         image: { type: 'string', multiple: true, default: [] },
@@ -125,7 +127,10 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
     if (e instanceof DriverConfigError) throw new UsageError(e.message);
     throw e;
   }
-  if (values.api === 'openstack') return { api: 'openstack', options: openStackOptions({ ...values, listen: values.listen, state: values.state }, knobs) };
+  if (values.seed !== undefined && !/^[0-9]{1,9}$/.test(values.seed)) throw new UsageError(`--seed must be a whole number (got '${values.seed}')`);
+  // A seed makes the sim's chance events (lost responses, failures, deaths) repeat run to run.
+  const random = values.seed !== undefined ? { random: seededRandom(Number(values.seed)) } : {};
+  if (values.api === 'openstack') return { api: 'openstack', options: { ...openStackOptions({ ...values, listen: values.listen, state: values.state }, knobs), ...random } };
   if (values.api !== 'ec2') throw new UsageError(`--api must be ec2 or openstack (got '${values.api}')`);
   const foreign = (['user', 'application-credential', 'project', 'token-ttl-ms'] as const).find((f) => (Array.isArray(values[f]) ? (values[f] as string[]).length > 0 : values[f] !== undefined));
   if (foreign !== undefined) throw new UsageError(`--${foreign} needs --api openstack`);
@@ -141,6 +146,7 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
       keys,
       images: values.image,
       instanceTypes: values['instance-type'],
+      ...random,
     },
   };
 }

@@ -73,6 +73,8 @@ export interface Store {
   listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]>;
   /** Groups of every owner (for controllers); sorted by (owner, name). */
   listAllGroups(): Promise<GroupRecord[]>;
+  /** Required. Just the keys of every owner's groups, sorted by (owner, name): what a poll needs, without reading whole records. */
+  listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>>;
   countGroups(owner: UserId): Promise<number>;
   /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */
   updateGroup(group: GroupRecord): Promise<GroupRecord>;

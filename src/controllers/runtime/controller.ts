@@ -76,7 +76,7 @@ export class Controller {
 
   /** Enqueues every group for a routine pass and makes sure a worker runs. Never throws. */
   poke(): void {
-    this.enqueue(this.routine, () => this.options.store.listAllGroups());
+    this.enqueue(this.routine, () => this.options.store.listAllGroupKeys());
   }
 
   /** Enqueues one group as urgent (e.g. an instance just failed its health check). Never throws. */

@@ -21,6 +21,11 @@ export interface SimCloudStateOptions {
 const LIVE = new Set(['pending', 'running']);
 const tagKey = (key: string, value: string) => `${key}\u0000${value}`;
 
+function hasTags(record: SimInstanceRecord, wanted: ReadonlyArray<[string, string]>): boolean {
+  for (const [key, value] of wanted) if (record.tags[key] !== value) return false;
+  return true;
+}
+
 /**
  * The model of one simulated site: instances and their lifecycle, with no I/O and no clock of
  * its own — every operation takes `now` (epoch ms) and first applies the time-driven
@@ -156,7 +161,9 @@ export class SimCloudState {
       }
     }
     // Every index set is filled in the same (launch) order as the instance map.
-    return [...candidates].filter((r) => wanted.every(([k, v]) => r.tags[k] === v));
+    const found: SimInstanceRecord[] = [];
+    for (const record of candidates) if (hasTags(record, wanted)) found.push(record);
+    return found;
   }
 
   /** The record of `id` without observing, or undefined. */

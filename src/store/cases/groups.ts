@@ -67,6 +67,7 @@ export function groupCases(open: OpenStore): void {
       withStore(open, async (store) => {
         for (const [owner, name] of [['u2', 'a'], ['u1', 'b'], ['u1', 'a'], ['u3', 'a']] as const) await store.createGroup(group(owner, name));
         assert.deepEqual((await store.listAllGroups()).map((g) => `${g.owner}/${g.name}`), ['u1/a', 'u1/b', 'u2/a', 'u3/a']);
+        assert.deepEqual(await store.listAllGroupKeys(), [{ owner: 'u1', name: 'a' }, { owner: 'u1', name: 'b' }, { owner: 'u2', name: 'a' }, { owner: 'u3', name: 'a' }]);
         assert.equal(await store.countGroups('u1'), 2);
         assert.equal(await store.countGroups('u4'), 0);
       }));

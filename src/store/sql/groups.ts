@@ -39,6 +39,10 @@ export async function listAllGroups(db: Db): Promise<GroupRecord[]> {
   return rows.map(groupFromRow);
 }
 
+export async function listAllGroupKeys(db: Db): Promise<Array<{ owner: UserId; name: string }>> {
+  return db.selectFrom('groups').select(['owner', 'name']).orderBy('owner').orderBy('name').execute();
+}
+
 export async function countGroups(db: Db, owner: UserId): Promise<number> {
   const row = await db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('owner', '=', owner).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -133,6 +133,7 @@ class SqlStore implements Store {
   async getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined> { return groups.getGroup(this.db, owner, name); }
   async listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]> { return groups.listGroups(this.db, owner, page); }
   async listAllGroups(): Promise<GroupRecord[]> { return groups.listAllGroups(this.db); }
+  async listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>> { return groups.listAllGroupKeys(this.db); }
   async countGroups(owner: UserId): Promise<number> { return groups.countGroups(this.db, owner); }
   async updateGroup(group: GroupRecord): Promise<GroupRecord> { return this.wrote(groups.updateGroup(this.db, group)); }
   async deleteGroup(owner: UserId, name: string): Promise<boolean> {

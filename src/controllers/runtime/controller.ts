@@ -47,9 +47,11 @@ const RECORD_CACHE_MAX_AGE_MS = 60_000;
  *   listing, so a write reaches the cloud without waiting for a routine pass to finish;
  * - routine: every group, enqueued by the periodic poll and reconciled as one pass that lists
  *   each (owner, site) once and shares the listing (cloud calls scale with sites, not domains).
- * One domain is reconciled at a time (the embedded store has one writer). A failing domain is
- * logged and retried at the next poll; nothing stops the loop. Events only enqueue: each
- * domain's pass re-reads the world.
+ * Routine passes read the store through a RecordCache kept between passes; every write marks
+ * what it touched (`pokeWrite`, and each domain whose pass wrote), so nothing acts on records
+ * older than its last write. One domain is reconciled at a time (the embedded store has one
+ * writer). A failing domain is logged and retried at the next poll; nothing stops the loop.
+ * Events only enqueue: each domain's pass observes the clouds afresh.
  */
 export class Controller {
   private readonly urgent = new Map<string, Key>();

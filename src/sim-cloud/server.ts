@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../contracts/clock.ts';
 import { Authenticator } from '../api/auth/authenticate.ts';
 import { headerMap, type RawRequest } from '../api/http/raw-request.ts';
@@ -14,6 +13,7 @@ import { Ec2Params } from './ec2-params.ts';
 import { ec2ErrorXml, ec2SuccessXml } from './ec2-xml.ts';
 import { EC2_HANDLERS, type Ec2Context } from './handlers.ts';
 import { readBody } from './read-body.ts';
+import { closeSimServer, listenSimServer } from './listen.ts';
 
 /** An access key the server accepts (when any are configured). */
 export interface SimCloudKey {
@@ -156,30 +156,6 @@ export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<
       },
     );
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  return {
-    url: `http://${hostInUrl}:${port}`,
-    port,
-    cloud,
-    close: async () => {
-      closing.abort(new Error('sim-cloud server closing'));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      cloud.flush();
-    },
-  };
+  const { port, url } = await listenSimServer(server, opts.host, opts.port);
+  return { url, port, cloud, close: () => closeSimServer(server, closing, cloud) };
 }

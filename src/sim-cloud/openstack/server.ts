@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../contracts/clock.ts';
 import type { SimKnobs } from '../../drivers/sim/knobs.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
@@ -18,6 +17,7 @@ import { badRequest, itemNotFound, OsError } from './os-error.ts';
 import { DEFAULT_FLAVORS, DEFAULT_IMAGES, glanceImage, makeFlavors, makeImages, serverIdOf as serverIdOfRecord } from './resources.ts';
 import { microversion, type FakeServer } from './views.ts';
 import { readBody } from '../read-body.ts';
+import { closeSimServer, listenSimServer } from '../listen.ts';
 
 /** Options of {@link startOpenStackSimServer}. */
 export interface OpenStackSimServerOptions {
@@ -175,19 +175,9 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
       },
     );
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  const bound = await listenSimServer(server, opts.host, opts.port);
+  const port = bound.port;
+  base = bound.url;
   return {
     url: base,
     authUrl: `${base}/identity/v3`,
@@ -195,12 +185,6 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
     cloud,
     simIdOf: (serverId) => cloud.state.list({}, clock.now().getTime()).find((r) => serverIdOfRecord(r.id) === serverId)?.id,
     revokeTokens: () => keystone.revokeAll(),
-    close: async () => {
-      closing.abort(new Error('sim-cloud server closing'));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      cloud.flush();
-    },
+    close: () => closeSimServer(server, closing, cloud),
   };
 }

@@ -7,6 +7,21 @@
  * entry, and eviction moves marked entries to the back instead of dropping them. A hit used to
  * delete and re-insert its Map entry, a visible cost on every API request (three caches each).
  */
+/**
+ * Second-chance (CLOCK) eviction for a non-empty Map whose entries carry a `used` mark: drops the
+ * oldest entry not used since it was last passed over (Map order is insertion order), moving
+ * marked entries to the back with the mark cleared.
+ */
+export function evictSecondChance<K>(entries: Map<K, { used: boolean }>): void {
+  for (;;) {
+    const [key, entry] = entries.entries().next().value!;
+    entries.delete(key);
+    if (!entry.used) return;
+    entry.used = false;
+    entries.set(key, entry);
+  }
+}
+
 export class StampedCache<V> {
   private readonly entries = new Map<string, { stamp: string; value: V; used: boolean }>();
 
@@ -28,19 +43,9 @@ export class StampedCache<V> {
   set(key: string, stamp: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, { stamp, value, used: false });
-    if (this.entries.size > this.maxEntries) this.evictOne();
+    if (this.entries.size > this.maxEntries) evictSecondChance(this.entries);
   }
 
-  /** Drops the oldest entry not used since it was last passed over (Map order is insertion order). */
-  private evictOne(): void {
-    for (;;) {
-      const [key, entry] = this.entries.entries().next().value!;
-      this.entries.delete(key);
-      if (!entry.used) return;
-      entry.used = false;
-      this.entries.set(key, entry);
-    }
-  }
 
   /**
    * Returns the cached value for `key`, or loads it (the stamp is read before the load).

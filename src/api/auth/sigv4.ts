@@ -1,4 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
+import { evictSecondChance } from '../../services/stamped-cache.ts';
 import type { RawRequest } from '../http/raw-request.ts';
 import { awsEncode, canonicalQueryComponent, constantTimeEqualHex, percentDecode, splitRawQuery } from './aws-encoding.ts';
 import { SIGV4_ALGORITHM, type SigV4Auth } from './sigv4-parse.ts';
@@ -153,20 +154,9 @@ export class SigningKeyCache {
       return hit.key;
     }
     const key = deriveSigningKey(secret, scopeDate, region, service);
-    if (this.entries.size >= this.maxEntries) this.evictOne();
+    if (this.entries.size >= this.maxEntries) evictSecondChance(this.entries); // second-chance LRU
     this.entries.set(id, { key, used: false });
     return key;
-  }
-
-  /** Second-chance LRU: a hit only marks its entry; eviction passes marked entries over once. */
-  private evictOne(): void {
-    for (;;) {
-      const [id, entry] = this.entries.entries().next().value!;
-      this.entries.delete(id);
-      if (!entry.used) return;
-      entry.used = false;
-      this.entries.set(id, entry);
-    }
   }
 }
 

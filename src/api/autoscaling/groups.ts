@@ -215,21 +215,18 @@ export const setDesiredCapacityAction = defineAction({
 
 const processesInput = struct({ AutoScalingGroupName: req(nameOrArn()), ScalingProcesses: opt(list(xmlString(255))) });
 
-export const suspendProcessesAction = defineAction({
-  name: 'SuspendProcesses',
-  input: processesInput,
-  async handle(ctx, input) {
-    await setProcessesSuspended(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ScalingProcesses ?? [], true, SCALING_PROCESSES);
-    return undefined;
-  },
-});
+/** Suspend and Resume differ only in name and direction. */
+function processesAction(name: 'SuspendProcesses' | 'ResumeProcesses', suspended: boolean) {
+  return defineAction({
+    name,
+    input: processesInput,
+    async handle(ctx, input) {
+      const group = nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName');
+      await setProcessesSuspended(ctx.deps, ctx.user, group, input.ScalingProcesses ?? [], suspended, SCALING_PROCESSES);
+      return undefined;
+    },
+  });
+}
 
-export const resumeProcessesAction = defineAction({
-  name: 'ResumeProcesses',
-  input: processesInput,
-  async handle(ctx, input) {
-    await setProcessesSuspended(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ScalingProcesses ?? [], false, SCALING_PROCESSES);
-    return undefined;
-  },
-});
-
+export const suspendProcessesAction = processesAction('SuspendProcesses', true);
+export const resumeProcessesAction = processesAction('ResumeProcesses', false);

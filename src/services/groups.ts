@@ -1,7 +1,7 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord, Tag, User } from '../contracts/records.ts';
 import { groupArn } from '../domain/arn.ts';
-import { checkCapacity, setDesired, updateCapacity, type Capacity } from '../domain/capacity.ts';
+import { checkCapacity, setDesired, updateCapacity } from '../domain/capacity.ts';
 import { isPhantomDomain, resolvePlacement, type Placement } from '../domain/placement.ts';
 import type { Store } from '../contracts/store.ts';
 import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
@@ -122,14 +122,6 @@ export async function setDesiredCapacity(deps: ServiceDeps, user: User, name: st
   return deps.store.transaction(async (tx) => {
     const group = await groupForChange(tx, user, name);
     return tx.updateGroup({ ...group, ...setDesired(group, desired, isPhantomDomain(group.tags)) });
-  });
-}
-
-/** Applies a capacity change computed by `change` inside one transaction. */
-export async function changeCapacity(deps: ServiceDeps, user: User, name: string, change: (group: GroupRecord) => Capacity): Promise<GroupRecord> {
-  return deps.store.transaction(async (tx) => {
-    const group = await groupForChange(tx, user, name);
-    return tx.updateGroup({ ...group, ...change(group) });
   });
 }
 

@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { CloudInstance, InstanceState, LaunchRequest } from '../../contracts/cloud.ts';
 
-/** One simulated instance as the sim stores (and persists) it. Times are epoch milliseconds. */
-export interface SimInstanceRecord {
+/**
+ * One simulated instance as the sim stores (and persists) it: the launch request it was created
+ * from (user data base64, exactly as launched) plus what the sim decided. Times are epoch milliseconds.
+ */
+export interface SimInstanceRecord extends LaunchRequest {
   /** `i-` followed by 17 lowercase hex characters. */
   id: string;
   /** The sim uses `pending`, `running`, `failed` and `terminated`. */
   state: InstanceState;
   stateReason?: string;
-  tags: Record<string, string>;
-  clientToken: string;
-  imageId: string;
-  instanceType: string;
-  keyName?: string;
-  /** Base64, exactly as launched. */
-  userData?: string;
-  securityGroups?: string[];
   privateAddress: string;
   publicAddress: string;
   launchedAt: number;

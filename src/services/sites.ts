@@ -6,12 +6,11 @@ import type { Store } from '../contracts/store.ts';
 import type { SiteConfig } from '../config/config.ts';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseClouds } from '../domain/placement.ts';
+import { invalid } from './deps.ts';
 import { placementOf } from './groups.ts';
 import { siteConfigOf, type SiteCatalog, type SiteSource } from './site-catalog.ts';
 
 /** The administration of CLI-added sites (`phantom site add|list|remove`). */
-
-const invalid = (message: string): PhantomError => new PhantomError('Validation', message);
 const SETTING_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /**

@@ -9,19 +9,12 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ec2ClientConfig } from './ec2-client.ts';
 import { Ec2Driver } from './ec2-driver.ts';
-import { ec2SimHarness, loadSimCloudServer } from './ec2-sim-harness.ts';
+import { ec2SimHarness } from './ec2-sim-harness.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 
 // ── The contract suite over phantom sim-cloud (the EC2 Query API server in src/sim-cloud) ──
-const simCloud = await loadSimCloudServer();
-if (typeof simCloud === 'string') {
-  describe('CloudDriver contract: ec2 over sim-cloud', () => {
-    it('runs the driver contract suite', { skip: simCloud }, () => undefined);
-  });
-} else {
-  driverContract('ec2 over sim-cloud', () => ec2SimHarness(simCloud));
-}
+driverContract('ec2 over sim-cloud', () => ec2SimHarness());
 
 // ── Against moto, an independent EC2 implementation ──
 const required = process.env.PHANTOM_REQUIRE_CLIENTS === '1';

@@ -3,7 +3,7 @@
  * project's own EC2 Query API server: the contract suite then runs over the real protocol
  * (SigV4, XML, RunInstances/DescribeInstances/TerminateInstances).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../../contracts/clock.ts';
@@ -11,6 +11,7 @@ import { startSimCloudServer, type SimCloudServer } from '../../sim-cloud/server
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from '../sim/knobs.ts';
 import { seededRandom } from '../sim/random.ts';
+import { reopenableSimServer } from '../sim/server-harness.ts';
 import { Ec2Driver } from './ec2-driver.ts';
 
 /**
@@ -23,8 +24,7 @@ export async function ec2SimHarness(bootMs = 30_000): Promise<DriverHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-ec2-sim-'));
   const clock = new FixedClock();
   const random = seededRandom(1);
-  let knobs: Partial<SimKnobs> = { bootMs };
-  const open = async (): Promise<{ server: SimCloudServer; driver: Ec2Driver }> => {
+  const open = async (knobs: Partial<SimKnobs>): Promise<{ server: SimCloudServer; driver: Ec2Driver }> => {
     const server = await startSimCloudServer({ host: '127.0.0.1', port: 0, site: 'hotel', stateFile: join(dir, 'hotel.json'), knobs, clock, random });
     const driver = new Ec2Driver({
       site: 'hotel', endpoint: server.url, region: 'us-east-1', requestTimeoutMs: 5_000,
@@ -32,31 +32,19 @@ export async function ec2SimHarness(bootMs = 30_000): Promise<DriverHarness> {
     });
     return { server, driver };
   };
-  let current = await open();
+  const sim = await reopenableSimServer(dir, clock, { bootMs }, open);
   return {
     get driver() {
-      return current.driver;
+      return sim.current().driver;
     },
-    settle: async () => clock.advance(current.server.cloud.state.knobs.bootMs + 1),
-    setCapacity: async (n) => {
-      knobs = { ...knobs, capacity: n };
-      current.server.cloud.setKnobs({ capacity: n });
-    },
-    loseNextLaunchResponse: async () => current.server.cloud.driver.loseNextLaunchResponses(1),
+    settle: sim.settle,
+    setCapacity: sim.setCapacity,
+    loseNextLaunchResponse: sim.loseNextLaunchResponse,
     killInstance: async (id) => {
-      if (!current.server.cloud.kill(id)) throw new Error(`no live instance ${id} to kill`);
+      if (!sim.current().server.cloud.kill(id)) throw new Error(`no live instance ${id} to kill`);
     },
-    inspect: async (id) => current.server.cloud.inspect(id),
-    restart: async () => {
-      await current.server.close();
-      current = await open();
-    },
-    close: async () => {
-      try {
-        await current.server.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    inspect: async (id) => sim.current().server.cloud.inspect(id),
+    restart: sim.restart,
+    close: sim.close,
   };
 }

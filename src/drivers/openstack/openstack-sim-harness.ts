@@ -2,7 +2,7 @@
  * A DriverHarness for the OpenStack driver over the fake Keystone + Nova + Glance of
  * `phantom sim-cloud --api openstack` (src/sim-cloud/openstack), over real HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../../contracts/clock.ts';
@@ -12,6 +12,7 @@ import { NAME_TAG } from '../../sim-cloud/openstack/views.ts';
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from '../sim/knobs.ts';
 import { seededRandom } from '../sim/random.ts';
+import { reopenableSimServer } from '../sim/server-harness.ts';
 import type { OpenStackAuth } from './keystone.ts';
 import { CLIENT_TOKEN_KEY } from './nova-mapper.ts';
 import { OpenStackDriver, type OpenStackDriverOptions } from './openstack-driver.ts';
@@ -47,8 +48,7 @@ export async function openStackSimHarness(opts: { bootMs?: number; driver?: Part
   const dir = mkdtempSync(join(tmpdir(), 'phantom-os-sim-'));
   const clock = new FixedClock();
   const random = seededRandom(1);
-  let knobs: Partial<SimKnobs> = { bootMs: opts.bootMs ?? 30_000 };
-  const open = async (): Promise<{ server: OpenStackSimServer; driver: OpenStackDriver }> => {
+  const open = async (knobs: Partial<SimKnobs>): Promise<{ server: OpenStackSimServer; driver: OpenStackDriver }> => {
     const server = await startOpenStackSimServer({
       host: '127.0.0.1', port: 0, site: 'india', stateFile: join(dir, 'india.json'), knobs, clock, random,
       users: [HARNESS_USER], images: ['ami-0123456789abcdef0', 'ubuntu-22.04'], flavors: ['m1.small', 'm1.large'], ...opts.server,
@@ -58,36 +58,24 @@ export async function openStackSimHarness(opts: { bootMs?: number; driver?: Part
     });
     return { server, driver };
   };
-  let current = await open();
+  const sim = await reopenableSimServer(dir, clock, { bootMs: opts.bootMs ?? 30_000 }, open);
   return {
     get driver() {
-      return current.driver;
+      return sim.current().driver;
     },
     get server() {
-      return current.server;
+      return sim.current().server;
     },
     clock,
-    settle: async () => clock.advance(current.server.cloud.state.knobs.bootMs + 1),
-    setCapacity: async (n) => {
-      knobs = { ...knobs, capacity: n };
-      current.server.cloud.setKnobs({ capacity: n });
-    },
-    loseNextLaunchResponse: async () => current.server.cloud.driver.loseNextLaunchResponses(1),
+    settle: sim.settle,
+    setCapacity: sim.setCapacity,
+    loseNextLaunchResponse: sim.loseNextLaunchResponse,
     killInstance: async (id) => {
-      const simId = current.server.simIdOf(id);
-      if (simId === undefined || !current.server.cloud.kill(simId)) throw new Error(`no live server ${id} to kill`);
+      const simId = sim.current().server.simIdOf(id);
+      if (simId === undefined || !sim.current().server.cloud.kill(simId)) throw new Error(`no live server ${id} to kill`);
     },
-    inspect: async (id) => launchOf(current.server, id),
-    restart: async () => {
-      await current.server.close();
-      current = await open();
-    },
-    close: async () => {
-      try {
-        await current.server.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    inspect: async (id) => launchOf(sim.current().server, id),
+    restart: sim.restart,
+    close: sim.close,
   };
 }

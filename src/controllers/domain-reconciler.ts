@@ -3,15 +3,14 @@ import type { Clock } from '../contracts/clock.ts';
 import type { DecisionEngine, EngineInstance, Plan } from '../contracts/engine.ts';
 import type { GroupRecord, InstanceRecord, LaunchConfigurationRecord, LaunchIntentRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
-import { parseLaunchConfigurationName } from '../domain/names.ts';
+import { parseLaunchConfigurationName, siteEntryName } from '../domain/names.ts';
 import { resolvePlacement, type SiteCap } from '../domain/placement.ts';
 import { directReads, type DomainReads } from './domain-reads.ts';
-import { completeTermination, recordTermination } from '../services/activities.ts';
+import { completeTermination, recordLaunch, recordTermination } from '../services/activities.ts';
 import type { SiteBackoff } from './runtime/backoff.ts';
 import { domainTags, lifecycleOf, TAG } from './ownership.ts';
 import type { HealthChecks } from './health/http-prober.ts';
 import { parseHealthCheck, type HttpHealthCheck } from '../domain/health-check.ts';
-import { recordLaunch } from './launch-activity.ts';
 
 /** What one domain's reconcile pass needs (composed by the controller runtime). */
 export interface ReconcilerDeps {
@@ -216,7 +215,7 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
       ...inFlight.map((i) => ({ instanceId: i.intentId, site: i.site, healthy: true, launchedAt: i.createdTime, protectedFromScaleIn: true })),
     ];
     const engineSites = sites.map((s) => {
-      const backedOffUntil = latest(deps.backoff.until(s.site, now), deps.backoff.until(ownerOnSite(group.owner, s.site), now));
+      const backedOffUntil = deps.backoff.launchUntil(s.site, group.owner, now);
       return backedOffUntil ? { ...s, backedOffUntil } : s;
     });
     const plan = deps.engine.decide({ desired: group.deleting ? 0 : group.desiredCapacity, sites: engineSites, instances, now }, deps.engine.parseConfig(deps.engineConfig));
@@ -271,8 +270,7 @@ async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, si
     const cloud = await driver.launch({ clientToken: intent.intentId, imageId: lc.imageId, instanceType: lc.instanceType, keyName: lc.keyName, userData: lc.userData, securityGroups: lc.securityGroups, tags: { ...domainTags(deps.installationId, group.owner, group.name), [TAG.intent]: intent.intentId } }, signal);
     await deps.store.updateIntent({ ...intent, state: 'launched', instanceId: cloud.id, attempts: intent.attempts + 1, updatedTime: deps.clock.now() });
     await deps.store.putInstance(newRecord(group, site, cloud, lc.name));
-    deps.backoff.success(site);
-    deps.backoff.success(ownerOnSite(group.owner, site));
+    deps.backoff.launchSuccess(site, group.owner);
     await recordLaunch(deps.store, group, site, { instanceId: cloud.id }, now, deps.clock.now());
     return true;
   } catch (error) {
@@ -282,19 +280,13 @@ async function launch(deps: ReconcilerDeps, group: GroupRecord, site: string, si
     await deps.store.updateIntent({ ...intent, state: retrySameToken ? 'pending' : 'failed', attempts: intent.attempts + 1, lastError: message, updatedTime: deps.clock.now() });
     await recordLaunch(deps.store, group, site, { error: message }, now, deps.clock.now());
     if (retrySameToken) return true;
-    // A full site is full for everyone; wrong keys, a bad image or a spent quota are this user's.
-    deps.backoff.failure(kind === 'capacity' ? site : ownerOnSite(group.owner, site), deps.clock.now());
+    deps.backoff.launchFailure(site, group.owner, kind, deps.clock.now());
     return false;
   }
 }
 
-/** The backoff key of one user's launches on one site (see `launch`). */
-const ownerOnSite = (owner: string, site: string) => `${owner}\u0000${site}`;
-
-const latest = (a: Date | undefined, b: Date | undefined): Date | undefined => (a && b ? (a > b ? a : b) : (a ?? b));
-
 /** The launch configuration entry serving `site`: `name@site`, else the site-agnostic `name`. */
 async function entryFor(deps: ReconcilerDeps, group: GroupRecord, site: string): Promise<LaunchConfigurationRecord | undefined> {
   const { base } = parseLaunchConfigurationName(group.launchConfigurationName);
-  return (await deps.store.getLaunchConfiguration(group.owner, `${base}@${site}`)) ?? (await deps.store.getLaunchConfiguration(group.owner, base));
+  return (await deps.store.getLaunchConfiguration(group.owner, siteEntryName(base, site))) ?? (await deps.store.getLaunchConfiguration(group.owner, base));
 }

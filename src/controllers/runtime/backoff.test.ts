@@ -69,4 +69,17 @@ describe('SiteBackoff', () => {
     assert.throws(() => new SiteBackoff({ initialMs: 10, maxMs: 50, resetAfterMs: -1 }), /resetAfterMs/);
     assert.throws(() => new SiteBackoff({ initialMs: Number.NaN, maxMs: 50 }), /initialMs/);
   });
+
+  it('launch scope: capacity backs the site off for everyone, other kinds only the user refused', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    b.launchFailure('hotel', 'ann', 'auth', at(0));
+    assert.equal(iso(b.launchUntil('hotel', 'ann', at(1))), '2026-01-01T00:00:10.000Z');
+    assert.equal(b.launchUntil('hotel', 'bob', at(1)), undefined, "ann's keys do not hold bob back");
+    b.launchFailure('hotel', 'bob', 'capacity', at(2));
+    assert.equal(iso(b.launchUntil('hotel', 'cyd', at(3))), '2026-01-01T00:00:12.000Z', 'a full site is full for all');
+    assert.equal(iso(b.launchUntil('hotel', 'ann', at(3))), '2026-01-01T00:00:12.000Z', 'the later of the two holds');
+    b.launchSuccess('hotel', 'ann');
+    assert.equal(b.launchUntil('hotel', 'ann', at(3)), undefined, 'a success clears both');
+  });
 });
+

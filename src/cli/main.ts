@@ -4,7 +4,7 @@ import { isPhantomError } from '../contracts/errors.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openDataDir, type DataDir } from '../data-dir.ts';
 import { startServer } from '../main.ts';
-import type { SiteCredentials } from '../services/credentials.ts';
+import type { SiteCredentials } from '../contracts/credentials.ts';
 import { runSimCloudCommand } from '../sim-cloud/command.ts';
 import { addSite, listSites, parseSettings, removeSite } from '../services/sites.ts';
 

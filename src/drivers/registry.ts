@@ -8,7 +8,7 @@ import { OpenStackDriver } from './openstack/openstack-driver.ts';
 import { parseSimKnobs, type SimKnobs } from './sim/knobs.ts';
 import { openSimCloud } from './sim/open.ts';
 import type { SimSleep } from './sim/sim-driver.ts';
-import type { SiteCredentials } from '../services/credentials.ts';
+import type { SiteCredentials } from '../contracts/credentials.ts';
 
 export type { OpenStackDriverConfig } from './openstack/openstack-config.ts';
 

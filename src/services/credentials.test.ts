@@ -4,7 +4,8 @@ import { FixedClock } from '../contracts/clock.ts';
 import { PhantomError } from '../contracts/errors.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { CloudCredentials, credentialKind } from './credentials.ts';
+import { credentialKind } from '../contracts/credentials.ts';
+import { CloudCredentials } from './credentials.ts';
 
 describe('CloudCredentials', () => {
   const setup = async () => {

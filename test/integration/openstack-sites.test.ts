@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import {
   CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, type Activity, type AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
-import type { SiteCredentials } from '../../src/services/credentials.ts';
+import type { SiteCredentials } from '../../src/contracts/credentials.ts';
 import { startOpenStackSimServer, type OpenStackSimServer } from '../../src/sim-cloud/openstack/server.ts';
 import { startSimCloudServer, type SimCloudServer } from '../../src/sim-cloud/server.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';

@@ -20,6 +20,7 @@ import { systemClock } from '../src/contracts/clock.ts';
 import { openDataDir } from '../src/data-dir.ts';
 import { createGroup } from '../src/services/groups.ts';
 import { createLaunchConfiguration } from '../src/services/launch-configurations.ts';
+import { PHANTOM_BIN } from '../test/support/process.ts';
 import { signV4 } from '../test/support/sign.ts';
 import { cpuMicros, freePort, load, machine, pinSelf, startChild, stopChild } from './support.ts';
 
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     const env = { PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_LISTEN: `127.0.0.1:${phantomPort}`, PHANTOM_LOG_LEVEL: 'warn', PHANTOM_CONTROLLER: 'off' };
     await seed(env);
     const phantomUrl = `http://127.0.0.1:${phantomPort}`;
-    children.push(await startChild(process.execPath, ['bin/phantom.js', 'server'], env, phantomUrl));
+    children.push(await startChild(PHANTOM_BIN, ['server'], env, phantomUrl));
     const req = await signV4(phantomUrl, KEY, { Action: 'DescribeAutoScalingGroups' });
     const sample = await fetch(`${phantomUrl}/`, { method: 'POST', headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')), body: req.body });
     const body = await sample.text();

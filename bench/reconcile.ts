@@ -5,8 +5,10 @@
  * RSS (controller, API, store and both simulated clouds together; target ≤ 150 MB) and cloud
  * calls per pass. Pass reports and launch calls are read from the server's debug log.
  *
- *   npm run bench:reconcile [-- --domains 1000 --size 10 --passes 10 --writes 200 --check]
+ *   npm run bench:reconcile [-- --domains 1000 --size 10 --passes 10 --writes 200 --check --untuned]
  *
+ * The server starts as `phantom server` does, through bin/phantom.js and the memory tuning its
+ * shebang carries; --untuned starts it as `node bin/phantom.js server` (Node's defaults) instead.
  * --check exits 1 when a target is missed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +21,7 @@ import { call, errorCode } from '../test/support/sign.ts';
 import { PHANTOM_BIN, REPO_ROOT } from '../test/support/process.ts';
 import { freePort, machine } from './support.ts';
 
-const { values: args } = parseArgs({ options: { domains: { type: 'string', default: '1000' }, size: { type: 'string', default: '10' }, passes: { type: 'string', default: '10' }, writes: { type: 'string', default: '200' }, check: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { domains: { type: 'string', default: '1000' }, size: { type: 'string', default: '10' }, passes: { type: 'string', default: '10' }, writes: { type: 'string', default: '200' }, check: { type: 'boolean', default: false }, untuned: { type: 'boolean', default: false } } });
 const DOMAINS = Number(args.domains);
 const SIZE = Number(args.size);
 const PASSES = Number(args.passes);
@@ -70,17 +72,26 @@ class Server {
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
     return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
   }
+
+  /** The server's command line and malloc tuning, as the kernel has them (not as we asked). */
+  runtime(): string {
+    const argv = readFileSync(`/proc/${this.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const arenas = readFileSync(`/proc/${this.child.pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('MALLOC_ARENA_MAX='));
+    return `\`${argv.map((a) => a.replace(REPO_ROOT + '/', '')).join(' ')}\`${arenas ? ` with ${arenas}` : ''}`;
+  }
 }
 
 async function startServer(dir: string): Promise<Server> {
   const port = await freePort();
   writeFileSync(join(dir, 'sites.yaml'), 'sites:\n  hotel: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n  sierra: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n');
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, PHANTOM_BIN, 'server'], {
+  // Started as users start it (the launcher's shebang carries the memory tuning). BENCH_NODE_ARGS
+  // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") adds node options to profile the server.
+  const nodeOptions = process.env.BENCH_NODE_ARGS ? { NODE_OPTIONS: process.env.BENCH_NODE_ARGS } : {};
+  const [command, argv] = args.untuned ? [process.execPath, [PHANTOM_BIN, 'server']] : [PHANTOM_BIN, ['server']];
+  const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, PHANTOM_LISTEN: `127.0.0.1:${port}`, PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_CONFIG: join(dir, 'sites.yaml'), PHANTOM_ACCESS_KEY: KEY.accessKeyId, PHANTOM_SECRET_KEY: KEY.secretAccessKey, PHANTOM_LOG_LEVEL: 'debug', PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS), PHANTOM_MAX_GROUPS: String(DOMAINS + 10) },
+    env: { ...process.env, ...nodeOptions, PHANTOM_LISTEN: `127.0.0.1:${port}`, PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_CONFIG: join(dir, 'sites.yaml'), PHANTOM_ACCESS_KEY: KEY.accessKeyId, PHANTOM_SECRET_KEY: KEY.secretAccessKey, PHANTOM_LOG_LEVEL: 'debug', PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS), PHANTOM_MAX_GROUPS: String(DOMAINS + 10) },
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -167,7 +178,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, Math.random() * 60));
     }
     const rss = server.rss();
-    report({ steady, latencies, rss: { now: rss.now, peak: rss.peak, steady: rssSteady.now }, createdMs, settleMs });
+    report({ steady, latencies, rss: { now: rss.now, peak: rss.peak, steady: rssSteady.now }, createdMs, settleMs, runtime: server.runtime() });
   } finally {
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(r: { steady: PassReport[]; latencies: number[]; rss: { now: number; peak: number; steady: number }; createdMs: number; settleMs: number }): void {
+function report(r: { steady: PassReport[]; latencies: number[]; rss: { now: number; peak: number; steady: number }; createdMs: number; settleMs: number; runtime: string }): void {
   const durations = r.steady.map((p) => p.durationMs);
   const calls = r.steady.map((p) => p.cloudCalls.list + p.cloudCalls.launch + p.cloudCalls.terminate);
   const passMs = median(durations);
@@ -186,7 +197,7 @@ function report(r: { steady: PassReport[]; latencies: number[]; rss: { now: numb
     '',
     `## Controller: ${DOMAINS} domains × ${SIZE} instances on two zero-latency sim sites — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${machine()}. The real \`phantom server\` (controller, API, SQLite store and both embedded sim clouds in one process), poll interval ${INTERVAL_MS} ms; ${PASSES} steady-state routine passes; ${r.latencies.length} SetDesiredCapacity writes (+1 each) at random moments, timed from sending the write to the server's "launch call" log line.`,
+    `Machine: ${machine()}. The real \`phantom server\` (controller, API, SQLite store and both embedded sim clouds in one process), poll interval ${INTERVAL_MS} ms; ${PASSES} steady-state routine passes; ${r.latencies.length} SetDesiredCapacity writes (+1 each) at random moments, timed from sending the write to the server's "launch call" log line. Server process: ${r.runtime}.`,
     '',
     '| measure | result | target |',
     '|---|---|---|',

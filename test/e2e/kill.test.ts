@@ -98,7 +98,7 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       PHANTOM_LOG_LEVEL: 'fatal',
     });
     const startServer = async () => {
-      server = spawn(process.execPath, [PHANTOM_BIN, 'server'], { cwd: REPO_ROOT, env: env(), stdio: 'ignore' });
+      server = spawn(PHANTOM_BIN, ['server'], { cwd: REPO_ROOT, env: env(), stdio: 'ignore' });
       await waitForHttp(`http://127.0.0.1:${port}/`);
     };
     const kill = async () => {
@@ -117,7 +117,7 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       for (const site of sites) {
         const cloudPort = await freePort();
         const api = site.api === 'ec2' ? [] : ['--api', 'openstack', '--user', `${OS_USER.name}:${OS_USER.password}`];
-        const child = spawn(process.execPath, [PHANTOM_BIN, 'sim-cloud', ...api, '--listen', `127.0.0.1:${cloudPort}`, '--state', join(dir, `${site.name}.json`), '--site', site.name, '--boot-ms', '300', '--lose-launch-response-rate', String(site.loseRate ?? 0), ...(site.seed !== undefined ? ['--seed', String(site.seed)] : [])], { cwd: REPO_ROOT, stdio: 'ignore' });
+        const child = spawn(PHANTOM_BIN, ['sim-cloud', ...api, '--listen', `127.0.0.1:${cloudPort}`, '--state', join(dir, `${site.name}.json`), '--site', site.name, '--boot-ms', '300', '--lose-launch-response-rate', String(site.loseRate ?? 0), ...(site.seed !== undefined ? ['--seed', String(site.seed)] : [])], { cwd: REPO_ROOT, stdio: 'ignore' });
         clouds.push(child);
         cloudUrls[site.name] = `http://127.0.0.1:${cloudPort}`;
         await waitForHttp(cloudUrls[site.name]!);
@@ -128,7 +128,7 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       // The sim-clouds accept any EC2 key, but ec2 and openstack sites still need the user's credentials.
       for (const site of sites) {
         const kind = site.api === 'ec2' ? ['--access-key', 'AKIDSIMCLOUD', '--secret-key', 'sim'] : ['--username', OS_USER.name, '--password', OS_USER.password];
-        const set = await run(process.execPath, [PHANTOM_BIN, 'credentials', 'set', site.name, '--user', 'admin', ...kind], { env: env() as Record<string, string> });
+        const set = await run(PHANTOM_BIN, ['credentials', 'set', site.name, '--user', 'admin', ...kind], { env: env() as Record<string, string> });
         assert.equal(set.code, 0, set.stderr);
       }
       const client = asg();

@@ -25,6 +25,24 @@ describe('phantom server: first start', () => {
     assert.ok(startedMs < 8000, `took ${startedMs} ms`);
   });
 
+  // The memory tuning lives in the launcher's shebang (`env -S VAR=… node --flags`); the kernel
+  // must hand those to the server process, and npm start must go through the launcher.
+  it('runs with the memory tuning of the launcher\'s shebang, as npm start does', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+    const shebang = readFileSync(PHANTOM_BIN, 'utf8').split('\n')[0]!.split(' ');
+    const nodeAt = shebang.indexOf('node');
+    assert.ok(nodeAt > 0, shebang.join(' '));
+    const assignments = shebang.slice(2, nodeAt);
+    const options = shebang.slice(nodeAt + 1);
+    assert.ok(options.some((o) => /^--max-semi-space-size=\d+$/.test(o)) && assignments.includes('MALLOC_ARENA_MAX=2'), shebang.join(' '));
+    const argv = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(argv.slice(1, 1 + options.length), options);
+    assert.equal(argv[1 + options.length], PHANTOM_BIN);
+    const environ = readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+    for (const assignment of assignments) assert.ok(environ.includes(assignment), assignment);
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.equal(scripts.start, 'bin/phantom.js server');
+  });
+
   it('creates admin, prints its keys once and writes them to a 0600 file that works', async () => {
     const printed = /Access key id: (AKPH[A-Z2-7]{16})\s+Secret access key: (\S{40})/.exec(server.output().stdout);
     assert.ok(printed, server.output().stdout);
@@ -78,7 +96,7 @@ describe('phantom CLI against a running server', () => {
   });
 
   it('credentials set/list/remove: sealed at rest, listed masked, secret read from stdin', async () => {
-    const set = await run(process.execPath, [PHANTOM_BIN, 'credentials', 'set', 'hotel', '--user', 'zoe', '--access-key', 'AKIAZOECLOUDKEY12345', '--secret-key', '-', '--key-name', 'phantomkey'], { env: server.env, input: 'zoe-cloud-canary-secret\n' });
+    const set = await run(PHANTOM_BIN, ['credentials', 'set', 'hotel', '--user', 'zoe', '--access-key', 'AKIAZOECLOUDKEY12345', '--secret-key', '-', '--key-name', 'phantomkey'], { env: server.env, input: 'zoe-cloud-canary-secret\n' });
     assert.equal(set.code, 0, set.stderr);
     const listed = await server.cli(['credentials', 'list', '--user', 'zoe', '--json']);
     assert.deepEqual((JSON.parse(listed.stdout) as Array<{ site: string; accessKey: string; keyName: string }>).map((c) => [c.site, c.accessKey, c.keyName]), [['hotel', '****2345', 'phantomkey']]);
@@ -120,7 +138,7 @@ describe('phantom server over TLS', () => {
     assert.equal(made.code, 0, made.stderr);
     const port = await freePort();
     const creds = { accessKeyId: 'AKIDTLSTEST000000000', secretAccessKey: 'tls-secret' };
-    const child = spawn(process.execPath, [PHANTOM_BIN, 'server'], {
+    const child = spawn(PHANTOM_BIN, ['server'], {
       cwd: REPO_ROOT,
       env: { ...process.env, PHANTOM_LISTEN: `127.0.0.1:${port}`, PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_TLS_CERT: cert, PHANTOM_TLS_KEY: key, PHANTOM_ACCESS_KEY: creds.accessKeyId, PHANTOM_SECRET_KEY: creds.secretAccessKey },
       stdio: 'ignore',

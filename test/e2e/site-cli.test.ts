@@ -67,7 +67,7 @@ describe('phantom site add|list|remove against a running server', () => {
   before(async () => {
     const port = await freePort();
     cloudUrl = `http://127.0.0.1:${port}`;
-    cloud = spawn(process.execPath, [PHANTOM_BIN, 'sim-cloud', '--listen', `127.0.0.1:${port}`, '--state', join(scratch.dir, 'india.json'), '--site', 'india', '--boot-ms', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    cloud = spawn(PHANTOM_BIN, ['sim-cloud', '--listen', `127.0.0.1:${port}`, '--state', join(scratch.dir, 'india.json'), '--site', 'india', '--boot-ms', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let cloudErr = '';
     cloud.stderr!.on('data', (c: Buffer) => (cloudErr += c.toString('utf8')));
     await eventually('the sim-cloud answering', async () => {

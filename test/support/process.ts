@@ -55,6 +55,8 @@ export interface PhantomProcess {
   env: Record<string, string>;
   /** Everything the server wrote so far. */
   output(): { stdout: string; stderr: string };
+  /** The server's process id (started as `bin/phantom.js server`, the way users start it). */
+  pid: number;
   /** Runs `phantom ARGS...` with the server's PHANTOM_DATA_DIR. */
   cli(args: string[]): Promise<CommandResult>;
   /** `phantom user add NAME --json`, run as a separate process against the running server's data dir. */
@@ -171,7 +173,7 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
       PHANTOM_LOG_LEVEL: 'warn',
       ...opts.env,
     });
-    const child = spawn(process.execPath, [PHANTOM_BIN, 'server'], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PHANTOM_BIN, ['server'], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = collector();
     const err = collector();
     child.stdout!.on('data', (c: Buffer) => out.push(c));
@@ -188,7 +190,7 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
       if (/EADDRINUSE/.test(err.text() + out.text())) continue; // the free port was taken meanwhile
       throw lastError;
     }
-    const cli = (args: string[]) => run(process.execPath, [PHANTOM_BIN, ...args], { env, timeoutMs: 30_000 });
+    const cli = (args: string[]) => run(PHANTOM_BIN, args, { env, timeoutMs: 30_000 });
     return {
       url,
       host: '127.0.0.1',
@@ -197,6 +199,7 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
       admin: { user: 'admin', ...TEST_ADMIN },
       env,
       output: () => ({ stdout: out.text(), stderr: err.text() }),
+      pid: child.pid!,
       cli,
       async addUser(name) {
         const result = await cli(['user', 'add', name, '--json']);

@@ -15,28 +15,13 @@ import {
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import { eventually } from '../support/eventually.ts';
 import { freePort, PHANTOM_BIN, REPO_ROOT, scratchDir, startPhantom, type CommandResult, type PhantomProcess } from '../support/process.ts';
 
 const DOMAIN_TAGS = [
   { Key: 'PHANTOM_DEFINITION', Value: 'error_overflow_n_preserving' },
   { Key: 'clouds', Value: 'india:2' },
 ];
-
-/** Polls `check` every 100 ms until it returns a value (not undefined) or `ms` pass. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('phantom site add|list|remove against a running server', () => {
   const scratch = scratchDir('phantom-site-cli-');

@@ -10,18 +10,8 @@ import {
   SetDesiredCapacityCommand,
   type AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
+import { eventually } from '../support/eventually.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
-
-/** Polls `probe` until it returns a value (not undefined), at most `ms` milliseconds. */
-async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the seed walkthrough converges on a server with its controller (simulated hotel and sierra)', () => {
   let server: TestServer;
@@ -55,21 +45,21 @@ describe('the seed walkthrough converges on a server with its controller (simula
       }),
     );
     const want = 'hotel:InService:Healthy sierra:InService:Healthy sierra:InService:Healthy';
-    await eventually(async () => ((await placement()) === want ? true : undefined));
+    await eventually(`placement ${want}`, async () => ((await placement()) === want ? true : undefined), 10_000, 50);
     const activities = (await client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'testDomain1' }))).Activities ?? [];
     assert.equal(activities.filter((a) => a.StatusCode === 'Successful' && /Launching a new EC2 instance: i-/.test(a.Description ?? '')).length, 3);
   });
 
   it('altering to 2 removes one from sierra', async () => {
     await client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'testDomain1', DesiredCapacity: 2 }));
-    await eventually(async () => ((await placement()) === 'hotel:InService:Healthy sierra:InService:Healthy' ? true : undefined));
+    await eventually('one hotel and one sierra instance', async () => ((await placement()) === 'hotel:InService:Healthy sierra:InService:Healthy' ? true : undefined), 10_000, 50);
   });
 
   it('deleting terminates everything, and the launch configurations can go at once', async () => {
     await client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'testDomain1' }));
     await client.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'testlc1@hotel' }));
     await client.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'testlc1@sierra' }));
-    await eventually(async () => ((await placement()) === 'gone' ? true : undefined));
+    await eventually('the domain gone', async () => ((await placement()) === 'gone' ? true : undefined), 10_000, 50);
   });
 });
 
@@ -85,10 +75,10 @@ describe('an API write reconciles its domains at once, without waiting for the p
   it('launches within seconds although the next poll is ten minutes away', async () => {
     await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'lc@hotel', ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
     await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'eager', LaunchConfigurationName: 'lc@hotel', MinSize: 2, MaxSize: 2, AvailabilityZones: ['hotel'] }));
-    const instances = await eventually(async () => {
+    const instances = await eventually('two instances', async () => {
       const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['eager'] }))).AutoScalingGroups?.[0];
       return (g?.Instances?.length ?? 0) === 2 ? g!.Instances! : undefined;
-    }, 5000);
+    }, 5000, 50);
     assert.deepEqual(instances.map((i) => i.AvailabilityZone), ['hotel', 'hotel']);
   });
 });

@@ -16,22 +16,8 @@ import {
 import type { SiteCredentials } from '../../src/contracts/credentials.ts';
 import { startOpenStackSimServer, type OpenStackSimServer } from '../../src/sim-cloud/openstack/server.ts';
 import { startSimCloudServer, type SimCloudServer } from '../../src/sim-cloud/server.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a domain over an openstack site and an ec2 site', () => {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-os-sites-'));

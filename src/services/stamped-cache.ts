@@ -1,13 +1,4 @@
 /**
- * A bounded cache whose entries are valid only under the store change stamp they were
- * filled under (Store.changeStamp). Readers take the stamp BEFORE reading the store, so an
- * entry can be newer than its stamp but never older than the data a later stamp describes.
- *
- * Eviction is least-recently-used in the "second chance" (CLOCK) form: a hit only marks the
- * entry, and eviction moves marked entries to the back instead of dropping them. A hit used to
- * delete and re-insert its Map entry, a visible cost on every API request (three caches each).
- */
-/**
  * Second-chance (CLOCK) eviction for a non-empty Map whose entries carry a `used` mark: drops the
  * oldest entry not used since it was last passed over (Map order is insertion order), moving
  * marked entries to the back with the mark cleared.
@@ -22,6 +13,15 @@ export function evictSecondChance<K>(entries: Map<K, { used: boolean }>): void {
   }
 }
 
+/**
+ * A bounded cache whose entries are valid only under the store change stamp they were
+ * filled under (Store.changeStamp). Readers take the stamp BEFORE reading the store, so an
+ * entry can be newer than its stamp but never older than the data a later stamp describes.
+ *
+ * Eviction is least-recently-used in the "second chance" (CLOCK) form: a hit only marks the
+ * entry, and eviction moves marked entries to the back instead of dropping them. A hit used to
+ * delete and re-insert its Map entry, a visible cost on every API request (three caches each).
+ */
 export class StampedCache<V> {
   private readonly entries = new Map<string, { stamp: string; value: V; used: boolean }>();
 
@@ -45,7 +45,6 @@ export class StampedCache<V> {
     this.entries.set(key, { stamp, value, used: false });
     if (this.entries.size > this.maxEntries) evictSecondChance(this.entries);
   }
-
 
   /**
    * Returns the cached value for `key`, or loads it (the stamp is read before the load).

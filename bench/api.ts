@@ -163,8 +163,7 @@ async function main(): Promise<void> {
       '|---|---|---|---|---|',
       ...targets.map(([name]) => {
         const rs = results.get(name)!;
-        const cpu = rs.map((r) => r.cpuPerRequest).filter((c): c is number => c !== undefined);
-        const cpuText = cpu.length ? (cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(0) : 'n/a';
+        const cpuText = meanCpu(name)?.toFixed(0) ?? 'n/a';
         return `| ${name} | ${Math.round(mean(name))} | ${cpuText} | ${Math.max(...rs.map((r) => r.p99))} | ${rs.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`;
       }),
       '',

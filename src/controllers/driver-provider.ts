@@ -15,9 +15,8 @@ const digest = (value: unknown): string => createHash('sha256').update(JSON.stri
  * credentials and the site's current settings (rebuilt when either changes).
  */
 export class DriverProvider {
-  private readonly drivers = new Map<string, CloudDriver>();
-  /** The cache key in use per (driver, site, owner), so a superseded driver is dropped. */
-  private readonly current = new Map<string, string>();
+  /** One driver per (driver, site, owner), with the digest of what it was built from. */
+  private readonly drivers = new Map<string, { version: string; driver: CloudDriver }>();
 
   /**
    * @param sites Required. The known sites, read on every call (sites may be added, changed or
@@ -33,26 +32,19 @@ export class DriverProvider {
   async driverFor(owner: string, site: string): Promise<CloudDriver> {
     const config = this.sites().find((s) => s.site === site);
     if (!config) throw new CloudError('invalid', `Unknown site ${site}`);
-    if (config.driver === 'sim') return this.cached(`sim\u0000${site}`, () => createDriver(config, this.deps));
+    if (config.driver === 'sim') return this.cached(`sim\u0000${site}`, '', () => createDriver(config, this.deps));
     const credentials = await this.credentials.open(owner, site);
     if (!credentials) return createDriver(config, this.deps); // throws the visible auth error
-    // New keys or new site settings give a new driver; the old one is dropped.
-    const prefix = `${config.driver}\u0000${site}\u0000${owner}\u0000`;
-    const id = prefix + digest([config, credentials]);
-    const previous = this.current.get(prefix);
-    if (previous !== id) {
-      if (previous !== undefined) this.drivers.delete(previous);
-      this.current.set(prefix, id);
-    }
-    return this.cached(id, () => createDriver(config, { ...this.deps, credentials }));
+    // New keys or new site settings give a new driver, which replaces the old one.
+    return this.cached(`${config.driver}\u0000${site}\u0000${owner}`, digest([config, credentials]), () => createDriver(config, { ...this.deps, credentials }));
   }
 
-  private cached(key: string, create: () => CloudDriver): CloudDriver {
-    let driver = this.drivers.get(key);
-    if (!driver) {
-      driver = create();
-      this.drivers.set(key, driver);
-    }
+  /** The driver held for `key` if built from `version`, else a new one that replaces it. */
+  private cached(key: string, version: string, create: () => CloudDriver): CloudDriver {
+    const held = this.drivers.get(key);
+    if (held?.version === version) return held.driver;
+    const driver = create();
+    this.drivers.set(key, { version, driver });
     return driver;
   }
 }

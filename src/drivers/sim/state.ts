@@ -86,18 +86,15 @@ export class SimCloudState {
   /** Applies transitions due at `now`: boot (running/failed), random deaths, retention purge. */
   observe(now: number): void {
     const { deathRate, terminatedRetentionMs } = this.knobsValue;
+    for (const record of this.booting) if (now >= record.bootsAt) this.boot(record);
     if (deathRate > 0) {
       // Every running instance draws for its death, in launch order (seeded runs repeat).
       for (const record of this.instances.values()) {
-        if (record.state === 'pending' && now >= record.bootsAt) this.boot(record);
         if (record.state === 'running' && this.random() < deathRate) {
           this.end(record, 'terminated', 'Server.InternalError: Instance died (simulated host failure)', now);
         }
-        if (record.endedAt !== undefined && now - record.endedAt >= terminatedRetentionMs) this.purge(record);
       }
-      return;
     }
-    for (const record of this.booting) if (now >= record.bootsAt) this.boot(record);
     for (const record of this.ended) if (now - record.endedAt! >= terminatedRetentionMs) this.purge(record);
   }
 

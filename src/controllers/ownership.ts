@@ -9,10 +9,15 @@ export const TAG = {
   intent: 'phantom:intent',
 } as const;
 
-/** The tags that select one domain's instances on a site. */
-export const domainTags = (installationId: string, owner: string, groupName: string): Record<string, string> => ({
+/** The tags that select all of one owner's instances on a site (every domain of theirs). */
+export const ownerTags = (installationId: string, owner: string): Record<string, string> => ({
   [TAG.installation]: installationId,
   [TAG.owner]: owner,
+});
+
+/** The tags that select one domain's instances on a site: the owner's, narrowed by the group. */
+export const domainTags = (installationId: string, owner: string, groupName: string): Record<string, string> => ({
+  ...ownerTags(installationId, owner),
   [TAG.group]: groupName,
 });
 
@@ -41,9 +46,3 @@ export function lifecycleOf(instance: CloudInstance): Readonly<{ lifecycleState:
       return LIFECYCLE.terminated;
   }
 }
-
-/** The tags that select all of one owner's instances on a site (every domain of theirs). */
-export const ownerTags = (installationId: string, owner: string): Record<string, string> => ({
-  [TAG.installation]: installationId,
-  [TAG.owner]: owner,
-});

@@ -66,8 +66,8 @@ export function copyTags(tags: Readonly<Record<string, string>>): Record<string,
 
 /**
  * The contract's view of a record: the public address only once running, no addresses after the
- * instance ended. Its tags are the record's own (frozen) tags object: the sim never changes a
- * record's tags, and callers cannot.
+ * instance ended. Its tags are the record's own tags object, which SimCloudState freezes when it
+ * files the record: the sim never changes a record's tags, and callers cannot.
  */
 export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
   const live = record.state === 'pending' || record.state === 'running';
@@ -75,7 +75,7 @@ export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
     id: record.id,
     state: record.state,
     ...(record.stateReason !== undefined ? { stateReason: record.stateReason } : {}),
-    tags: Object.freeze(record.tags),
+    tags: record.tags,
     imageId: record.imageId,
     instanceType: record.instanceType,
     clientToken: record.clientToken,

@@ -46,6 +46,17 @@ describe('sim persistence', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('persist.json.')), [], 'no temp file left behind');
   });
 
+  it('listed tags are frozen, for launched and for reloaded instances alike', async () => {
+    const file = join(dir, 'frozen.json');
+    const first = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
+    const launched = await first.driver.launch(req('t-f'), live());
+    assert.ok(Object.isFrozen(launched.tags));
+    const second = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
+    const [reloaded] = await second.driver.listInstances({ tags: {} }, live());
+    assert.ok(reloaded && Object.isFrozen(reloaded.tags));
+    assert.throws(() => { (reloaded.tags as Record<string, string>).owner = 'mallory'; }, TypeError);
+  });
+
   it('a launch is on disk before its response is returned', async () => {
     const file = join(dir, 'ondisk.json');
     const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });

@@ -189,7 +189,7 @@ export class SimCloudState {
       clientToken: request.clientToken,
       imageId: request.imageId,
       instanceType: request.instanceType,
-      tags: Object.freeze(copyTags(request.tags)),
+      tags: copyTags(request.tags),
       id,
       state: 'pending',
       privateAddress: simPrivateAddress(sequence),
@@ -204,8 +204,9 @@ export class SimCloudState {
     return record;
   }
 
-  /** Files a record in the map and every index. */
+  /** Files a record in the map and every index, freezing its tags (never changed, shared by its views). */
   private add(record: SimInstanceRecord): void {
+    Object.freeze(record.tags);
     this.instances.set(record.id, record);
     this.byToken.set(record.clientToken, record.id);
     if (record.state === 'pending') this.booting.add(record);

@@ -1,8 +1,8 @@
 import { PhantomError } from '../contracts/errors.ts';
-import type { GroupRecord, Tag, User } from '../contracts/records.ts';
+import type { GroupRecord, Tag, User, UserId } from '../contracts/records.ts';
 import { groupArn } from '../domain/arn.ts';
 import { checkCapacity, setDesired, updateCapacity } from '../domain/capacity.ts';
-import { isPhantomDomain, resolvePlacement, type Placement } from '../domain/placement.ts';
+import { isPhantomDomain, resolvePlacement, type Placement, type PlacementContext } from '../domain/placement.ts';
 import type { Store } from '../contracts/store.ts';
 import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
 import { checkTags } from '../domain/tags.ts';
@@ -37,8 +37,13 @@ export type GroupChanges = Partial<Pick<GroupRecord, 'launchConfigurationName' |
  * @throws PhantomError Validation when the group's Phantom tags do not resolve.
  */
 export async function placementOf(store: Store, knownSites: readonly string[], group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>): Promise<Placement> {
-  const names = (await store.listLaunchConfigurations(group.owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
-  return resolvePlacement(group, { knownSites, launchConfigurationNames: names });
+  return resolvePlacement(group, await placementContext(store, knownSites, group.owner));
+}
+
+/** What resolving any of one owner's placements needs: the sites and, in one read, the owner's launch configuration names. */
+export async function placementContext(store: Store, knownSites: readonly string[], owner: UserId): Promise<PlacementContext> {
+  const names = (await store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
+  return { knownSites, launchConfigurationNames: names };
 }
 
 /**

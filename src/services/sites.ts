@@ -1,13 +1,13 @@
 import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../contracts/clock.ts';
 import { PhantomError } from '../contracts/errors.ts';
-import type { GroupRecord } from '../contracts/records.ts';
+import type { GroupRecord, UserId } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import type { SiteConfig } from '../config/config.ts';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
-import { parseClouds } from '../domain/placement.ts';
+import { parseClouds, resolvePlacement, type PlacementContext } from '../domain/placement.ts';
 import { invalid } from './deps.ts';
-import { placementOf } from './groups.ts';
+import { placementContext } from './groups.ts';
 import { siteConfigOf, type SiteCatalog, type SiteSource } from './site-catalog.ts';
 
 /** The administration of CLI-added sites (`phantom site add|list|remove`). */
@@ -113,22 +113,17 @@ export async function listSites(deps: Pick<SiteAdminDeps, 'catalog'>): Promise<S
   return deps.catalog.list().map((e) => ({ name: e.config.site, driver: e.config.driver, source: e.source, settings: settingsOf(e.config) }));
 }
 
-/** `owner-name/group-name` of a group. */
-type Named = (group: Pick<GroupRecord, 'owner' | 'name'>) => string;
-
-/** Whether a group's placement names `site` (resolved placement, or its clouds tag / AvailabilityZones when it does not resolve). */
-async function placementNames(store: Store, known: readonly string[], group: GroupRecord, site: string): Promise<boolean> {
+/** Whether a group's placement names `site`: its AvailabilityZones, its clouds tag (even when the placement no longer resolves), or its resolved placement. Pure. */
+function placementNames(group: GroupRecord, site: string, ctx: PlacementContext): boolean {
   if (group.availabilityZones.includes(site)) return true;
   const clouds = group.tags.find((t) => t.key === 'clouds')?.value;
-  if (clouds !== undefined) {
-    try {
-      if (parseClouds(clouds).some((c) => c.site === site)) return true;
-    } catch {
-      // an unparsable tag names nothing
-    }
+  try {
+    if (clouds !== undefined && parseClouds(clouds).some((c) => c.site === site)) return true;
+  } catch {
+    // an unparsable tag names nothing
   }
   try {
-    return (await placementOf(store, known, group)).sites.some((s) => s.site === site);
+    return resolvePlacement(group, ctx).sites.some((s) => s.site === site);
   } catch {
     return false;
   }
@@ -136,16 +131,27 @@ async function placementNames(store: Store, known: readonly string[], group: Gro
 
 /**
  * The groups that use `site`: instances or pending launches there, or a placement (clouds tag,
- * AvailabilityZones, launch configurations) naming it. Sorted `user/group` names.
+ * AvailabilityZones, launch configurations) naming it. Sorted `user/group` names. Reads each
+ * owner's instances and launch configurations once.
  */
 export async function groupsUsingSite(store: Store, known: readonly string[], site: string): Promise<string[]> {
   const users = new Map((await store.listUsers()).map((u) => [u.id, u.name]));
-  const named: Named = (g) => `${users.get(g.owner) ?? g.owner}/${g.name}`;
+  const named = (owner: UserId, name: string) => `${users.get(owner) ?? owner}/${name}`;
   const using = new Set<string>();
-  for (const intent of await store.listIntents({ site, states: ['pending'] })) using.add(named({ owner: intent.owner, name: intent.groupName }));
+  for (const intent of await store.listIntents({ site, states: ['pending'] })) using.add(named(intent.owner, intent.groupName));
+  const byOwner = new Map<UserId, GroupRecord[]>();
   for (const group of await store.listAllGroups()) {
-    const instances = await store.listInstances(group.owner, { groupName: group.name });
-    if (instances.some((i) => i.site === site) || (!group.deleting && (await placementNames(store, known, group, site)))) using.add(named(group));
+    const owned = byOwner.get(group.owner);
+    if (owned) owned.push(group);
+    else byOwner.set(group.owner, [group]);
+  }
+  for (const [owner, groups] of byOwner) {
+    const instances = await store.listInstancesOfGroups(owner, groups.map((g) => g.name));
+    const ctx = await placementContext(store, known, owner);
+    for (const group of groups) {
+      const there = instances.get(group.name)?.some((i) => i.site === site) ?? false;
+      if (there || (!group.deleting && placementNames(group, site, ctx))) using.add(named(owner, group.name));
+    }
   }
   return [...using].sort();
 }

@@ -1,7 +1,7 @@
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { SimKnobs } from './knobs.ts';
 import {
-  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyLaunchRequest, copyTags, addOptionalLaunchFields,
+  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyTags, addOptionalLaunchFields,
   type SimInstanceRecord, type SimSnapshot,
 } from './record.ts';
 import { validateLaunchRequest } from './validate.ts';
@@ -111,7 +111,7 @@ export class SimCloudState {
     const knownId = this.byToken.get(request.clientToken);
     const known = knownId === undefined ? undefined : this.instances.get(knownId);
     if (known) {
-      if (!sameLaunch(copyLaunchRequest(known), request)) {
+      if (!sameLaunch(known, request)) {
         throw new CloudError('invalid', `IdempotentParameterMismatch: The client token '${request.clientToken}' was used with other parameters`);
       }
       return { record: known, created: false };

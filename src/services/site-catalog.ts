@@ -38,6 +38,19 @@ export function siteConfigOf(record: Pick<SiteRecord, 'name' | 'driver' | 'setti
   return parseDriverConfig({ ...record.settings, driver: record.driver, site: record.name }, `site ${record.name}`);
 }
 
+interface CatalogView {
+  entries: readonly CatalogEntry[];
+  configs: readonly SiteConfig[];
+  names: readonly string[];
+}
+
+/** The configured sites followed by the stored ones, as entries, configs and names (kept ready: names() is read per request). Pure. */
+function catalogView(opts: Pick<SiteCatalogOptions, 'configured' | 'source'>, stored: readonly CatalogEntry[]): CatalogView {
+  const entries = [...opts.configured.map((config) => ({ config, source: opts.source })), ...stored];
+  const configs = entries.map((e) => e.config);
+  return { entries, configs, names: configs.map((c) => c.site) };
+}
+
 /**
  * The known sites: the config file's (or the embedded defaults) followed by the CLI-added ones
  * from the store, by name. Reads are synchronous and cheap (per request); `refresh()` re-reads
@@ -45,9 +58,8 @@ export function siteConfigOf(record: Pick<SiteRecord, 'name' | 'driver' | 'setti
  * A stored site whose name the config file also defines is shadowed by the file's.
  */
 export class SiteCatalog {
-  private entries: readonly CatalogEntry[];
-  private siteConfigs: readonly SiteConfig[];
-  private siteNames: readonly string[];
+  /** The known sites in the three forms readers ask for, rebuilt together on each re-read. */
+  private view: CatalogView;
   /** The change stamp the stored sites were last read under (undefined: never read). */
   private readStamp: string | undefined;
   private pending: Promise<boolean> | undefined;
@@ -55,9 +67,7 @@ export class SiteCatalog {
   private readonly reported = new Map<string, string>();
 
   constructor(private readonly opts: SiteCatalogOptions) {
-    this.entries = opts.configured.map((config) => ({ config, source: opts.source }));
-    this.siteConfigs = [...opts.configured];
-    this.siteNames = opts.configured.map((s) => s.site);
+    this.view = catalogView(opts, []);
   }
 
   /** Builds the catalog of a loaded configuration. */
@@ -73,22 +83,22 @@ export class SiteCatalog {
 
   /** Every known site's config: configured ones first, in configuration order, then CLI-added ones by name. */
   all(): readonly SiteConfig[] {
-    return this.siteConfigs;
+    return this.view.configs;
   }
 
   /** Every known site name, in the order of `all()`. */
   names(): readonly string[] {
-    return this.siteNames;
+    return this.view.names;
   }
 
   /** Every known site with its source, in the order of `all()`. */
   list(): readonly CatalogEntry[] {
-    return this.entries;
+    return this.view.entries;
   }
 
   /** The known site of that name, or undefined. */
   get(name: string): CatalogEntry | undefined {
-    return this.entries.find((e) => e.config.site === name);
+    return this.view.entries.find((e) => e.config.site === name);
   }
 
   /** Where the configured (non-CLI) sites come from, and the config file if any. */
@@ -128,9 +138,7 @@ export class SiteCatalog {
         this.reported.set(record.name, error.message);
       }
     }
-    this.entries = [...this.opts.configured.map((config) => ({ config, source: this.opts.source })), ...stored];
-    this.siteConfigs = this.entries.map((e) => e.config);
-    this.siteNames = this.siteConfigs.map((s) => s.site);
+    this.view = catalogView(this.opts, stored);
     this.readStamp = stamp;
     return true;
   }

@@ -184,14 +184,22 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
   return { records: [...byId.values()], pending: [...pending.values()], wrote, unhealthy };
 }
 
+/** HTTP health checks parsed per group record, like `placements` (a parse costs ~3 µs per domain per pass). */
+const httpChecks = new WeakMap<GroupRecord, { check: HttpHealthCheck | undefined }>();
+
 /** The group's HTTP health check, unless none is defined or HealthCheck is suspended. */
 function httpHealthCheckOf(group: GroupRecord): HttpHealthCheck | undefined {
-  if (group.suspendedProcesses.some((p) => p.processName === 'HealthCheck')) return undefined;
-  try {
-    return parseHealthCheck(group.tags);
-  } catch {
-    return undefined; // tags are checked when written; an old bad one checks nothing
+  let memo = httpChecks.get(group);
+  if (!memo) {
+    let check: HttpHealthCheck | undefined;
+    try {
+      check = group.suspendedProcesses.some((p) => p.processName === 'HealthCheck') ? undefined : parseHealthCheck(group.tags);
+    } catch {
+      // tags are checked when written; an old bad one checks nothing
+    }
+    httpChecks.set(group, (memo = { check }));
   }
+  return memo.check;
 }
 
 /** The HTTP health check's verdict on an in-service instance, once its grace period is over. */

@@ -87,6 +87,16 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
 }
 
 /**
+ * The pending writes of every coalescing sim in this process, done synchronously when it exits
+ * normally: one `exit` listener for them all (one each would trip Node's max-listeners warning
+ * past ten sites).
+ */
+const pendingAtExit = new Set<() => void>();
+const writePendingAtExit = (): void => {
+  for (const writeNow of pendingAtExit) writeNow();
+};
+
+/**
  * A writer that writes at most once per window: a change inside the window marks the state
  * dirty and schedules one write at its end (errors there keep the state dirty for the next
  * try). The window is `delayMs`, or ten times the last write's duration when that is longer,
@@ -103,13 +113,11 @@ function coalesced(write: () => void, delayMs: number, state: SimCloudState): ()
     write();
     window = Math.max(delayMs, 10 * (performance.now() - started));
   };
-  const onExit = (): void => {
-    if (timer) clearTimeout(timer);
-    writeNow();
-  };
   const writeNow = (): void => {
-    process.off('exit', onExit);
+    clearTimeout(timer);
     timer = undefined;
+    pendingAtExit.delete(writeNow);
+    if (pendingAtExit.size === 0) process.off('exit', writePendingAtExit);
     if (!state.takeDirty()) return;
     try {
       timedWrite();
@@ -129,6 +137,7 @@ function coalesced(write: () => void, delayMs: number, state: SimCloudState): ()
     state.markDirty();
     timer = setTimeout(writeNow, window - (Date.now() - lastWrite));
     timer.unref();
-    process.on('exit', onExit);
+    if (pendingAtExit.size === 0) process.on('exit', writePendingAtExit);
+    pendingAtExit.add(writeNow);
   };
 }

@@ -79,6 +79,20 @@ describe('sim persistence', () => {
     assert.equal(onDisk(), 3, 'and are written together at its end');
   });
 
+  it('with saveDelayMs, many sites waiting to write share one exit listener', async () => {
+    const before = process.listenerCount('exit');
+    const clouds = Array.from({ length: 12 }, (_, i) =>
+      openSimCloud({ site: `s${i}`, file: join(dir, `many-${i}.json`), clock: new FixedClock(), random: seededRandom(i), saveDelayMs: 100 }));
+    for (const cloud of clouds) {
+      await cloud.driver.launch(req('m-1'), live());
+      await cloud.driver.launch(req('m-2'), live());
+    }
+    assert.equal(process.listenerCount('exit'), before + 1, 'one listener for all twelve pending writes');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(process.listenerCount('exit'), before, 'removed once nothing is pending');
+    for (let i = 0; i < 12; i++) assert.equal((JSON.parse(readFileSync(join(dir, `many-${i}.json`), 'utf8')) as { instances: unknown[] }).instances.length, 2);
+  });
+
   it('with saveDelayMs, pending changes are written when the process exits', () => {
     const file = join(dir, 'exit-flush.json');
     const script = join(dir, 'exit-flush.mts');

@@ -87,12 +87,6 @@ export class Controller {
     this.enqueue(this.urgent, async () => [{ owner, name: group }]);
   }
 
-  /** Enqueues one owner's groups as urgent. Never throws. */
-  pokeOwner(owner: string): void {
-    this.records.markOwner(owner);
-    this.enqueue(this.urgent, () => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
-  }
-
   /**
    * After a successful API write: enqueues the groups it touched as urgent (all the owner's
    * groups when that cannot be told from the input). Never throws.

@@ -198,9 +198,8 @@ export async function runSimCloudCommand(argv: string[], io: CommandIo): Promise
     io.err(`phantom sim-cloud: cannot start: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  io.out(`sim-cloud ${options.site} serving on http://${hostInUrl}:${server.port}`);
-  if (command.api === 'openstack') io.out(`sim-cloud ${options.site}: Keystone v3 at http://${hostInUrl}:${server.port}/identity/v3 (region ${command.options.region ?? 'RegionOne'}, project ${command.options.project ?? 'phantom'})`);
+  io.out(`sim-cloud ${options.site} serving on ${server.url}`);
+  if (command.api === 'openstack' && 'authUrl' in server) io.out(`sim-cloud ${options.site}: Keystone v3 at ${server.authUrl} (region ${command.options.region ?? 'RegionOne'}, project ${command.options.project ?? 'phantom'})`);
   const signal = await new Promise<string>((resolve) => {
     const stop = (name: string) => (): void => {
       process.off('SIGINT', onInt);

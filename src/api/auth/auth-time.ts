@@ -24,16 +24,11 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number)
  * @returns the instant, or undefined when the text is not exactly that form or not a real date.
  */
 export function parseAmzDate(text: string): Date | undefined {
-  // Requests signed in the same second carry the same text: the last result is reused.
-  if (text === lastAmzDate.text) return new Date(lastAmzDate.ms);
   const m = AMZ_DATE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const date = utc(y, mo, d, h, mi, s);
-  if (date) lastAmzDate = { text, ms: date.getTime() };
-  return date;
+  return utc(y, mo, d, h, mi, s);
 }
-let lastAmzDate = { text: '', ms: 0 };
 
 /**
  * Parses an HTTP `Date` header in IMF-fixdate form (`Mon, 09 Sep 2011 23:36:00 GMT`), the only

@@ -5,7 +5,7 @@ import { ApiError } from '../query/errors.ts';
 import type { Param } from '../query/form.ts';
 import { checkPresignedWindow, checkSigV2Expires, checkSigV2Timestamp, checkSigV4Skew } from './auth-time.ts';
 import { parseSigV2, SIGV2_PARAMS, verifySigV2, type SigV2Auth } from './sigv2.ts';
-import { parseSigV4Header, parseSigV4Query, SigningKeyCache, verifySigV4, type SigV4Auth } from './sigv4.ts';
+import { parseSigV4Header, parseSigV4Query, SigningKeyCache, SigV4ParseMemo, verifySigV4, type SigV4Auth } from './sigv4.ts';
 
 /** How a request proved its identity. A closed union: every consumer switches exhaustively. */
 export type AuthMethod = 'sigv2' | 'sigv4-header' | 'sigv4-query';
@@ -93,6 +93,8 @@ export class Authenticator {
   private readonly clock: Clock;
   private readonly maxSkewMs: number;
   private readonly keyCache: SigningKeyCache;
+  /** Recently parsed SigV4 Credential, SignedHeaders and X-Amz-Date texts. */
+  private readonly parseMemo = new SigV4ParseMemo();
   /** Stand-in secret for unknown keys, so that path does the same HMAC work as a bad signature. */
   private readonly dummySecret = randomBytes(30).toString('base64');
   private readonly dummySecretId = SigningKeyCache.secretId(this.dummySecret);
@@ -144,12 +146,12 @@ export class Authenticator {
     const now = this.clock.now();
     switch (method) {
       case 'sigv4-header': {
-        const auth = parseSigV4Header(req);
+        const auth = parseSigV4Header(req, this.parseMemo);
         checkSigV4Skew(auth.signedAt, now, this.maxSkewMs);
         return { method, auth };
       }
       case 'sigv4-query': {
-        const auth = parseSigV4Query(req);
+        const auth = parseSigV4Query(req, this.parseMemo);
         checkPresignedWindow(auth.signedAt, auth.expiresSeconds ?? 0, now, this.maxSkewMs);
         return { method, auth };
       }

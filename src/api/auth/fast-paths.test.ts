@@ -4,7 +4,7 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { ApiError } from '../query/errors.ts';
 import { parseAmzDate } from './auth-time.ts';
 import { Authenticator, type SecretLookup } from './authenticate.ts';
-import { canonicalHeaderBlock, deriveSigningKey, parseSigV4Header, SigningKeyCache } from './sigv4.ts';
+import { canonicalHeaderBlock, deriveSigningKey, parseSigV4Header, SigningKeyCache, SigV4ParseMemo } from './sigv4.ts';
 import { makeRequest, paramsOf, withoutHeader } from './test-support.ts';
 import { clientSignV4 } from './test-signers.ts';
 
@@ -68,8 +68,19 @@ describe('SigningKeyCache.getWithId', () => {
 describe('SigV4 parsing shortcuts', () => {
   it('a remembered SignedHeaders list is still checked against each request', () => {
     const req = signed('x');
-    parseSigV4Header(req);
-    assert.throws(() => parseSigV4Header(withoutHeader(req, 'x-amz-date')), (e: unknown) => e instanceof ApiError && e.code === 'IncompleteSignature');
+    const memo = new SigV4ParseMemo();
+    parseSigV4Header(req, memo);
+    assert.throws(() => parseSigV4Header(withoutHeader(req, 'x-amz-date'), memo), (e: unknown) => e instanceof ApiError && e.code === 'IncompleteSignature');
+  });
+  it('a memo gives the same answers as none, and a fresh signedAt Date each time', () => {
+    const req = signed('x');
+    const memo = new SigV4ParseMemo();
+    const first = parseSigV4Header(req, memo);
+    assert.deepEqual(first, parseSigV4Header(req));
+    first.signedAt.setTime(0);
+    assert.deepEqual(parseSigV4Header(req, memo), parseSigV4Header(req));
+    assert.equal(memo.credentials.size, 1);
+    assert.equal(memo.signedHeaderLists.size, 1);
   });
   it('parseAmzDate hands out a fresh Date each time, and still rejects bad text', () => {
     const a = parseAmzDate('20261125T120000Z')!;

@@ -43,23 +43,29 @@ function incomplete(message: string): ApiError {
 
 interface Credential { accessKeyId: string; scopeDate: string; region: string; service: string }
 
-/**
- * Parsed forms of the Credential and SignedHeaders texts seen recently: a key sends the same
- * few texts on every request, and parsing them was a visible share of each one. Only texts
- * that parsed cleanly are kept; the maps are emptied when they reach MEMO_LIMIT entries.
- */
-const credentials = new Map<string, Readonly<Credential>>();
-const signedHeaderLists = new Map<string, readonly string[]>();
 const MEMO_LIMIT = 1000;
 
-function remember<V>(memo: Map<string, V>, text: string, value: V): V {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(text, value);
+/**
+ * Parsed forms of the Credential, SignedHeaders and X-Amz-Date texts seen recently: a key sends
+ * the same few texts on every request, and parsing them was a visible share of each one. Only
+ * texts that parsed cleanly are kept; the maps are emptied when they reach 1000 entries. The
+ * owner creates and keeps the instance (no module state), as with SigningKeyCache.
+ */
+export class SigV4ParseMemo {
+  readonly credentials = new Map<string, Readonly<Credential>>();
+  readonly signedHeaderLists = new Map<string, readonly string[]>();
+  /** The last X-Amz-Date text that parsed, and its instant (requests signed in the same second share it). */
+  amzDate = { text: '', ms: 0 };
+}
+
+function remember<V>(map: Map<string, V>, text: string, value: V): V {
+  if (map.size >= MEMO_LIMIT) map.clear();
+  map.set(text, value);
   return value;
 }
 
-function parseCredential(text: string): Readonly<Credential> {
-  const known = credentials.get(text);
+function parseCredential(text: string, memo: SigV4ParseMemo | undefined): Readonly<Credential> {
+  const known = memo?.credentials.get(text);
   if (known !== undefined) return known;
   const parts = text.split('/');
   if (parts.length !== 5 || parts.some((p) => p.length === 0)) {
@@ -69,11 +75,12 @@ function parseCredential(text: string): Readonly<Credential> {
   if (terminator !== 'aws4_request') throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request'.");
   if (!/^\d{8}$/.test(scopeDate)) throw incomplete('Credential scope date must be in the form yyyymmdd.');
   if (!ACCESS_KEY.test(accessKeyId) || /[\s,;]/.test(region + service)) throw incomplete('Credential contains invalid characters.');
-  return remember(credentials, text, Object.freeze({ accessKeyId, scopeDate, region, service }));
+  const credential = Object.freeze({ accessKeyId, scopeDate, region, service });
+  return memo ? remember(memo.credentials, text, credential) : credential;
 }
 
-function parseSignedHeaders(text: string, req: RawRequest): readonly string[] {
-  const known = signedHeaderLists.get(text);
+function parseSignedHeaders(text: string, req: RawRequest, memo: SigV4ParseMemo | undefined): readonly string[] {
+  const known = memo?.signedHeaderLists.get(text);
   if (known !== undefined) {
     // The text was valid before; header presence is per request and is checked every time.
     for (const name of known) {
@@ -89,7 +96,7 @@ function parseSignedHeaders(text: string, req: RawRequest): readonly string[] {
     if (!req.headers.has(name)) throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
   }
   if (!names.includes('host')) throw incomplete("The 'host' header must be signed (listed in SignedHeaders).");
-  return remember(signedHeaderLists, text, Object.freeze(names));
+  return memo ? remember(memo.signedHeaderLists, text, Object.freeze(names)) : names;
 }
 
 function parseSignature(text: string): string {
@@ -113,11 +120,20 @@ function onlyValue(req: RawRequest, name: string, label: string): string | undef
   return values[0]!.trim();
 }
 
+/** parseAmzDate, reusing the memo's last result for the same text (a fresh Date each time). */
+function amzDateOf(text: string, memo: SigV4ParseMemo | undefined): Date | undefined {
+  if (memo === undefined) return parseAmzDate(text);
+  if (text === memo.amzDate.text) return new Date(memo.amzDate.ms);
+  const date = parseAmzDate(text);
+  if (date) memo.amzDate = { text, ms: date.getTime() };
+  return date;
+}
+
 /** X-Amz-Date header, else the Date header (converted), for the header form. */
-function headerDate(req: RawRequest): { amzDate: string; signedAt: Date } {
+function headerDate(req: RawRequest, memo: SigV4ParseMemo | undefined): { amzDate: string; signedAt: Date } {
   const amz = onlyValue(req, 'x-amz-date', 'X-Amz-Date');
   if (amz !== undefined) {
-    const signedAt = parseAmzDate(amz);
+    const signedAt = amzDateOf(amz, memo);
     if (!signedAt) throw incomplete("X-Amz-Date must be in the ISO 8601 basic format yyyyMMdd'T'HHmmss'Z'.");
     return { amzDate: amz, signedAt };
   }
@@ -138,12 +154,13 @@ const isAuthField = (name: string): name is AuthField => name === 'Credential' |
  * SignedHeaders=a;b, Signature=hex` (components separated by `,` with or without spaces, any
  * order) plus the request date. Pure structure: no secret is needed.
  * @param req Required. Must carry exactly one Authorization header.
+ * @param memo Optional. The caller's memo of recently parsed texts (same answers, less work).
  * @throws ApiError IncompleteSignature for a missing/duplicated/malformed header or component,
  *   an algorithm other than AWS4-HMAC-SHA256, unsigned `host`, a signed header absent from the
  *   request, or a missing/malformed X-Amz-Date/Date; SignatureDoesNotMatch when the scope date
  *   differs from the request date.
  */
-export function parseSigV4Header(req: RawRequest): SigV4Auth {
+export function parseSigV4Header(req: RawRequest, memo?: SigV4ParseMemo): SigV4Auth {
   const values = req.headers.get('authorization') ?? [];
   if (values.length !== 1) throw incomplete('The request must contain exactly one Authorization header.');
   const value = values[0]!.trim();
@@ -165,10 +182,10 @@ export function parseSigV4Header(req: RawRequest): SigV4Auth {
   if (Credential === undefined) throw incomplete("Authorization header requires 'Credential' parameter.");
   if (SignedHeaders === undefined) throw incomplete("Authorization header requires 'SignedHeaders' parameter.");
   if (Signature === undefined) throw incomplete("Authorization header requires 'Signature' parameter.");
-  const credential = parseCredential(Credential);
-  const signedHeaders = parseSignedHeaders(SignedHeaders, req);
+  const credential = parseCredential(Credential, memo);
+  const signedHeaders = parseSignedHeaders(SignedHeaders, req, memo);
   const signature = parseSignature(Signature);
-  const { amzDate, signedAt } = headerDate(req);
+  const { amzDate, signedAt } = headerDate(req, memo);
   checkScopeDate(credential.scopeDate, amzDate);
   const { accessKeyId, scopeDate, region, service } = credential; // no spread: it was a slow path here
   return { form: 'header', accessKeyId, scopeDate, region, service, signedHeaders, signature, amzDate, signedAt };
@@ -179,11 +196,12 @@ export function parseSigV4Header(req: RawRequest): SigV4Auth {
  * X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and X-Amz-Expires, each
  * exactly once. Values are raw-percent-decoded.
  * @param req Required.
+ * @param memo Optional. As for parseSigV4Header.
  * @throws ApiError IncompleteSignature when a parameter is missing, repeated or malformed, the
  *   algorithm is not AWS4-HMAC-SHA256, X-Amz-Expires is outside 1..604800, or `host` is not
  *   signed; SignatureDoesNotMatch when the scope date differs from X-Amz-Date.
  */
-export function parseSigV4Query(req: RawRequest): SigV4Auth {
+export function parseSigV4Query(req: RawRequest, memo?: SigV4ParseMemo): SigV4Auth {
   const wanted = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Expires'];
   const found = new Map<string, string>();
   for (const [rawName, rawValue] of splitRawQuery(req.rawQuery)) {
@@ -196,11 +214,11 @@ export function parseSigV4Query(req: RawRequest): SigV4Auth {
     if (!found.has(name)) throw incomplete(`A presigned request requires the query parameter ${name} (presigned parameters are read from the query string only).`);
   }
   if (found.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM) throw incomplete(`Unsupported X-Amz-Algorithm; only ${SIGV4_ALGORITHM} is accepted.`);
-  const credential = parseCredential(found.get('X-Amz-Credential')!);
-  const signedHeaders = parseSignedHeaders(found.get('X-Amz-SignedHeaders')!, req);
+  const credential = parseCredential(found.get('X-Amz-Credential')!, memo);
+  const signedHeaders = parseSignedHeaders(found.get('X-Amz-SignedHeaders')!, req, memo);
   const signature = parseSignature(found.get('X-Amz-Signature')!);
   const amzDate = found.get('X-Amz-Date')!;
-  const signedAt = parseAmzDate(amzDate);
+  const signedAt = amzDateOf(amzDate, memo);
   if (!signedAt) throw incomplete("X-Amz-Date must be in the ISO 8601 basic format yyyyMMdd'T'HHmmss'Z'.");
   const expiresText = found.get('X-Amz-Expires')!;
   const expiresSeconds = /^\d{1,6}$/.test(expiresText) ? Number(expiresText) : 0;

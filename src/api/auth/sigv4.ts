@@ -4,7 +4,7 @@ import type { RawRequest } from '../http/raw-request.ts';
 import { awsEncode, canonicalQueryComponent, constantTimeEqualHex, percentDecode, splitRawQuery } from './aws-encoding.ts';
 import { SIGV4_ALGORITHM, type SigV4Auth } from './sigv4-parse.ts';
 
-export { parseSigV4Header, parseSigV4Query, SIGV4_ALGORITHM, MAX_PRESIGN_EXPIRES_SECONDS, type SigV4Auth } from './sigv4-parse.ts';
+export { parseSigV4Header, parseSigV4Query, SigV4ParseMemo, SIGV4_ALGORITHM, MAX_PRESIGN_EXPIRES_SECONDS, type SigV4Auth } from './sigv4-parse.ts';
 
 /** The canonical forms computed for a request; exposed so tests can compare them byte for byte. */
 export interface SigV4Canonical {

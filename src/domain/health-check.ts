@@ -26,7 +26,14 @@ export interface CheckedInstance {
 }
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
-const KNOWN = new Set(['address', 'public_address', 'private_address', 'instance_id']);
+
+/** Each placeholder's value for an instance, as it goes into the URL (undefined: the instance lacks it). */
+const PLACEHOLDERS: Readonly<Record<string, (instance: CheckedInstance) => string | undefined>> = {
+  address: (i) => hostPart(i.publicAddress ?? i.privateAddress),
+  public_address: (i) => hostPart(i.publicAddress),
+  private_address: (i) => hostPart(i.privateAddress),
+  instance_id: (i) => encodeURIComponent(i.id),
+};
 
 /**
  * The health check the tags define, or undefined when `health_check_url` is absent. Pure.
@@ -41,7 +48,7 @@ export function parseHealthCheck(tags: readonly Tag[]): HttpHealthCheck | undefi
     return undefined;
   }
   for (const [, name] of url.matchAll(PLACEHOLDER)) {
-    if (!KNOWN.has(name!)) throw invalid(`Tag ${HEALTH_CHECK_TAG.url}: unknown placeholder {${name}}; use {address}, {public_address}, {private_address} or {instance_id}.`);
+    if (!Object.hasOwn(PLACEHOLDERS, name!)) throw invalid(`Tag ${HEALTH_CHECK_TAG.url}: unknown placeholder {${name}}; use {address}, {public_address}, {private_address} or {instance_id}.`);
   }
   const sample = fill(url, { id: 'i-0123456789abcdef0', publicAddress: '192.0.2.1', privateAddress: '10.0.0.1' });
   if (sample === undefined || !URL.canParse(sample) || !/^https?:$/.test(new URL(sample).protocol)) {
@@ -60,14 +67,16 @@ export function healthCheckUrl(check: HttpHealthCheck, instance: CheckedInstance
 function fill(template: string, instance: CheckedInstance): string | undefined {
   let missing = false;
   const filled = template.replace(PLACEHOLDER, (_, name: string) => {
-    const value = name === 'instance_id' ? instance.id : name === 'public_address' ? instance.publicAddress : name === 'private_address' ? instance.privateAddress : (instance.publicAddress ?? instance.privateAddress);
+    const value = PLACEHOLDERS[name]?.(instance);
     if (value === undefined) missing = true;
-    return value === undefined ? '' : name === 'instance_id' ? encodeURIComponent(value) : hostPart(value);
+    return value ?? '';
   });
   return missing ? undefined : filled;
 }
 
 /** IPv6 addresses go in brackets inside a URL. */
-const hostPart = (address: string) => (address.includes(':') ? `[${address}]` : address);
+function hostPart(address: string | undefined): string | undefined {
+  return address?.includes(':') ? `[${address}]` : address;
+}
 
 const invalid = (message: string) => new PhantomError('Validation', message);

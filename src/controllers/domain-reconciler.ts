@@ -205,7 +205,7 @@ function httpHealthCheckOf(group: GroupRecord): HttpHealthCheck | undefined {
 /** The HTTP health check's verdict on an in-service instance, once its grace period is over. */
 function httpVerdict(deps: ReconcilerDeps, group: GroupRecord, check: HttpHealthCheck, record: InstanceRecord, cloud: CloudInstance, now: Date): string | undefined {
   if (!deps.health || now.getTime() < record.createdTime.getTime() + group.healthCheckGracePeriod * 1000) return undefined;
-  return deps.health.verdict(group.owner, group.name, check, { id: cloud.id, ...(cloud.publicAddress ? { publicAddress: cloud.publicAddress } : {}), ...(cloud.privateAddress ? { privateAddress: cloud.privateAddress } : {}) });
+  return deps.health.verdict(group.owner, group.name, check, cloud); // a CloudInstance is a CheckedInstance
 }
 
 function newRecord(group: GroupRecord, site: string, cloud: CloudInstance, launchConfigurationName: string): InstanceRecord {

@@ -1,3 +1,5 @@
+import type { CloudErrorKind } from '../../contracts/cloud.ts';
+
 /** Settings of {@link SiteBackoff}. */
 export interface SiteBackoffOptions {
   /** First backoff after a failure, in ms (> 0). */
@@ -88,7 +90,7 @@ export class SiteBackoff {
    * A user's launch on a site was refused: a full site (`capacity`) is backed off for every
    * user, credentials, an invalid request or a spent quota only for this user.
    */
-  launchFailure(site: string, owner: string, kind: string, now: Date): Date {
+  launchFailure(site: string, owner: string, kind: CloudErrorKind, now: Date): Date {
     return this.failure(kind === 'capacity' ? site : ownerOnSite(owner, site), now);
   }
 

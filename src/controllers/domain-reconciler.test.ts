@@ -15,6 +15,7 @@ import { createLaunchConfiguration } from '../services/launch-configurations.ts'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { reconcileDomain, type ReconcilerDeps } from './domain-reconciler.ts';
 import { SiteBackoff } from './runtime/backoff.ts';
+import { meteredDriver, noCalls } from './runtime/metered-driver.ts';
 
 interface World {
   store: Store;
@@ -107,6 +108,20 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 });
     await w.pass();
     assert.equal(await w.store.getGroup(w.user.id, 'testDomain1'), undefined, 'the record goes once the instances are gone');
+  });
+
+  it('terminates the instances it takes out of service with one cloud call per site', async () => {
+    const w = await world('hotel:1,sierra:2');
+    await w.pass();
+    w.clock.advance(1500);
+    await w.pass();
+    const calls = { hotel: noCalls(), sierra: noCalls() };
+    const driverFor = w.deps.driverFor;
+    w.deps.driverFor = async (owner, site) => meteredDriver(await driverFor(owner, site), calls[site as keyof typeof calls]);
+    await deleteGroup(w.services, w.user, 'testDomain1', false);
+    await w.pass();
+    assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 });
+    assert.deepEqual({ hotel: calls.hotel.terminate, sierra: calls.sierra.terminate }, { hotel: 1, sierra: 1 }, 'sierra\'s two instances go in one call');
   });
 
   it('overflows a full first site within the same pass, backs it off, and moves back later', async () => {

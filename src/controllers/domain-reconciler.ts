@@ -160,13 +160,7 @@ async function sync(deps: ReconcilerDeps, group: GroupRecord, records: InstanceR
         orphans.push(cloud.id);
       }
     }
-    if (orphans.length > 0) {
-      try {
-        await (await deps.driverFor(group.owner, site)).terminate(orphans, signal);
-      } catch (error) {
-        if (!isCloudError(error)) throw error; // tried again next pass; the rest of the pass goes on
-      }
-    }
+    if (orphans.length > 0) await terminateOn(deps, group.owner, site, orphans, signal);
   }
   for (const record of [...byId.values()]) {
     const seen = observed.get(record.site);
@@ -242,10 +236,11 @@ async function act(deps: ReconcilerDeps, group: GroupRecord, sites: SiteCap[], s
   }
 }
 
-/** Terminates the chosen instances plus any the user already marked Terminating. */
+/** Terminates the chosen instances plus any the user already marked Terminating: one cloud call per site. */
 async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: InstanceRecord[], chosen: Plan['terminations'], failedChecks: Map<string, string>, signal: AbortSignal): Promise<void> {
   if (chosen.length === 0 && !records.some((r) => r.lifecycleState === 'Terminating')) return;
   const now = deps.clock.now();
+  const bySite = new Map<string, string[]>();
   for (const record of records) {
     const picked = chosen.find((t) => t.instanceId === record.instanceId);
     if (!picked && record.lifecycleState !== 'Terminating') continue;
@@ -255,11 +250,19 @@ async function terminate(deps: ReconcilerDeps, group: GroupRecord, records: Inst
       const why = picked.reason !== 'unhealthy' ? 'a difference between desired and actual capacity' : `its health status being Unhealthy${check ? ` (${check})` : ''}`;
       await recordTermination(deps.store, record, now, `At ${now.toISOString()} an instance was taken out of service in response to ${why}.`);
     }
-    try {
-      await (await deps.driverFor(group.owner, record.site)).terminate([record.instanceId], signal);
-    } catch (error) {
-      if (!isCloudError(error)) throw error; // retried next pass
-    }
+    const ids = bySite.get(record.site);
+    if (ids) ids.push(record.instanceId);
+    else bySite.set(record.site, [record.instanceId]);
+  }
+  for (const [site, ids] of bySite) await terminateOn(deps, group.owner, site, ids, signal);
+}
+
+/** Asks `site` to terminate `ids`. A cloud error leaves them to the next pass; the rest of this one goes on. */
+async function terminateOn(deps: ReconcilerDeps, owner: string, site: string, ids: string[], signal: AbortSignal): Promise<void> {
+  try {
+    await (await deps.driverFor(owner, site)).terminate(ids, signal);
+  } catch (error) {
+    if (!isCloudError(error)) throw error;
   }
 }
 

@@ -121,7 +121,7 @@ export class Controller {
     if (this.running || this.stopped) return;
     this.running = (async () => {
       while ((this.urgent.size > 0 || this.routine.size > 0) && !this.stopped) {
-        if (this.urgent.size > 0) await this.runUrgent(noCalls());
+        if (this.urgent.size > 0) await this.runUrgent();
         else await this.runRoutinePass();
       }
     })().finally(() => {
@@ -129,13 +129,14 @@ export class Controller {
     });
   }
 
-  /** Reconciles every queued urgent group; returns their keys. */
-  private async runUrgent(counts: CloudCallCounts): Promise<Set<string>> {
+  /** Reconciles every queued urgent group (its calls are not part of any pass's count); returns their keys. */
+  private async runUrgent(): Promise<Set<string>> {
     const done = new Set<string>();
+    const deps = this.metered(noCalls());
     while (this.urgent.size > 0 && !this.stopped) {
       const [key, item] = this.urgent.entries().next().value!;
       this.urgent.delete(key);
-      await this.reconcile(this.metered(counts), item, {});
+      await this.reconcile(deps, item, {});
       done.add(key);
     }
     return done;
@@ -158,7 +159,7 @@ export class Controller {
       }
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
-      if (this.urgent.size > 0) for (const done of await this.runUrgent(noCalls())) reconciledUrgently.add(done);
+      if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
       if (!reconciledUrgently.has(key)) await this.reconcile(deps, item, { observe: listings.observe, reads: this.records });
     }
     const memory = process.memoryUsage();

@@ -138,6 +138,29 @@ describe('controller runtime', () => {
     cache.markOwner(w.user.id);
     assert.equal((await cache.group(w.user.id, b))?.desiredCapacity, 2, 'an owner-wide mark covers every group');
   });
+
+  it('RecordCache honours a mark made while the bulk read it waits on was running', async () => {
+    const w = await world(2);
+    const [a] = w.names as [string];
+    let fetched!: () => void;
+    let release!: () => void;
+    const didFetch = new Promise<void>((r) => (fetched = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const listGroups = w.store.listGroups.bind(w.store);
+    w.store.listGroups = async (owner, page) => {
+      const rows = await listGroups(owner, page);
+      fetched();
+      await gate;
+      return rows;
+    };
+    const cache = new RecordCache(w.store, { now: () => 0, maxAgeMs: 60_000 });
+    const read = cache.group(w.user.id, a);
+    await didFetch; // the bulk read has its (soon stale) rows
+    await setDesiredCapacity(w.services, w.user, a, 1);
+    cache.markGroup(w.user.id, a);
+    release();
+    assert.equal((await read)?.desiredCapacity, 1, 'the write marked during the bulk read is read afresh');
+  });
 });
 
 describe('groupsTouchedBy', () => {

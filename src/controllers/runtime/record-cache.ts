@@ -83,7 +83,8 @@ export class RecordCache implements DomainReads {
 
   async launchConfigurationNames(owner: string): Promise<string[]> {
     const entry = this.entry(owner);
-    return (this.ownerMarks.get(owner) ?? 0) > entry.readSeq ? this.direct.launchConfigurationNames(owner) : (await entry.records).launchConfigurationNames;
+    const { launchConfigurationNames } = await entry.records;
+    return (this.ownerMarks.get(owner) ?? 0) > entry.readSeq ? this.direct.launchConfigurationNames(owner) : launchConfigurationNames;
   }
 
   async instances(owner: string, groupName: string): Promise<InstanceRecord[]> {
@@ -100,9 +101,10 @@ export class RecordCache implements DomainReads {
    */
   private async view(owner: string, groupName: string): Promise<{ group?: GroupRecord; instances: InstanceRecord[]; pendingIntents: LaunchIntentRecord[] }> {
     const entry = this.entry(owner);
+    const cached = await entry.records;
+    // Marks are read after the bulk read has answered: one made while it ran may not be in it.
     const ownerMarked = (this.ownerMarks.get(owner) ?? 0) > entry.readSeq;
     const mark = this.groupMarks.get(owner)?.get(groupName);
-    const cached = await entry.records;
     if (!ownerMarked && mark === undefined) {
       return { group: cached.groups.get(groupName), instances: cached.instances.get(groupName) ?? [], pendingIntents: cached.pendingIntents.get(groupName) ?? [] };
     }

@@ -13,7 +13,11 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { PageTokens } from '../src/api/query/pagination.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { systemClock } from '../src/contracts/clock.ts';
@@ -24,7 +28,15 @@ import { PHANTOM_BIN } from '../test/support/process.ts';
 import { signV4 } from '../test/support/sign.ts';
 import { cpuMicros, freePort, load, machine, pinSelf, startChild, stopChild } from './support.ts';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' }, check: { type: 'boolean', default: false }, 'no-moto': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '10' },
+    check: { type: 'boolean', default: false },
+    'no-moto': { type: 'boolean', default: false },
+  },
+});
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
@@ -37,14 +49,52 @@ async function seed(env: NodeJS.ProcessEnv): Promise<void> {
   const data = await openDataDir(config, systemClock);
   const user = await data.accounts.createUser('bench');
   await data.accounts.setKey(user, KEY);
-  const deps = { store: data.store, clock: systemClock, sites: () => ['hotel', 'sierra'], defaultLimits: config.defaultLimits, pageTokens: new PageTokens(data.box.derive('page-tokens')) };
-  for (const site of ['hotel', 'sierra']) await createLaunchConfiguration(deps, user, { name: `web@${site}`, imageId: 'hello-cloud', instanceType: 'm1.small', securityGroups: ['default'], instanceMonitoring: false, ebsOptimized: false });
+  const deps = {
+    store: data.store,
+    clock: systemClock,
+    sites: () => ['hotel', 'sierra'],
+    defaultLimits: config.defaultLimits,
+    pageTokens: new PageTokens(data.box.derive('page-tokens')),
+  };
+  for (const site of ['hotel', 'sierra'])
+    await createLaunchConfiguration(deps, user, {
+      name: `web@${site}`,
+      imageId: 'hello-cloud',
+      instanceType: 'm1.small',
+      securityGroups: ['default'],
+      instanceMonitoring: false,
+      ebsOptimized: false,
+    });
   for (let g = 0; g < 20; g++) {
     const name = `domain-${String(g).padStart(2, '0')}`;
-    const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', 'hotel:2,sierra:-1'], ['minimum_vms', '5']].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
-    await createGroup(deps, user, { name, launchConfigurationName: 'web@hotel', minSize: 5, maxSize: 5, availabilityZones: ['us-east-1'], loadBalancerNames: [], targetGroupARNs: [], tags });
+    const tags = [
+      ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
+      ['clouds', 'hotel:2,sierra:-1'],
+      ['minimum_vms', '5'],
+    ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+    await createGroup(deps, user, {
+      name,
+      launchConfigurationName: 'web@hotel',
+      minSize: 5,
+      maxSize: 5,
+      availabilityZones: ['us-east-1'],
+      loadBalancerNames: [],
+      targetGroupARNs: [],
+      tags,
+    });
     for (let i = 0; i < 5; i++) {
-      await data.store.putInstance({ owner: user.id, groupName: name, instanceId: `i-${String(g * 5 + i).padStart(17, '0')}`, site: i < 2 ? 'hotel' : 'sierra', lifecycleState: 'InService', healthStatus: 'Healthy', launchConfigurationName: `web@${i < 2 ? 'hotel' : 'sierra'}`, instanceType: 'm1.small', protectedFromScaleIn: false, createdTime: new Date() });
+      await data.store.putInstance({
+        owner: user.id,
+        groupName: name,
+        instanceId: `i-${String(g * 5 + i).padStart(17, '0')}`,
+        site: i < 2 ? 'hotel' : 'sierra',
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+        launchConfigurationName: `web@${i < 2 ? 'hotel' : 'sierra'}`,
+        instanceType: 'm1.small',
+        protectedFromScaleIn: false,
+        createdTime: new Date(),
+      });
     }
   }
   await data.close();
@@ -53,9 +103,24 @@ async function seed(env: NodeJS.ProcessEnv): Promise<void> {
 /** The same 20 groups × 5 instances in moto (it launches its own fake EC2 instances). */
 async function seedMoto(url: string): Promise<void> {
   const client = new AutoScalingClient({ endpoint: url, region: 'us-east-1', credentials: KEY, maxAttempts: 1 });
-  await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'web', ImageId: 'ami-12c6146b', InstanceType: 'm1.small' }));
+  await client.send(
+    new CreateLaunchConfigurationCommand({
+      LaunchConfigurationName: 'web',
+      ImageId: 'ami-12c6146b',
+      InstanceType: 'm1.small',
+    }),
+  );
   for (let g = 0; g < 20; g++) {
-    await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: `domain-${String(g).padStart(2, '0')}`, LaunchConfigurationName: 'web', MinSize: 5, MaxSize: 5, DesiredCapacity: 5, AvailabilityZones: ['us-east-1a'] }));
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: `domain-${String(g).padStart(2, '0')}`,
+        LaunchConfigurationName: 'web',
+        MinSize: 5,
+        MaxSize: 5,
+        DesiredCapacity: 5,
+        AvailabilityZones: ['us-east-1a'],
+      }),
+    );
   }
 }
 
@@ -76,7 +141,10 @@ function machineCpu(): { busy: number; total: number } | undefined {
  * server under test and this load generator used meanwhile (other agents and builds share this
  * machine: a window they crowd says little about either server).
  */
-async function withForeignShare<T>(serverPid: number | undefined, window: () => Promise<T>): Promise<{ result: T; foreign?: number }> {
+async function withForeignShare<T>(
+  serverPid: number | undefined,
+  window: () => Promise<T>,
+): Promise<{ result: T; foreign?: number }> {
   const [m0, s0, self0] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage()];
   const result = await window();
   const [m1, s1, self1] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage(self0)];
@@ -93,23 +161,53 @@ async function main(): Promise<void> {
     const [phantomPort, barePort, motoPort] = await Promise.all([freePort(), freePort(), freePort()]);
     // The API alone is measured: the seeded instances are not in any cloud, and a controller
     // reconciling them would add background work and writes to the measured process.
-    const env = { PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_LISTEN: `127.0.0.1:${phantomPort}`, PHANTOM_LOG_LEVEL: 'warn', PHANTOM_CONTROLLER: 'off' };
+    const env = {
+      PHANTOM_DATA_DIR: join(dir, 'data'),
+      PHANTOM_LISTEN: `127.0.0.1:${phantomPort}`,
+      PHANTOM_LOG_LEVEL: 'warn',
+      PHANTOM_CONTROLLER: 'off',
+    };
     await seed(env);
     const phantomUrl = `http://127.0.0.1:${phantomPort}`;
     children.push(await startChild(PHANTOM_BIN, ['server'], env, phantomUrl));
     const req = await signV4(phantomUrl, KEY, { Action: 'DescribeAutoScalingGroups' });
-    const sample = await fetch(`${phantomUrl}/`, { method: 'POST', headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')), body: req.body });
+    const sample = await fetch(`${phantomUrl}/`, {
+      method: 'POST',
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')),
+      body: req.body,
+    });
     const body = await sample.text();
-    if (sample.status !== 200 || (body.match(/<InstanceId>/g) ?? []).length !== 100) throw new Error(`unexpected Phantom answer ${sample.status}: ${body.slice(0, 300)}`);
+    if (sample.status !== 200 || (body.match(/<InstanceId>/g) ?? []).length !== 100)
+      throw new Error(`unexpected Phantom answer ${sample.status}: ${body.slice(0, 300)}`);
     writeFileSync(join(dir, 'body.xml'), body);
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    children.push(await startChild(process.execPath, ['bench/bare-server.mjs', String(barePort), join(dir, 'body.xml')], {}, bareUrl));
-    const targets: Array<[string, string]> = [['bare node:http', bareUrl], ['phantom', phantomUrl]];
-    const pids = new Map<string, number | undefined>([['phantom', children[0]!.pid], ['bare node:http', children[1]!.pid]]);
+    children.push(
+      await startChild(
+        process.execPath,
+        ['bench/bare-server.mjs', String(barePort), join(dir, 'body.xml')],
+        {},
+        bareUrl,
+      ),
+    );
+    const targets: Array<[string, string]> = [
+      ['bare node:http', bareUrl],
+      ['phantom', phantomUrl],
+    ];
+    const pids = new Map<string, number | undefined>([
+      ['phantom', children[0]!.pid],
+      ['bare node:http', children[1]!.pid],
+    ]);
     if (!args['no-moto']) {
       try {
         const motoUrl = `http://127.0.0.1:${motoPort}`;
-        children.push(await startChild('moto_server', ['-p', String(motoPort)], { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey }, motoUrl));
+        children.push(
+          await startChild(
+            'moto_server',
+            ['-p', String(motoPort)],
+            { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey },
+            motoUrl,
+          ),
+        );
         await seedMoto(motoUrl);
         targets.push(['moto_server', motoUrl]);
         pids.set('moto_server', children[2]!.pid);
@@ -126,7 +224,9 @@ async function main(): Promise<void> {
     const foreign: number[] = [];
     const measure = async (name: string, url: string) => {
       const request = await requestFor(url);
-      const { result: r, foreign: share } = await withForeignShare(pids.get(name), () => load(url, request, SECONDS, CONNECTIONS, pids.get(name)));
+      const { result: r, foreign: share } = await withForeignShare(pids.get(name), () =>
+        load(url, request, SECONDS, CONNECTIONS, pids.get(name)),
+      );
       if (share !== undefined) foreign.push(share);
       results.set(name, [...(results.get(name) ?? []), r]);
       return r.rps;
@@ -142,8 +242,10 @@ async function main(): Promise<void> {
       for (const name of order) rps[name] = await measure(name, targets.find(([n]) => n === name)![1]);
       ratios.push(rps.phantom! / rps['bare node:http']!);
     }
-    if (targets.some(([n]) => n === 'moto_server')) await measure('moto_server', targets.find(([n]) => n === 'moto_server')![1]);
-    const mean = (name: string) => (results.get(name) ?? []).reduce((s, r) => s + r.rps, 0) / Math.max(1, results.get(name)?.length ?? 0);
+    if (targets.some(([n]) => n === 'moto_server'))
+      await measure('moto_server', targets.find(([n]) => n === 'moto_server')![1]);
+    const mean = (name: string) =>
+      (results.get(name) ?? []).reduce((s, r) => s + r.rps, 0) / Math.max(1, results.get(name)?.length ?? 0);
     const sorted = [...ratios].sort((a, b) => a - b);
     const ratio = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
     const phantom = mean('phantom');
@@ -169,10 +271,23 @@ async function main(): Promise<void> {
       '',
       `Per-round Phantom/bare ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}.`,
       '',
-      `Phantom / bare node:http = **${ratio.toFixed(2)}** (median; target ≥ ${TARGET}).` + (results.has('moto_server') ? ` Phantom / moto_server = **${Math.round(phantom / mean('moto_server'))}×**.` : ''),
+      `Phantom / bare node:http = **${ratio.toFixed(2)}** (median; target ≥ ${TARGET}).` +
+        (results.has('moto_server')
+          ? ` Phantom / moto_server = **${Math.round(phantom / mean('moto_server'))}×**.`
+          : ''),
       '',
-      ...(cpuRatio === undefined ? [] : [`Server CPU per request, bare / Phantom = ${cpuRatio.toFixed(2)} (the requests/s ratio a saturated core would give).`, '']),
-      ...(foreign.length === 0 ? [] : [`Other processes (and kernel work charged to no process) used ${pct(foreign.reduce((a, b) => a + b, 0) / foreign.length)} of the machine's CPU during the windows (mean; worst window ${pct(Math.max(...foreign))}).`, '']),
+      ...(cpuRatio === undefined
+        ? []
+        : [
+            `Server CPU per request, bare / Phantom = ${cpuRatio.toFixed(2)} (the requests/s ratio a saturated core would give).`,
+            '',
+          ]),
+      ...(foreign.length === 0
+        ? []
+        : [
+            `Other processes (and kernel work charged to no process) used ${pct(foreign.reduce((a, b) => a + b, 0) / foreign.length)} of the machine's CPU during the windows (mean; worst window ${pct(Math.max(...foreign))}).`,
+            '',
+          ]),
     ];
     console.log(lines.join('\n'));
     appendFileSync('bench/RESULTS.md', `${lines.join('\n')}\n`);

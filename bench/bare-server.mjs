@@ -8,7 +8,11 @@ const body = readFileSync(bodyFile);
 createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': body.length, 'x-amzn-RequestId': '00000000-0000-0000-0000-000000000000' });
+    res.writeHead(200, {
+      'Content-Type': 'text/xml',
+      'Content-Length': body.length,
+      'x-amzn-RequestId': '00000000-0000-0000-0000-000000000000',
+    });
     res.end(body);
   });
 }).listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'));

@@ -21,7 +21,16 @@ import { call, errorCode } from '../test/support/sign.ts';
 import { PHANTOM_BIN, REPO_ROOT } from '../test/support/process.ts';
 import { freePort, machine } from './support.ts';
 
-const { values: args } = parseArgs({ options: { domains: { type: 'string', default: '1000' }, size: { type: 'string', default: '10' }, passes: { type: 'string', default: '10' }, writes: { type: 'string', default: '200' }, check: { type: 'boolean', default: false }, untuned: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    domains: { type: 'string', default: '1000' },
+    size: { type: 'string', default: '10' },
+    passes: { type: 'string', default: '10' },
+    writes: { type: 'string', default: '200' },
+    check: { type: 'boolean', default: false },
+    untuned: { type: 'boolean', default: false },
+  },
+});
 const DOMAINS = Number(args.domains);
 const SIZE = Number(args.size);
 const PASSES = Number(args.passes);
@@ -31,7 +40,12 @@ const TARGET = { passMs: 200, writeP99Ms: 100, rssMb: 150 };
 const SITES = 2;
 const KEY = { accessKeyId: 'AKIDBENCHRECONCILE00', secretAccessKey: 'bench-reconcile-secret' };
 
-interface PassReport { domains: number; durationMs: number; cloudCalls: { list: number; launch: number; terminate: number }; memoryMb: { rss: number; heapUsed: number; heapTotal: number } }
+interface PassReport {
+  domains: number;
+  durationMs: number;
+  cloudCalls: { list: number; launch: number; terminate: number };
+  memoryMb: { rss: number; heapUsed: number; heapTotal: number };
+}
 
 /** The server under test and what its debug log says. */
 class Server {
@@ -39,7 +53,10 @@ class Server {
   private readonly launchWaiters = new Map<string, (at: number) => void>();
   private readonly passWaiters: Array<(p: PassReport) => void> = [];
 
-  constructor(readonly child: ChildProcess, readonly url: string) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       const entry = JSON.parse(line) as { msg?: string; group?: string; at?: number } & PassReport;
@@ -59,7 +76,10 @@ class Server {
 
   nextLaunchOf(group: string, timeoutMs = 10_000): Promise<number> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no launch call for ${group} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no launch call for ${group} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.launchWaiters.set(group, (at) => {
         clearTimeout(timer);
         resolve(at);
@@ -77,14 +97,19 @@ class Server {
   /** The server's command line and malloc tuning, as the kernel has them (not as we asked). */
   runtime(): string {
     const argv = readFileSync(`/proc/${this.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const arenas = readFileSync(`/proc/${this.child.pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('MALLOC_ARENA_MAX='));
+    const arenas = readFileSync(`/proc/${this.child.pid}/environ`, 'utf8')
+      .split('\0')
+      .find((v) => v.startsWith('MALLOC_ARENA_MAX='));
     return `\`${argv.map((a) => a.replace(REPO_ROOT + '/', '')).join(' ')}\`${arenas ? ` with ${arenas}` : ''}`;
   }
 }
 
 async function startServer(dir: string): Promise<Server> {
   const port = await freePort();
-  writeFileSync(join(dir, 'sites.yaml'), 'sites:\n  hotel: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n  sierra: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n');
+  writeFileSync(
+    join(dir, 'sites.yaml'),
+    'sites:\n  hotel: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n  sierra: { driver: sim, bootMs: 0, apiLatencyMs: 0 }\n',
+  );
   // Started as users start it (the launcher's shebang carries the memory tuning). BENCH_NODE_ARGS
   // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") adds node options to profile the server.
   const nodeOptions = process.env.BENCH_NODE_ARGS ? { NODE_OPTIONS: process.env.BENCH_NODE_ARGS } : {};
@@ -92,7 +117,18 @@ async function startServer(dir: string): Promise<Server> {
   const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...nodeOptions, PHANTOM_LISTEN: `127.0.0.1:${port}`, PHANTOM_DATA_DIR: join(dir, 'data'), PHANTOM_CONFIG: join(dir, 'sites.yaml'), PHANTOM_ACCESS_KEY: KEY.accessKeyId, PHANTOM_SECRET_KEY: KEY.secretAccessKey, PHANTOM_LOG_LEVEL: 'debug', PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS), PHANTOM_MAX_GROUPS: String(DOMAINS + 10) },
+    env: {
+      ...process.env,
+      ...nodeOptions,
+      PHANTOM_LISTEN: `127.0.0.1:${port}`,
+      PHANTOM_DATA_DIR: join(dir, 'data'),
+      PHANTOM_CONFIG: join(dir, 'sites.yaml'),
+      PHANTOM_ACCESS_KEY: KEY.accessKeyId,
+      PHANTOM_SECRET_KEY: KEY.secretAccessKey,
+      PHANTOM_LOG_LEVEL: 'debug',
+      PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS),
+      PHANTOM_MAX_GROUPS: String(DOMAINS + 10),
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -116,22 +152,38 @@ async function must(server: Server, params: Record<string, string>): Promise<voi
     response = await call(server.url, KEY, params);
     if (errorCode(response.body) === 'AlreadyExists') return; // the first attempt did land
   }
-  if (response.status !== 200) throw new Error(`${params.Action}: ${response.status} ${errorCode(response.body)} ${response.body}`);
+  if (response.status !== 200)
+    throw new Error(`${params.Action}: ${response.status} ${errorCode(response.body)} ${response.body}`);
 }
 
 const domainName = (i: number) => `domain-${String(i).padStart(4, '0')}`;
 
 async function createDomains(server: Server): Promise<void> {
-  for (const site of ['hotel', 'sierra']) await must(server, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: `web@${site}`, ImageId: 'hello-cloud', InstanceType: 'm1.small' });
+  for (const site of ['hotel', 'sierra'])
+    await must(server, {
+      Action: 'CreateLaunchConfiguration',
+      LaunchConfigurationName: `web@${site}`,
+      ImageId: 'hello-cloud',
+      InstanceType: 'm1.small',
+    });
   let next = 0;
   const worker = async () => {
     while (next < DOMAINS) {
       const name = domainName(next++);
       await must(server, {
-        Action: 'CreateAutoScalingGroup', AutoScalingGroupName: name, LaunchConfigurationName: 'web@hotel', MinSize: String(SIZE), MaxSize: String(SIZE), DesiredCapacity: String(SIZE), 'AvailabilityZones.member.1': 'hotel',
-        'Tags.member.1.Key': 'PHANTOM_DEFINITION', 'Tags.member.1.Value': 'error_overflow_n_preserving',
-        'Tags.member.2.Key': 'clouds', 'Tags.member.2.Value': `hotel:${Math.ceil(SIZE * 0.6)},sierra:-1`,
-        'Tags.member.3.Key': 'minimum_vms', 'Tags.member.3.Value': String(SIZE),
+        Action: 'CreateAutoScalingGroup',
+        AutoScalingGroupName: name,
+        LaunchConfigurationName: 'web@hotel',
+        MinSize: String(SIZE),
+        MaxSize: String(SIZE),
+        DesiredCapacity: String(SIZE),
+        'AvailabilityZones.member.1': 'hotel',
+        'Tags.member.1.Key': 'PHANTOM_DEFINITION',
+        'Tags.member.1.Value': 'error_overflow_n_preserving',
+        'Tags.member.2.Key': 'clouds',
+        'Tags.member.2.Value': `hotel:${Math.ceil(SIZE * 0.6)},sierra:-1`,
+        'Tags.member.3.Key': 'minimum_vms',
+        'Tags.member.3.Value': String(SIZE),
       });
     }
   };
@@ -143,12 +195,15 @@ async function converged(server: Server, timeoutMs: number): Promise<number> {
   const started = Date.now();
   for (;;) {
     const pass = await server.nextPass();
-    if (pass.domains === DOMAINS && pass.cloudCalls.launch === 0 && pass.cloudCalls.terminate === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`not converged after ${timeoutMs} ms (last pass ${JSON.stringify(pass)})`);
+    if (pass.domains === DOMAINS && pass.cloudCalls.launch === 0 && pass.cloudCalls.terminate === 0)
+      return Date.now() - started;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`not converged after ${timeoutMs} ms (last pass ${JSON.stringify(pass)})`);
   }
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 const median = (values: number[]) => percentile(values, 50);
 
 async function main(): Promise<void> {
@@ -174,12 +229,23 @@ async function main(): Promise<void> {
       const name = domainName(Math.floor((i * DOMAINS) / WRITES));
       const launched = server.nextLaunchOf(name);
       const sent = Date.now();
-      await must(server, { Action: 'SetDesiredCapacity', AutoScalingGroupName: name, DesiredCapacity: String(SIZE + 1) });
+      await must(server, {
+        Action: 'SetDesiredCapacity',
+        AutoScalingGroupName: name,
+        DesiredCapacity: String(SIZE + 1),
+      });
       latencies.push((await launched) - sent);
       await new Promise((r) => setTimeout(r, Math.random() * 60));
     }
     const rss = server.rss();
-    report({ steady, latencies, rss: { now: rss.now, peak: rss.peak, steady: rssSteady.now }, createdMs, settleMs, runtime: server.runtime() });
+    report({
+      steady,
+      latencies,
+      rss: { now: rss.now, peak: rss.peak, steady: rssSteady.now },
+      createdMs,
+      settleMs,
+      runtime: server.runtime(),
+    });
   } finally {
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
@@ -187,13 +253,25 @@ async function main(): Promise<void> {
   }
 }
 
-function report(r: { steady: PassReport[]; latencies: number[]; rss: { now: number; peak: number; steady: number }; createdMs: number; settleMs: number; runtime: string }): void {
+function report(r: {
+  steady: PassReport[];
+  latencies: number[];
+  rss: { now: number; peak: number; steady: number };
+  createdMs: number;
+  settleMs: number;
+  runtime: string;
+}): void {
   const durations = r.steady.map((p) => p.durationMs);
   const calls = r.steady.map((p) => p.cloudCalls.list + p.cloudCalls.launch + p.cloudCalls.terminate);
   const passMs = median(durations);
   const p99 = percentile(r.latencies, 99);
   // A quiet pass lists each site once and launches or terminates nothing: 2 calls for 2 sites.
-  const ok = { pass: passMs <= TARGET.passMs, write: p99 <= TARGET.writeP99Ms, rss: r.rss.peak <= TARGET.rssMb, calls: median(calls) <= SITES };
+  const ok = {
+    pass: passMs <= TARGET.passMs,
+    write: p99 <= TARGET.writeP99Ms,
+    rss: r.rss.peak <= TARGET.rssMb,
+    calls: median(calls) <= SITES,
+  };
   const mark = (b: boolean) => (b ? 'met' : '**missed**');
   const lines = [
     '',
@@ -214,7 +292,9 @@ function report(r: { steady: PassReport[]; latencies: number[]; rss: { now: numb
   ];
   console.log(lines.join('\n'));
   appendFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), `${lines.join('\n')}`);
-  const missed = Object.entries(ok).filter(([, met]) => !met).map(([name]) => name);
+  const missed = Object.entries(ok)
+    .filter(([, met]) => !met)
+    .map(([name]) => name);
   if (args.check && missed.length > 0) {
     console.error(`FAIL: targets missed: ${missed.join(', ')}`);
     process.exitCode = 1;

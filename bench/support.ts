@@ -31,10 +31,18 @@ export function pinSelf(): boolean {
 }
 
 /** Starts a child process (pinned to SERVER_CORE when taskset exists) and resolves once `url` answers HTTP. */
-export async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+export async function startChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+): Promise<ChildProcess> {
   const pinned = spawnSync('taskset', ['-c', SERVER_CORE, 'true']).status === 0;
   const child = pinned
-    ? spawn('taskset', ['-c', SERVER_CORE, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn('taskset', ['-c', SERVER_CORE, command, ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
     : spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -59,12 +67,34 @@ export const stopChild = (child: ChildProcess) =>
   });
 
 /** Runs the load generator (autocannon) against one target with one fixed request. */
-export async function load(url: string, req: { method: string; path: string; headers: Record<string, string>; body: string }, seconds: number, connections: number, serverPid?: number): Promise<{ rps: number; p99: number; errors: number; non2xx: number; cpuPerRequest?: number }> {
+export async function load(
+  url: string,
+  req: { method: string; path: string; headers: Record<string, string>; body: string },
+  seconds: number,
+  connections: number,
+  serverPid?: number,
+): Promise<{ rps: number; p99: number; errors: number; non2xx: number; cpuPerRequest?: number }> {
   const cpu0 = cpuMicros(serverPid);
-  const result = await autocannon({ url: `${url}${req.path}`, method: req.method as 'POST', headers: req.headers, body: req.body, duration: seconds, connections });
+  const result = await autocannon({
+    url: `${url}${req.path}`,
+    method: req.method as 'POST',
+    headers: req.headers,
+    body: req.body,
+    duration: seconds,
+    connections,
+  });
   const cpu1 = cpuMicros(serverPid);
-  const cpuPerRequest = cpu0 !== undefined && cpu1 !== undefined && result.requests.total > 0 ? (cpu1 - cpu0) / result.requests.total : undefined;
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, cpuPerRequest };
+  const cpuPerRequest =
+    cpu0 !== undefined && cpu1 !== undefined && result.requests.total > 0
+      ? (cpu1 - cpu0) / result.requests.total
+      : undefined;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    cpuPerRequest,
+  };
 }
 
 /** CPU time (user + system, µs) a process has used so far, from /proc; undefined elsewhere. */
@@ -77,4 +107,5 @@ export function cpuMicros(pid: number | undefined): number | undefined {
   }
 }
 
-export const machine = () => `${type()} ${cpus().length}×${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+export const machine = () =>
+  `${type()} ${cpus().length}×${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

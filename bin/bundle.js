@@ -15,7 +15,8 @@ function newestSource(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !/\.(test|case)\.ts$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !/\.(test|case)\.ts$/.test(entry.name))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return Math.max(newest, statSync(join(ROOT, 'package.json')).mtimeMs);
 }
@@ -40,7 +41,17 @@ export async function freshBundle() {
   try {
     const { build } = await import('esbuild');
     mkdirSync(dirname(BUNDLE), { recursive: true });
-    await build({ entryPoints: [join(SOURCES, 'cli', 'main.ts')], outfile: temp, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent', keepNames: true });
+    await build({
+      entryPoints: [join(SOURCES, 'cli', 'main.ts')],
+      outfile: temp,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+      keepNames: true,
+    });
     renameSync(temp, BUNDLE);
     return BUNDLE;
   } catch {

@@ -43,7 +43,11 @@ function masterKey(config: PhantomConfig): Buffer {
  * @param onInvalidSite told about a stored site that no longer validates (it is left out).
  * @throws ConfigError on a bad master key; store errors on an unusable database.
  */
-export async function openDataDir(config: PhantomConfig, clock: Clock, onInvalidSite?: (name: string, message: string) => void): Promise<DataDir> {
+export async function openDataDir(
+  config: PhantomConfig,
+  clock: Clock,
+  onInvalidSite?: (name: string, message: string) => void,
+): Promise<DataDir> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const box = new SecretBox(masterKey(config));
   const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });

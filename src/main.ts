@@ -73,10 +73,19 @@ function refreshSites(data: DataDir, everyMs: number, log: Logger): () => void {
 
 /** Builds the drivers, the reconciler and its runtime, and starts polling. */
 async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
-  const drivers = new DriverProvider(() => data.sites.all(), data.credentials, { clock, random: cryptoRandom, dataDir: config.dataDir });
+  const drivers = new DriverProvider(() => data.sites.all(), data.credentials, {
+    clock,
+    random: cryptoRandom,
+    dataDir: config.dataDir,
+  });
   const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
   let controller: Controller | undefined = undefined;
-  const health = new HttpHealthProber({ clock, intervalMs, timeoutMs: Math.min(5000, intervalMs), onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group) });
+  const health = new HttpHealthProber({
+    clock,
+    intervalMs,
+    timeoutMs: Math.min(5000, intervalMs),
+    onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group),
+  });
   controller = new Controller({
     store: data.store,
     intervalMs,
@@ -103,10 +112,15 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
  * Composition root: config → data dir → services → Query API → HTTP listener.
  * @throws ConfigError, or the listen error (e.g. EADDRINUSE).
  */
-export async function startServer(config: PhantomConfig, opts: { clock?: Clock; log?: Logger; print?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: PhantomConfig,
+  opts: { clock?: Clock; log?: Logger; print?: (line: string) => void } = {},
+): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: undefined });
-  const data = await openDataDir(config, clock, (site, message) => log.error({ site, message }, 'stored site ignored: its settings no longer validate'));
+  const data = await openDataDir(config, clock, (site, message) =>
+    log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
+  );
   const stopSiteRefresh = refreshSites(data, Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS), log);
   await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));
   const deps: ServiceDeps = {
@@ -118,7 +132,15 @@ export async function startServer(config: PhantomConfig, opts: { clock?: Clock; 
   };
   const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
-  const api = new QueryApi(deps, authenticator, (id) => data.accounts.userById(id), IMPLEMENTED_ACTIONS, AWS_ACTIONS, log, (user, action, input) => controller?.pokeWrite(user.id, action, input));
+  const api = new QueryApi(
+    deps,
+    authenticator,
+    (id) => data.accounts.userById(id),
+    IMPLEMENTED_ACTIONS,
+    AWS_ACTIONS,
+    log,
+    (user, action, input) => controller?.pokeWrite(user.id, action, input),
+  );
   const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -44,25 +44,40 @@ async function serve(io: CliIo): Promise<void> {
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('phantom')
-    .description('Multi-cloud auto-scaling with the AWS Auto Scaling API. State lives in PHANTOM_DATA_DIR (default .phantom).')
+    .description(
+      'Multi-cloud auto-scaling with the AWS Auto Scaling API. State lives in PHANTOM_DATA_DIR (default .phantom).',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
-  program.command('server').description('serve the Query API (PHANTOM_LISTEN, default 127.0.0.1:8445)').action(() => serve(io));
-  program.command('sim-cloud').description('serve the simulated cloud over the EC2 Query API (default) or OpenStack Keystone + Nova (--api openstack): --listen HOST:PORT --state FILE [knobs]');
+  program
+    .command('server')
+    .description('serve the Query API (PHANTOM_LISTEN, default 127.0.0.1:8445)')
+    .action(() => serve(io));
+  program
+    .command('sim-cloud')
+    .description(
+      'serve the simulated cloud over the EC2 Query API (default) or OpenStack Keystone + Nova (--api openstack): --listen HOST:PORT --state FILE [knobs]',
+    );
 
   const user = program.command('user').description('manage users');
   user
     .command('add <name>')
-    .description("create a user with one access key pair and print it")
+    .description('create a user with one access key pair and print it')
     .option('--admin', 'make the user an administrator')
     .option('--json', 'print {"user","accessKeyId","secretAccessKey"}')
     .action((name: string, o: { admin?: boolean; json?: boolean }) =>
       withData(async ({ accounts }) => {
         const created = await accounts.createUser(name, o.admin ?? false);
         const key = await accounts.createKey(created);
-        if (o.json) io.out(JSON.stringify({ user: created.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }));
-        else io.out(`user ${created.name}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}`);
+        if (o.json)
+          io.out(
+            JSON.stringify({ user: created.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }),
+          );
+        else
+          io.out(
+            `user ${created.name}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}`,
+          );
       }),
     );
   user
@@ -73,10 +88,18 @@ function buildProgram(io: CliIo): Command {
       withData(async ({ store }) => {
         const users = await store.listUsers();
         const rows = await Promise.all(
-          users.map(async (u) => ({ user: u.name, id: u.id, admin: u.isAdmin, accessKeyIds: (await store.listAccessKeys(u.id)).map((k) => k.accessKeyId), limits: u.limits })),
+          users.map(async (u) => ({
+            user: u.name,
+            id: u.id,
+            admin: u.isAdmin,
+            accessKeyIds: (await store.listAccessKeys(u.id)).map((k) => k.accessKeyId),
+            limits: u.limits,
+          })),
         );
         if (o.json) io.out(JSON.stringify(rows));
-        else for (const r of rows) io.out(`${r.user}\t${r.id}\t${r.admin ? 'admin' : 'user'}\t${r.accessKeyIds.join(',') || '-'}`);
+        else
+          for (const r of rows)
+            io.out(`${r.user}\t${r.id}\t${r.admin ? 'admin' : 'user'}\t${r.accessKeyIds.join(',') || '-'}`);
       }),
     );
   user
@@ -86,7 +109,11 @@ function buildProgram(io: CliIo): Command {
     .option('--max-launch-configurations <n>', 'launch configurations', count)
     .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number }) =>
       withData(async ({ accounts }) => {
-        const limits = Object.fromEntries(Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(([, v]) => v !== undefined));
+        const limits = Object.fromEntries(
+          Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        );
         const updated = await accounts.setLimits(name, limits);
         io.out(JSON.stringify({ user: updated.name, limits: updated.limits }));
       }),
@@ -147,29 +174,57 @@ async function credentialsFrom(o: CredentialOptions): Promise<SiteCredentials> {
   const kinds = [
     { name: '--access-key/--secret-key', flags: [o.accessKey, o.secretKey] },
     { name: '--username/--password [--user-domain]', flags: [o.username, o.password, o.userDomain] },
-    { name: '--application-credential-id/--application-credential-secret', flags: [o.applicationCredentialId, o.applicationCredentialSecret] },
+    {
+      name: '--application-credential-id/--application-credential-secret',
+      flags: [o.applicationCredentialId, o.applicationCredentialSecret],
+    },
   ].filter((k) => k.flags.some((f) => f !== undefined));
-  const choices = 'give --access-key and --secret-key (ec2), --username and --password (openstack), or --application-credential-id and --application-credential-secret (openstack)';
-  if (kinds.length !== 1) throw new ConfigError(kinds.length === 0 ? `No credentials given: ${choices}.` : `Mixed credential kinds (${kinds.map((k) => k.name).join(' and ')}): ${choices}.`);
-  const secret = async (value: string | undefined): Promise<string | undefined> => (value === '-' ? readStdin() : value);
+  const choices =
+    'give --access-key and --secret-key (ec2), --username and --password (openstack), or --application-credential-id and --application-credential-secret (openstack)';
+  if (kinds.length !== 1)
+    throw new ConfigError(
+      kinds.length === 0
+        ? `No credentials given: ${choices}.`
+        : `Mixed credential kinds (${kinds.map((k) => k.name).join(' and ')}): ${choices}.`,
+    );
+  const secret = async (value: string | undefined): Promise<string | undefined> =>
+    value === '-' ? readStdin() : value;
   const keyName = o.keyName !== undefined ? { keyName: o.keyName } : {};
   if (o.accessKey !== undefined || o.secretKey !== undefined) {
-    if (o.accessKey === undefined || o.secretKey === undefined) throw new ConfigError('--access-key and --secret-key go together.');
+    if (o.accessKey === undefined || o.secretKey === undefined)
+      throw new ConfigError('--access-key and --secret-key go together.');
     return { accessKey: o.accessKey, secretKey: (await secret(o.secretKey)) ?? '', ...keyName };
   }
   if (o.username !== undefined || o.password !== undefined || o.userDomain !== undefined) {
-    if (o.username === undefined || o.password === undefined) throw new ConfigError('--username and --password go together (--user-domain is optional).');
-    return { kind: 'openstack-password', username: o.username, password: (await secret(o.password)) ?? '', ...(o.userDomain !== undefined ? { userDomain: o.userDomain } : {}), ...keyName };
+    if (o.username === undefined || o.password === undefined)
+      throw new ConfigError('--username and --password go together (--user-domain is optional).');
+    return {
+      kind: 'openstack-password',
+      username: o.username,
+      password: (await secret(o.password)) ?? '',
+      ...(o.userDomain !== undefined ? { userDomain: o.userDomain } : {}),
+      ...keyName,
+    };
   }
-  if (o.applicationCredentialId === undefined || o.applicationCredentialSecret === undefined) throw new ConfigError('--application-credential-id and --application-credential-secret go together.');
-  return { kind: 'openstack-application-credential', applicationCredentialId: o.applicationCredentialId, applicationCredentialSecret: (await secret(o.applicationCredentialSecret)) ?? '', ...keyName };
+  if (o.applicationCredentialId === undefined || o.applicationCredentialSecret === undefined)
+    throw new ConfigError('--application-credential-id and --application-credential-secret go together.');
+  return {
+    kind: 'openstack-application-credential',
+    applicationCredentialId: o.applicationCredentialId,
+    applicationCredentialSecret: (await secret(o.applicationCredentialSecret)) ?? '',
+    ...keyName,
+  };
 }
 
 function addCredentialCommands(program: Command, io: CliIo): void {
-  const credentials = program.command('credentials').description("manage users' cloud credentials per site (sealed at rest)");
+  const credentials = program
+    .command('credentials')
+    .description("manage users' cloud credentials per site (sealed at rest)");
   credentials
     .command('set <site>')
-    .description("set (or replace) a user's credentials for a site: access keys (ec2), or an OpenStack password or application credential")
+    .description(
+      "set (or replace) a user's credentials for a site: access keys (ec2), or an OpenStack password or application credential",
+    )
     .requiredOption('--user <name>', 'the Phantom user')
     .option('--access-key <key>', 'ec2: the cloud access key')
     .option('--secret-key <secret>', 'ec2: the cloud secret key, or - to read it from standard input')
@@ -177,7 +232,10 @@ function addCredentialCommands(program: Command, io: CliIo): void {
     .option('--password <password>', 'openstack: the password, or - to read it from standard input')
     .option('--user-domain <domain>', "openstack: the user's domain (default: the site's userDomain, else Default)")
     .option('--application-credential-id <id>', 'openstack: application credential id')
-    .option('--application-credential-secret <secret>', 'openstack: application credential secret, or - to read it from standard input')
+    .option(
+      '--application-credential-secret <secret>',
+      'openstack: application credential secret, or - to read it from standard input',
+    )
     .option('--key-name <name>', 'key pair to launch with on that site')
     .action((site: string, o: CredentialOptions) =>
       withData(async ({ accounts, credentials: store }) => {
@@ -194,7 +252,9 @@ function addCredentialCommands(program: Command, io: CliIo): void {
       withData(async ({ accounts, credentials: store }) => {
         const rows = await store.list(await accounts.requireUser(o.user));
         if (o.json) io.out(JSON.stringify(rows));
-        else for (const r of rows) io.out(`${r.site}\t${r.identity}\t${r.keyName ?? '-'}\t${r.updatedTime.toISOString()}\t${r.kind}`);
+        else
+          for (const r of rows)
+            io.out(`${r.site}\t${r.identity}\t${r.keyName ?? '-'}\t${r.updatedTime.toISOString()}\t${r.kind}`);
       }),
     );
   credentials
@@ -203,7 +263,8 @@ function addCredentialCommands(program: Command, io: CliIo): void {
     .requiredOption('--user <name>', 'the Phantom user')
     .action((site: string, o: { user: string }) =>
       withData(async ({ accounts, credentials: store }) => {
-        if (!(await store.remove(await accounts.requireUser(o.user), site))) throw new ConfigError(`${o.user} has no credentials for ${site}.`);
+        if (!(await store.remove(await accounts.requireUser(o.user), site)))
+          throw new ConfigError(`${o.user} has no credentials for ${site}.`);
         io.out(`credentials for ${o.user} on ${site} removed`);
       }),
     );
@@ -211,16 +272,31 @@ function addCredentialCommands(program: Command, io: CliIo): void {
 
 /** `phantom site add|list|remove`: sites beside those of PHANTOM_CONFIG, picked up by a running server within a second. */
 function addSiteCommands(program: Command, io: CliIo): void {
-  const site = program.command('site').description('manage sites added beside those of PHANTOM_CONFIG (a running server picks changes up within a second)');
+  const site = program
+    .command('site')
+    .description(
+      'manage sites added beside those of PHANTOM_CONFIG (a running server picks changes up within a second)',
+    );
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   site
     .command('add <name>')
-    .description('add a site, or replace one added before; settings are the config file\'s keys, e.g. --set region=us-east-1')
+    .description(
+      "add a site, or replace one added before; settings are the config file's keys, e.g. --set region=us-east-1",
+    )
     .requiredOption('--driver <driver>', 'sim, ec2 or openstack')
-    .option('--set <key=value>', 'a setting as in the config file (value in YAML: 0, true, [a, b]); repeatable', collect)
+    .option(
+      '--set <key=value>',
+      'a setting as in the config file (value in YAML: 0, true, [a, b]); repeatable',
+      collect,
+    )
     .action((name: string, o: { driver: string; set?: string[] }) =>
       withData(async ({ store, sites }) => {
-        const { replaced } = await addSite({ store, clock: systemClock, catalog: sites }, name, o.driver, parseSettings(o.set ?? []));
+        const { replaced } = await addSite(
+          { store, clock: systemClock, catalog: sites },
+          name,
+          o.driver,
+          parseSettings(o.set ?? []),
+        );
         io.out(`site ${name} ${replaced ? 'updated' : 'added'}`);
       }),
     );
@@ -232,7 +308,15 @@ function addSiteCommands(program: Command, io: CliIo): void {
       withData(async ({ sites }) => {
         const rows = await listSites({ catalog: sites });
         if (o.json) io.out(JSON.stringify(rows));
-        else for (const r of rows) io.out(`${r.name}\t${r.driver}\t${r.source}\t${Object.entries(r.settings).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') || '-'}`);
+        else
+          for (const r of rows)
+            io.out(
+              `${r.name}\t${r.driver}\t${r.source}\t${
+                Object.entries(r.settings)
+                  .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                  .join(' ') || '-'
+              }`,
+            );
       }),
     );
   site

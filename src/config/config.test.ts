@@ -25,27 +25,55 @@ describe('configuration', () => {
   });
 
   it('reads sites from a YAML PHANTOM_CONFIG, each validated by its driver', () => {
-    const path = file('ok.yaml', 'sites:\n  hotel:\n    driver: ec2\n    endpoint: http://127.0.0.1:8773\n    region: us-east-1\n    keyName: phantomkey\n  sierra:\n    driver: sim\n    bootMs: 500\n    capacity: 2\n');
+    const path = file(
+      'ok.yaml',
+      'sites:\n  hotel:\n    driver: ec2\n    endpoint: http://127.0.0.1:8773\n    region: us-east-1\n    keyName: phantomkey\n  sierra:\n    driver: sim\n    bootMs: 500\n    capacity: 2\n',
+    );
     const config = loadConfig({ PHANTOM_CONFIG: path }, dir);
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
-    assert.deepEqual(config.sites[0], { driver: 'ec2', site: 'hotel', region: 'us-east-1', endpoint: 'http://127.0.0.1:8773', keyName: 'phantomkey' });
+    assert.deepEqual(config.sites[0], {
+      driver: 'ec2',
+      site: 'hotel',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:8773',
+      keyName: 'phantomkey',
+    });
     assert.equal(config.sites[1]!.driver, 'sim');
     assert.equal(config.sitesFile, path, 'the file is remembered, for messages naming it');
   });
 
   it('names the file and the field of a bad config', () => {
-    assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('a.yaml', 'sites:\n  hotel:\n    driver: ec2\n') }, dir), configError(/sites\.hotel\.region: is required/));
-    assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('b.yaml', 'sites:\n  hotel:\n    driver: nimbus\n') }, dir), configError(/sites\.hotel\.driver: unknown driver "nimbus"/));
-    assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('c.yaml', 'sites:\n  hotel:\n    driver: sim\n    capacity: lots\n') }, dir), configError(/sites\.hotel\.capacity/));
-    assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('d.yaml', 'clouds: {}\n') }, dir), configError(/unknown key clouds/));
-    assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('e.yaml', 'sites: {}\n') }, dir), configError(/at least one site/));
+    assert.throws(
+      () => loadConfig({ PHANTOM_CONFIG: file('a.yaml', 'sites:\n  hotel:\n    driver: ec2\n') }, dir),
+      configError(/sites\.hotel\.region: is required/),
+    );
+    assert.throws(
+      () => loadConfig({ PHANTOM_CONFIG: file('b.yaml', 'sites:\n  hotel:\n    driver: nimbus\n') }, dir),
+      configError(/sites\.hotel\.driver: unknown driver "nimbus"/),
+    );
+    assert.throws(
+      () =>
+        loadConfig({ PHANTOM_CONFIG: file('c.yaml', 'sites:\n  hotel:\n    driver: sim\n    capacity: lots\n') }, dir),
+      configError(/sites\.hotel\.capacity/),
+    );
+    assert.throws(
+      () => loadConfig({ PHANTOM_CONFIG: file('d.yaml', 'clouds: {}\n') }, dir),
+      configError(/unknown key clouds/),
+    );
+    assert.throws(
+      () => loadConfig({ PHANTOM_CONFIG: file('e.yaml', 'sites: {}\n') }, dir),
+      configError(/at least one site/),
+    );
     assert.throws(() => loadConfig({ PHANTOM_CONFIG: file('f.yaml', 'sites: [\n') }, dir), configError(/f\.yaml/));
     assert.throws(() => loadConfig({ PHANTOM_CONFIG: join(dir, 'missing.yaml') }, dir), configError(/missing\.yaml/));
   });
 
   it('refuses half-set pairs and bad values, naming the variable', () => {
     assert.throws(() => loadConfig({ PHANTOM_TLS_CERT: 'c.pem' }), configError(/PHANTOM_TLS_CERT and PHANTOM_TLS_KEY/));
-    assert.throws(() => loadConfig({ PHANTOM_ACCESS_KEY: 'AK' }), configError(/PHANTOM_ACCESS_KEY and PHANTOM_SECRET_KEY/));
+    assert.throws(
+      () => loadConfig({ PHANTOM_ACCESS_KEY: 'AK' }),
+      configError(/PHANTOM_ACCESS_KEY and PHANTOM_SECRET_KEY/),
+    );
     assert.throws(() => loadConfig({ PHANTOM_LISTEN: 'nowhere' }), configError(/PHANTOM_LISTEN/));
     assert.throws(() => loadConfig({ PHANTOM_LISTEN: '127.0.0.1:99999' }), configError(/PHANTOM_LISTEN/));
     assert.throws(() => loadConfig({ PHANTOM_MAX_GROUPS: '-3' }), configError(/PHANTOM_MAX_GROUPS/));

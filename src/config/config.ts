@@ -60,7 +60,8 @@ export function readSitesFile(file: string): SiteConfig[] {
   } catch (error) {
     throw new ConfigError(`PHANTOM_CONFIG ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites key`);
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites key`);
   const { sites, ...rest } = document as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites)`);
@@ -68,7 +69,9 @@ export function readSitesFile(file: string): SiteConfig[] {
     throw new ConfigError(`PHANTOM_CONFIG ${file}: sites must map at least one site name to its settings`);
   }
   try {
-    return Object.entries(sites).map(([name, settings]) => parseDriverConfig({ ...(settings as object), site: name }, `sites.${name}`));
+    return Object.entries(sites).map(([name, settings]) =>
+      parseDriverConfig({ ...(settings as object), site: name }, `sites.${name}`),
+    );
   } catch (error) {
     if (error instanceof DriverConfigError) throw new ConfigError(`PHANTOM_CONFIG ${file}: ${error.message}`);
     throw error;
@@ -86,14 +89,16 @@ export class ConfigError extends Error {
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new ConfigError(`PHANTOM_LISTEN must be HOST:PORT (e.g. 127.0.0.1:8445), got ${JSON.stringify(value)}`);
+  if (!match || port > 65535)
+    throw new ConfigError(`PHANTOM_LISTEN must be HOST:PORT (e.g. 127.0.0.1:8445), got ${JSON.stringify(value)}`);
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,9}$/.test(raw))
+    throw new ConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -111,10 +116,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const sitesFile = env.PHANTOM_CONFIG ? resolve(cwd, env.PHANTOM_CONFIG) : undefined;
   const cert = env.PHANTOM_TLS_CERT;
   const key = env.PHANTOM_TLS_KEY;
-  if (Boolean(cert) !== Boolean(key)) throw new ConfigError('PHANTOM_TLS_CERT and PHANTOM_TLS_KEY must be set together.');
+  if (Boolean(cert) !== Boolean(key))
+    throw new ConfigError('PHANTOM_TLS_CERT and PHANTOM_TLS_KEY must be set together.');
   const access = env.PHANTOM_ACCESS_KEY;
   const secret = env.PHANTOM_SECRET_KEY;
-  if (Boolean(access) !== Boolean(secret)) throw new ConfigError('PHANTOM_ACCESS_KEY and PHANTOM_SECRET_KEY must be set together.');
+  if (Boolean(access) !== Boolean(secret))
+    throw new ConfigError('PHANTOM_ACCESS_KEY and PHANTOM_SECRET_KEY must be set together.');
   return {
     listen: parseListen(env.PHANTOM_LISTEN || '127.0.0.1:8445'),
     dataDir: resolve(cwd, env.PHANTOM_DATA_DIR || '.phantom'),

@@ -85,7 +85,10 @@ export interface Store {
   putInstance(instance: InstanceRecord): Promise<void>;
   getInstance(owner: UserId, instanceId: string): Promise<InstanceRecord | undefined>;
   /** Instances of one group, or of every group of the owner when `groupName` is absent; sorted by instanceId. */
-  listInstances(owner: UserId, query: { groupName?: string; instanceIds?: string[]; after?: string; limit?: number }): Promise<InstanceRecord[]>;
+  listInstances(
+    owner: UserId,
+    query: { groupName?: string; instanceIds?: string[]; after?: string; limit?: number },
+  ): Promise<InstanceRecord[]>;
   /**
    * Instances of several groups of one owner in one query (DescribeAutoScalingGroups' hot
    * path); every requested name is a key of the result, with [] when it has none.
@@ -99,7 +102,10 @@ export interface Store {
    * Activities newest first (by startTime, then activityId). `after` is an opaque cursor
    * returned as `cursorOf(activity)` by the implementation's ordering: `<iso startTime>|<activityId>`.
    */
-  listActivities(owner: UserId, query: { groupName?: string; activityIds?: string[]; after?: string; limit: number }): Promise<ActivityRecord[]>;
+  listActivities(
+    owner: UserId,
+    query: { groupName?: string; activityIds?: string[]; after?: string; limit: number },
+  ): Promise<ActivityRecord[]>;
 
   /** Inserts a launch intent. @throws PhantomError AlreadyExists when the id exists (nothing written). */
   createIntent(intent: LaunchIntentRecord): Promise<void>;
@@ -108,7 +114,12 @@ export interface Store {
    * Intents matching every given filter (all owners when `owner` is absent: the controller's
    * view), oldest first (createdTime, then intentId).
    */
-  listIntents(query: { owner?: UserId; groupName?: string; site?: string; states?: readonly IntentState[] }): Promise<LaunchIntentRecord[]>;
+  listIntents(query: {
+    owner?: UserId;
+    groupName?: string;
+    site?: string;
+    states?: readonly IntentState[];
+  }): Promise<LaunchIntentRecord[]>;
   /** Overwrites a stored intent (matched by intentId and owner); returns false when there is none. */
   updateIntent(intent: LaunchIntentRecord): Promise<boolean>;
   deleteIntent(intentId: string): Promise<boolean>;

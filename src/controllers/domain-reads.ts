@@ -20,7 +20,8 @@ export interface DomainReads {
 /** Reads straight from the store (always current). */
 export const directReads = (store: Store): DomainReads => ({
   group: (owner, name) => store.getGroup(owner, name),
-  launchConfigurationNames: async (owner) => (await store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name),
+  launchConfigurationNames: async (owner) =>
+    (await store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name),
   instances: (owner, groupName) => store.listInstances(owner, { groupName }),
   pendingIntents: (owner, groupName) => store.listIntents({ owner, groupName, states: ['pending'] }),
 });

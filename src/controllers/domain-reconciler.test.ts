@@ -38,13 +38,40 @@ async function world(clouds: string): Promise<World> {
   const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
   await store.createUser(user);
   const sims: Record<string, SimCloud> = {};
-  for (const site of ['hotel', 'sierra']) sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length), knobs: { bootMs: 1000 } });
-  const services: ServiceDeps = { store, clock, sites: () => ['hotel', 'sierra'], defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 }, pageTokens: new PageTokens(Buffer.alloc(32)) };
+  for (const site of ['hotel', 'sierra'])
+    sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length), knobs: { bootMs: 1000 } });
+  const services: ServiceDeps = {
+    store,
+    clock,
+    sites: () => ['hotel', 'sierra'],
+    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+    pageTokens: new PageTokens(Buffer.alloc(32)),
+  };
   for (const site of ['hotel', 'sierra']) {
-    await createLaunchConfiguration(services, user, { name: `testlc1@${site}`, imageId: 'hello-cloud', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false, userData: 'aGVsbG8=' });
+    await createLaunchConfiguration(services, user, {
+      name: `testlc1@${site}`,
+      imageId: 'hello-cloud',
+      instanceType: 'm1.small',
+      securityGroups: [],
+      instanceMonitoring: false,
+      ebsOptimized: false,
+      userData: 'aGVsbG8=',
+    });
   }
-  const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', clouds]].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
-  await createGroup(services, user, { name: 'testDomain1', launchConfigurationName: 'testlc1@hotel', minSize: 3, maxSize: 3, availabilityZones: ['us-east-1'], loadBalancerNames: [], targetGroupARNs: [], tags });
+  const tags = [
+    ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
+    ['clouds', clouds],
+  ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  await createGroup(services, user, {
+    name: 'testDomain1',
+    launchConfigurationName: 'testlc1@hotel',
+    minSize: 3,
+    maxSize: 3,
+    availabilityZones: ['us-east-1'],
+    loadBalancerNames: [],
+    targetGroupARNs: [],
+    tags,
+  });
   let next = 0;
   const noCredentials = new Set<string>();
   const deps: ReconcilerDeps = {
@@ -52,7 +79,8 @@ async function world(clouds: string): Promise<World> {
     clock,
     installationId: 'install-1',
     driverFor: async (owner, site) => {
-      if (noCredentials.has(site) || noCredentials.has(`${owner}@${site}`)) throw new CloudError('auth', `No credentials for site ${site}; set them with phantom credentials set ${site}`);
+      if (noCredentials.has(site) || noCredentials.has(`${owner}@${site}`))
+        throw new CloudError('auth', `No credentials for site ${site}; set them with phantom credentials set ${site}`);
       return sims[site]!.driver;
     },
     backoff: new SiteBackoff({ initialMs: 10_000, maxMs: 60_000 }),
@@ -72,16 +100,27 @@ async function world(clouds: string): Promise<World> {
     deps,
     noCredentials,
     pass: () => reconcileDomain(deps, user.id, 'testDomain1', controller.signal),
-    cloudView: () => Object.fromEntries(Object.entries(sims).map(([site, sim]) => [site, sim.state.list({}, clock.now().getTime()).filter((i) => i.state !== 'terminated' && i.state !== 'failed').map((i) => i.id)])),
+    cloudView: () =>
+      Object.fromEntries(
+        Object.entries(sims).map(([site, sim]) => [
+          site,
+          sim.state
+            .list({}, clock.now().getTime())
+            .filter((i) => i.state !== 'terminated' && i.state !== 'failed')
+            .map((i) => i.id),
+        ]),
+      ),
     recordView: async () => {
       const out: Record<string, string[]> = { hotel: [], sierra: [] };
-      for (const r of await store.listInstances(user.id, { groupName: 'testDomain1' })) out[r.site]!.push(r.lifecycleState);
+      for (const r of await store.listInstances(user.id, { groupName: 'testDomain1' }))
+        out[r.site]!.push(r.lifecycleState);
       return out;
     },
   };
 }
 
-const counts = (view: Record<string, string[]>) => Object.fromEntries(Object.entries(view).map(([site, ids]) => [site, ids.length]));
+const counts = (view: Record<string, string[]>) =>
+  Object.fromEntries(Object.entries(view).map(([site, ids]) => [site, ids.length]));
 
 describe('domain reconciler (two simulated sites, fixed clock)', () => {
   it('converges the seed walkthrough: 1 on hotel, 2 on sierra; alter to 2; delete', async () => {
@@ -107,7 +146,11 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     await w.pass();
     assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 });
     await w.pass();
-    assert.equal(await w.store.getGroup(w.user.id, 'testDomain1'), undefined, 'the record goes once the instances are gone');
+    assert.equal(
+      await w.store.getGroup(w.user.id, 'testDomain1'),
+      undefined,
+      'the record goes once the instances are gone',
+    );
   });
 
   it('terminates the instances it takes out of service with one cloud call per site', async () => {
@@ -117,11 +160,16 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     await w.pass();
     const calls = { hotel: noCalls(), sierra: noCalls() };
     const driverFor = w.deps.driverFor;
-    w.deps.driverFor = async (owner, site) => meteredDriver(await driverFor(owner, site), calls[site as keyof typeof calls]);
+    w.deps.driverFor = async (owner, site) =>
+      meteredDriver(await driverFor(owner, site), calls[site as keyof typeof calls]);
     await deleteGroup(w.services, w.user, 'testDomain1', false);
     await w.pass();
     assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 0 });
-    assert.deepEqual({ hotel: calls.hotel.terminate, sierra: calls.sierra.terminate }, { hotel: 1, sierra: 1 }, 'sierra\'s two instances go in one call');
+    assert.deepEqual(
+      { hotel: calls.hotel.terminate, sierra: calls.sierra.terminate },
+      { hotel: 1, sierra: 1 },
+      "sierra's two instances go in one call",
+    );
   });
 
   it('overflows a full first site within the same pass, backs it off, and moves back later', async () => {
@@ -134,7 +182,11 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     assert.equal(failed.length, 1, 'one attempt on the full site, then backoff');
     assert.match(failed[0]!.statusMessage ?? '', /InsufficientInstanceCapacity/);
     await w.pass();
-    assert.equal(activities.length, (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).length, 'no retry while backed off');
+    assert.equal(
+      activities.length,
+      (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).length,
+      'no retry while backed off',
+    );
 
     w.clouds.hotel!.setKnobs({ capacity: 10 });
     w.clock.advance(11_000);
@@ -162,7 +214,10 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     await w.pass();
     w.clock.advance(1500);
     await w.pass();
-    const terminations = async () => (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 50 })).filter((a) => a.description.startsWith('Terminating'));
+    const terminations = async () =>
+      (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 50 })).filter((a) =>
+        a.description.startsWith('Terminating'),
+      );
     await setDesiredCapacity(w.services, w.user, 'testDomain1', 2);
     await w.pass();
     const [scaleIn] = await terminations();
@@ -170,7 +225,10 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     assert.match(scaleIn?.cause ?? '', /difference between desired and actual capacity/);
     await w.pass();
     const [done] = await terminations();
-    assert.deepEqual([done?.activityId, done?.statusCode, done?.progress, done?.endTime?.toISOString()], [scaleIn?.activityId, 'Successful', 100, w.clock.now().toISOString()]);
+    assert.deepEqual(
+      [done?.activityId, done?.statusCode, done?.progress, done?.endTime?.toISOString()],
+      [scaleIn?.activityId, 'Successful', 100, w.clock.now().toISOString()],
+    );
 
     const victim = w.cloudView().hotel![0]!;
     w.clouds.hotel!.kill(victim, 'host failure');
@@ -215,7 +273,9 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     w.noCredentials.add('hotel');
     await w.pass();
     assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 3 });
-    const failed = (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).filter((a) => a.statusCode === 'Failed');
+    const failed = (await w.store.listActivities(w.user.id, { groupName: 'testDomain1', limit: 10 })).filter(
+      (a) => a.statusCode === 'Failed',
+    );
     assert.equal(failed.length, 1);
     assert.match(failed[0]!.statusMessage ?? '', /No credentials for site hotel/);
   });
@@ -224,14 +284,38 @@ describe('domain reconciler (two simulated sites, fixed clock)', () => {
     const w = await world('hotel:2,sierra:-1');
     const bob: User = { id: '210987654321', name: 'bob', isAdmin: false, createdTime: w.clock.now(), limits: {} };
     await w.store.createUser(bob);
-    for (const site of ['hotel', 'sierra']) await createLaunchConfiguration(w.services, bob, { name: `testlc1@${site}`, imageId: 'hello-cloud', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false });
-    const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', 'hotel:2,sierra:-1']].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
-    await createGroup(w.services, bob, { name: 'bobDomain', launchConfigurationName: 'testlc1@hotel', minSize: 2, maxSize: 2, availabilityZones: ['hotel'], loadBalancerNames: [], targetGroupARNs: [], tags });
+    for (const site of ['hotel', 'sierra'])
+      await createLaunchConfiguration(w.services, bob, {
+        name: `testlc1@${site}`,
+        imageId: 'hello-cloud',
+        instanceType: 'm1.small',
+        securityGroups: [],
+        instanceMonitoring: false,
+        ebsOptimized: false,
+      });
+    const tags = [
+      ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
+      ['clouds', 'hotel:2,sierra:-1'],
+    ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+    await createGroup(w.services, bob, {
+      name: 'bobDomain',
+      launchConfigurationName: 'testlc1@hotel',
+      minSize: 2,
+      maxSize: 2,
+      availabilityZones: ['hotel'],
+      loadBalancerNames: [],
+      targetGroupARNs: [],
+      tags,
+    });
     w.noCredentials.add(`${w.user.id}@hotel`);
     await w.pass();
     assert.deepEqual(counts(w.cloudView()), { hotel: 0, sierra: 3 }, "ann's domain overflows");
     await reconcileDomain(w.deps, bob.id, 'bobDomain', new AbortController().signal);
-    assert.deepEqual(counts(w.cloudView()), { hotel: 2, sierra: 3 }, "bob's launches on hotel are not held back by ann's missing keys");
+    assert.deepEqual(
+      counts(w.cloudView()),
+      { hotel: 2, sierra: 3 },
+      "bob's launches on hotel are not held back by ann's missing keys",
+    );
   });
 
   it('releases instances that failed in the cloud and replaces them', async () => {

@@ -18,10 +18,19 @@ describe('DriverProvider', () => {
     const clock = new FixedClock();
     const user = { id: '111111111111', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
     await store.createUser(user);
-    let sites: SiteConfig[] = [{ driver: 'sim', site: 'hotel', bootMs: 0 }, { driver: 'ec2', site: 'india', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' }];
-    const credentials = new CloudCredentials(store, new SecretBox(Buffer.alloc(32, 3)), clock, () => sites.map((s) => s.site));
+    let sites: SiteConfig[] = [
+      { driver: 'sim', site: 'hotel', bootMs: 0 },
+      { driver: 'ec2', site: 'india', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' },
+    ];
+    const credentials = new CloudCredentials(store, new SecretBox(Buffer.alloc(32, 3)), clock, () =>
+      sites.map((s) => s.site),
+    );
     await credentials.set(user, 'india', { accessKey: 'AK', secretKey: 'SK' });
-    const provider = new DriverProvider(() => sites, credentials, { clock, random: () => 0.5, dataDir: mkdtempSync(join(dataDir, 'd-')) });
+    const provider = new DriverProvider(() => sites, credentials, {
+      clock,
+      random: () => 0.5,
+      dataDir: mkdtempSync(join(dataDir, 'd-')),
+    });
     return { store, user, credentials, provider, setSites: (next: SiteConfig[]) => (sites = next) };
   };
 

@@ -36,7 +36,9 @@ export class DriverProvider {
     const credentials = await this.credentials.open(owner, site);
     if (!credentials) return createDriver(config, this.deps); // throws the visible auth error
     // New keys or new site settings give a new driver, which replaces the old one.
-    return this.cached(`${config.driver}\u0000${site}\u0000${owner}`, digest([config, credentials]), () => createDriver(config, { ...this.deps, credentials }));
+    return this.cached(`${config.driver}\u0000${site}\u0000${owner}`, digest([config, credentials]), () =>
+      createDriver(config, { ...this.deps, credentials }),
+    );
   }
 
   /** The driver held for `key` if built from `version`, else a new one that replaces it. */

@@ -30,7 +30,9 @@ const LIFECYCLE = {
 } as const satisfies Record<string, { lifecycleState: LifecycleState; healthStatus: HealthStatus }>;
 
 /** How a cloud state shows in the API: AWS lifecycle and health (a shared, frozen object). */
-export function lifecycleOf(instance: CloudInstance): Readonly<{ lifecycleState: LifecycleState; healthStatus: HealthStatus }> {
+export function lifecycleOf(
+  instance: CloudInstance,
+): Readonly<{ lifecycleState: LifecycleState; healthStatus: HealthStatus }> {
   switch (instance.state) {
     case 'pending':
       return LIFECYCLE.pending;

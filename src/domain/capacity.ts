@@ -14,9 +14,16 @@ const invalid = (message: string) => new PhantomError('Validation', message);
  * @throws PhantomError Validation.
  */
 export function checkCapacity(c: Capacity): Capacity {
-  if (c.minSize > c.maxSize) throw invalid(`Max bound, ${c.maxSize}, must be greater than or equal to min bound, ${c.minSize}`);
-  if (c.desiredCapacity < c.minSize) throw invalid(`Desired capacity:${c.desiredCapacity} must be between the specified min size:${c.minSize} and max size:${c.maxSize}`);
-  if (c.desiredCapacity > c.maxSize) throw invalid(`Desired capacity:${c.desiredCapacity} must be between the specified min size:${c.minSize} and max size:${c.maxSize}`);
+  if (c.minSize > c.maxSize)
+    throw invalid(`Max bound, ${c.maxSize}, must be greater than or equal to min bound, ${c.minSize}`);
+  if (c.desiredCapacity < c.minSize)
+    throw invalid(
+      `Desired capacity:${c.desiredCapacity} must be between the specified min size:${c.minSize} and max size:${c.maxSize}`,
+    );
+  if (c.desiredCapacity > c.maxSize)
+    throw invalid(
+      `Desired capacity:${c.desiredCapacity} must be between the specified min size:${c.minSize} and max size:${c.maxSize}`,
+    );
   return c;
 }
 
@@ -43,8 +50,14 @@ export function updateCapacity(current: Capacity, change: Partial<Capacity>): Ca
  */
 export function setDesired(current: Capacity, desired: number, phantomDomain: boolean): Capacity {
   if (phantomDomain) return { minSize: desired, maxSize: desired, desiredCapacity: desired };
-  if (desired > current.maxSize) throw invalid(`New SetDesiredCapacity value ${desired} is above max value ${current.maxSize} for the AutoScalingGroup.`);
-  if (desired < current.minSize) throw invalid(`New SetDesiredCapacity value ${desired} is below min value ${current.minSize} for the AutoScalingGroup.`);
+  if (desired > current.maxSize)
+    throw invalid(
+      `New SetDesiredCapacity value ${desired} is above max value ${current.maxSize} for the AutoScalingGroup.`,
+    );
+  if (desired < current.minSize)
+    throw invalid(
+      `New SetDesiredCapacity value ${desired} is below min value ${current.minSize} for the AutoScalingGroup.`,
+    );
   return { ...current, desiredCapacity: desired };
 }
 

@@ -44,18 +44,27 @@ export function parseHealthCheck(tags: readonly Tag[]): HttpHealthCheck | undefi
   const url = tags.find((t) => t.key === HEALTH_CHECK_TAG.url)?.value;
   const failuresText = tags.find((t) => t.key === HEALTH_CHECK_TAG.failures)?.value;
   if (url === undefined) {
-    if (failuresText !== undefined) throw invalid(`Tag ${HEALTH_CHECK_TAG.failures} needs a ${HEALTH_CHECK_TAG.url} tag.`);
+    if (failuresText !== undefined)
+      throw invalid(`Tag ${HEALTH_CHECK_TAG.failures} needs a ${HEALTH_CHECK_TAG.url} tag.`);
     return undefined;
   }
   for (const [, name] of url.matchAll(PLACEHOLDER)) {
-    if (!Object.hasOwn(PLACEHOLDERS, name!)) throw invalid(`Tag ${HEALTH_CHECK_TAG.url}: unknown placeholder {${name}}; use {address}, {public_address}, {private_address} or {instance_id}.`);
+    if (!Object.hasOwn(PLACEHOLDERS, name!))
+      throw invalid(
+        `Tag ${HEALTH_CHECK_TAG.url}: unknown placeholder {${name}}; use {address}, {public_address}, {private_address} or {instance_id}.`,
+      );
   }
   const sample = fill(url, { id: 'i-0123456789abcdef0', publicAddress: '192.0.2.1', privateAddress: '10.0.0.1' });
   if (sample === undefined || !URL.canParse(sample) || !/^https?:$/.test(new URL(sample).protocol)) {
-    throw invalid(`Tag ${HEALTH_CHECK_TAG.url} must be an http or https URL, e.g. http://{address}:8080/health (got ${JSON.stringify(url)}).`);
+    throw invalid(
+      `Tag ${HEALTH_CHECK_TAG.url} must be an http or https URL, e.g. http://{address}:8080/health (got ${JSON.stringify(url)}).`,
+    );
   }
   const failures = failuresText === undefined ? 3 : Number(failuresText);
-  if (!Number.isInteger(failures) || failures < 1 || failures > 10) throw invalid(`Tag ${HEALTH_CHECK_TAG.failures} must be a whole number from 1 to 10 (got ${JSON.stringify(failuresText)}).`);
+  if (!Number.isInteger(failures) || failures < 1 || failures > 10)
+    throw invalid(
+      `Tag ${HEALTH_CHECK_TAG.failures} must be a whole number from 1 to 10 (got ${JSON.stringify(failuresText)}).`,
+    );
   return { urlTemplate: url, failures };
 }
 

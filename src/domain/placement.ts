@@ -9,8 +9,25 @@ export const OVERFLOW_DEFINITION = 'error_overflow_n_preserving';
 /** Tag keys the overflow definition reads; any other key on a domain is an ordinary tag. */
 const OVERFLOW_KEYS = new Set(['clouds', 'minimum_vms', 'maximum_vms', 'phantom_de_name']);
 /** Keys of the original's sensor-driven scaling, which Phantom does not implement yet. */
-const SENSOR_KEYS = new Set(['monitor_sensors', 'monitor_domain_sensors', 'sensor_type', 'metric', 'sample_function', 'cooldown_period', 'scale_up_threshold', 'scale_down_threshold', 'scale_up_n_vms', 'scale_down_n_vms', 'sensor_data']);
-const KNOWN_DEFINITIONS = new Set([OVERFLOW_DEFINITION, 'sensor_engine', 'single_site_n_preserving', 'multi_site_n_preserving']);
+const SENSOR_KEYS = new Set([
+  'monitor_sensors',
+  'monitor_domain_sensors',
+  'sensor_type',
+  'metric',
+  'sample_function',
+  'cooldown_period',
+  'scale_up_threshold',
+  'scale_down_threshold',
+  'scale_up_n_vms',
+  'scale_down_n_vms',
+  'sensor_data',
+]);
+const KNOWN_DEFINITIONS = new Set([
+  OVERFLOW_DEFINITION,
+  'sensor_engine',
+  'single_site_n_preserving',
+  'multi_site_n_preserving',
+]);
 
 /** One site of a domain's ranked list; `max` -1 means unlimited. Rank is list position. */
 export interface SiteCap {
@@ -51,7 +68,9 @@ export function parseClouds(value: string): SiteCap[] {
     const site = colon < 0 ? '' : item.slice(0, colon).trim();
     const size = colon < 0 ? '' : item.slice(colon + 1).trim();
     if (!site || !/^-?[0-9]{1,9}$/.test(size) || Number(size) < -1) {
-      throw invalid(`The format is <cloud site name>:<integer size> (size -1 for unlimited). You sent ${item || '(empty)'}`);
+      throw invalid(
+        `The format is <cloud site name>:<integer size> (size -1 for unlimited). You sent ${item || '(empty)'}`,
+      );
     }
     if (sites.some((s) => s.site === site)) throw invalid(`The clouds tag names site ${site} more than once.`);
     sites.push({ site, max: Number(size) });
@@ -79,7 +98,10 @@ export function sitesCovered(launchConfigurationName: string, ctx: PlacementCont
  *   if none do, every site the launch configuration covers, in name order, uncapped.
  * @throws PhantomError Validation with a message naming the offending tag or site.
  */
-export function resolvePlacement(group: { tags: readonly Tag[]; availabilityZones: readonly string[]; launchConfigurationName: string }, ctx: PlacementContext): Placement {
+export function resolvePlacement(
+  group: { tags: readonly Tag[]; availabilityZones: readonly string[]; launchConfigurationName: string },
+  ctx: PlacementContext,
+): Placement {
   const covered = sitesCovered(group.launchConfigurationName, ctx);
   if (!isPhantomDomain(group.tags)) {
     const named = group.availabilityZones.filter((az, i, all) => ctx.knownSites.includes(az) && all.indexOf(az) === i);
@@ -88,20 +110,25 @@ export function resolvePlacement(group: { tags: readonly Tag[]; availabilityZone
   }
   const tags = new Map(group.tags.map((t) => [t.key, t.value]));
   const definition = tags.get(DEFINITION_TAG)!;
-  if (!KNOWN_DEFINITIONS.has(definition)) throw invalid(`${definition} is an unknown definition type. Please check your tags`);
-  if (definition !== OVERFLOW_DEFINITION) throw invalid(`The ${definition} definition is not supported by this Phantom; use ${OVERFLOW_DEFINITION}.`);
+  if (!KNOWN_DEFINITIONS.has(definition))
+    throw invalid(`${definition} is an unknown definition type. Please check your tags`);
+  if (definition !== OVERFLOW_DEFINITION)
+    throw invalid(`The ${definition} definition is not supported by this Phantom; use ${OVERFLOW_DEFINITION}.`);
   for (const key of tags.keys()) {
-    if (SENSOR_KEYS.has(key)) throw invalid(`${OVERFLOW_DEFINITION} sensor parameter ${key} is not supported by this Phantom yet.`);
+    if (SENSOR_KEYS.has(key))
+      throw invalid(`${OVERFLOW_DEFINITION} sensor parameter ${key} is not supported by this Phantom yet.`);
   }
   for (const key of ['minimum_vms', 'maximum_vms']) {
     const value = tags.get(key);
-    if (value !== undefined && !/^[0-9]{1,9}$/.test(value.trim())) throw invalid(`The tag ${key} has a value ${value} that could not be understood`);
+    if (value !== undefined && !/^[0-9]{1,9}$/.test(value.trim()))
+      throw invalid(`The tag ${key} has a value ${value} that could not be understood`);
   }
   const clouds = tags.get('clouds');
   if (clouds === undefined) throw invalid(`${OVERFLOW_DEFINITION} requires a clouds tag, e.g. clouds=hotel:1,sierra:2`);
   const sites = parseClouds(clouds);
   for (const { site } of sites) {
-    if (!ctx.knownSites.includes(site)) throw invalid(`Unknown site ${site} in the clouds tag; known sites: ${ctx.knownSites.join(', ')}`);
+    if (!ctx.knownSites.includes(site))
+      throw invalid(`Unknown site ${site} in the clouds tag; known sites: ${ctx.knownSites.join(', ')}`);
     if (!covered.includes(site)) {
       const { base } = parseLaunchConfigurationName(group.launchConfigurationName);
       throw invalid(`Launch configuration ${base} has no entry for site ${site}; create ${base}@${site} first.`);
@@ -111,4 +138,5 @@ export function resolvePlacement(group: { tags: readonly Tag[]; availabilityZone
 }
 
 /** Whether `key` is read by Phantom's overflow definition (so changing it re-validates the domain). */
-export const isPolicyTag = (key: string): boolean => key === DEFINITION_TAG || OVERFLOW_KEYS.has(key) || SENSOR_KEYS.has(key);
+export const isPolicyTag = (key: string): boolean =>
+  key === DEFINITION_TAG || OVERFLOW_KEYS.has(key) || SENSOR_KEYS.has(key);

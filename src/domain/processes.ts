@@ -13,6 +13,15 @@ export const SCALING_PROCESSES = [
 
 export type ScalingProcess = (typeof SCALING_PROCESSES)[number];
 
-export const isScalingProcess = (name: string): name is ScalingProcess => (SCALING_PROCESSES as readonly string[]).includes(name);
+export const isScalingProcess = (name: string): name is ScalingProcess =>
+  (SCALING_PROCESSES as readonly string[]).includes(name);
 
-export const TERMINATION_POLICIES = ['Default', 'AllocationStrategy', 'ClosestToNextInstanceHour', 'NewestInstance', 'OldestInstance', 'OldestLaunchConfiguration', 'OldestLaunchTemplate'] as const;
+export const TERMINATION_POLICIES = [
+  'Default',
+  'AllocationStrategy',
+  'ClosestToNextInstanceHour',
+  'NewestInstance',
+  'OldestInstance',
+  'OldestLaunchConfiguration',
+  'OldestLaunchTemplate',
+] as const;

@@ -13,10 +13,16 @@ export const MAX_TAGS_PER_GROUP = 50;
 export function checkTags(groupName: string, tags: readonly Tag[]): void {
   const keys = new Set<string>();
   for (const tag of tags) {
-    if (tag.key.toLowerCase().startsWith('aws:')) throw new PhantomError('Validation', `Tag keys starting with 'aws:' are reserved; ${tag.key} is not allowed.`);
-    if (keys.has(tag.key)) throw new PhantomError('Validation', `Duplicate tag key ${tag.key} for AutoScalingGroup ${groupName}.`);
+    if (tag.key.toLowerCase().startsWith('aws:'))
+      throw new PhantomError('Validation', `Tag keys starting with 'aws:' are reserved; ${tag.key} is not allowed.`);
+    if (keys.has(tag.key))
+      throw new PhantomError('Validation', `Duplicate tag key ${tag.key} for AutoScalingGroup ${groupName}.`);
     keys.add(tag.key);
   }
-  if (tags.length > MAX_TAGS_PER_GROUP) throw new PhantomError('LimitExceeded', `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`);
+  if (tags.length > MAX_TAGS_PER_GROUP)
+    throw new PhantomError(
+      'LimitExceeded',
+      `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`,
+    );
   parseHealthCheck(tags);
 }

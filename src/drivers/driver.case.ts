@@ -38,7 +38,10 @@ function request(run: string, extra: Partial<LaunchRequest> = {}): LaunchRequest
 
 const ids = (instances: CloudInstance[]): string[] => instances.map((i) => i.id).sort();
 
-async function withHarness(setup: () => Promise<DriverHarness>, body: (h: DriverHarness, run: string) => Promise<void>): Promise<void> {
+async function withHarness(
+  setup: () => Promise<DriverHarness>,
+  body: (h: DriverHarness, run: string) => Promise<void>,
+): Promise<void> {
   const h = await setup();
   try {
     await body(h, randomUUID());
@@ -51,7 +54,10 @@ async function listRun(h: DriverHarness, run: string, tags: Record<string, strin
   return h.driver.listInstances({ tags: { 'phantom:run': run, ...tags } }, live());
 }
 
-const isKind = (kind: CloudError['kind']) => (e: unknown): boolean => e instanceof CloudError && e.kind === kind;
+const isKind =
+  (kind: CloudError['kind']) =>
+  (e: unknown): boolean =>
+    e instanceof CloudError && e.kind === kind;
 
 /**
  * The CloudDriver contract suite (DESIGN.md §4, §5, §7): registers node:test cases every
@@ -80,7 +86,10 @@ export function driverContract(name: string, setup: () => Promise<DriverHarness>
 
     it('keeps user data and key name with the instance', () =>
       withHarness(setup, async (h, run) => {
-        const req = request(run, { keyName: 'ops-key', userData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64') });
+        const req = request(run, {
+          keyName: 'ops-key',
+          userData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64'),
+        });
         const launched = await h.driver.launch(req, live());
         const stored = await h.inspect(launched.id);
         assert.equal(stored?.userData, req.userData);
@@ -154,7 +163,8 @@ export function driverContract(name: string, setup: () => Promise<DriverHarness>
         await h.driver.terminate(['i-0000000000000000f'], live());
         await h.driver.terminate([], live());
         const byId = new Map((await listRun(h, run)).map((i) => [i.id, i.state]));
-        for (const gone of [a.id, pendingNow.id]) assert.ok([undefined, 'terminated'].includes(byId.get(gone)), `${gone} ended`);
+        for (const gone of [a.id, pendingNow.id])
+          assert.ok([undefined, 'terminated'].includes(byId.get(gone)), `${gone} ended`);
         assert.equal(byId.get(b.id), 'running');
         assert.equal(byId.get(pending.id), 'running');
         await h.settle();
@@ -186,7 +196,10 @@ export function driverContract(name: string, setup: () => Promise<DriverHarness>
         await assert.rejects(h.driver.listInstances({ tags: { 'phantom:run': run } }, controller.signal), aborted);
         const after = await listRun(h, run);
         assert.deepEqual(ids(after), [keep.id]);
-        assert.ok(after[0]?.state === 'pending' || after[0]?.state === 'running', `kept instance is ${String(after[0]?.state)}`);
+        assert.ok(
+          after[0]?.state === 'pending' || after[0]?.state === 'running',
+          `kept instance is ${String(after[0]?.state)}`,
+        );
       }));
   });
 }

@@ -17,7 +17,10 @@ const launch = { clientToken: 't', imageId: 'ami-1', instanceType: 'm1.small', t
 describe('driver registry', () => {
   it('parses a sim site with knobs', () => {
     assert.deepEqual(
-      parseDriverConfig({ driver: 'sim', site: 'hotel', bootMs: 2000, capacity: 3, failCalls: { launch: 'quota' } }, 'sites.hotel'),
+      parseDriverConfig(
+        { driver: 'sim', site: 'hotel', bootMs: 2000, capacity: 3, failCalls: { launch: 'quota' } },
+        'sites.hotel',
+      ),
       { driver: 'sim', site: 'hotel', bootMs: 2000, capacity: 3, failCalls: { launch: 'quota' } },
     );
   });
@@ -34,12 +37,19 @@ describe('driver registry', () => {
       ['sim', 'sites.x'],
     ];
     for (const [raw, path] of bad) {
-      assert.throws(() => parseDriverConfig(raw, 'sites.x'), (e) => e instanceof DriverConfigError && e.path === path, path);
+      assert.throws(
+        () => parseDriverConfig(raw, 'sites.x'),
+        (e) => e instanceof DriverConfigError && e.path === path,
+        path,
+      );
     }
   });
 
   it('creates a sim driver with its knobs applied', async () => {
-    const driver = createDriver({ driver: 'sim', site: 'sierra', capacity: 0 }, { clock: new FixedClock(), random: seededRandom(1) });
+    const driver = createDriver(
+      { driver: 'sim', site: 'sierra', capacity: 0 },
+      { clock: new FixedClock(), random: seededRandom(1) },
+    );
     assert.equal(driver.site, 'sierra');
     await assert.rejects(driver.launch(launch, live()), (e) => e instanceof CloudError && e.kind === 'capacity');
   });
@@ -50,15 +60,25 @@ describe('driver registry', () => {
     const launched = await first.launch(launch, live());
     assert.ok(existsSync(simStateFile(dir, 'hotel')));
     const second = createDriver({ driver: 'sim', site: 'hotel' }, deps);
-    assert.deepEqual((await second.listInstances({ tags: { owner: 'a' } }, live())).map((i) => i.id), [launched.id]);
+    assert.deepEqual(
+      (await second.listInstances({ tags: { owner: 'a' } }, live())).map((i) => i.id),
+      [launched.id],
+    );
   });
 });
 
 describe('registry: ec2 sites', () => {
   it('refuses an ec2 site without the user credentials, as an auth error', () => {
     const config = { driver: 'ec2' as const, site: 'aws', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' };
-    assert.throws(() => createDriver(config, { clock: new FixedClock(), random: () => 0.5 }), (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /phantom credentials set aws/.test(e.message));
-    const driver = createDriver(config, { clock: new FixedClock(), random: () => 0.5, credentials: { accessKey: 'AK', secretKey: 'SK' } });
+    assert.throws(
+      () => createDriver(config, { clock: new FixedClock(), random: () => 0.5 }),
+      (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /phantom credentials set aws/.test(e.message),
+    );
+    const driver = createDriver(config, {
+      clock: new FixedClock(),
+      random: () => 0.5,
+      credentials: { accessKey: 'AK', secretKey: 'SK' },
+    });
     assert.equal(driver.site, 'aws');
   });
 });
@@ -69,16 +89,42 @@ describe('registry: openstack sites', () => {
 
   it('parses a full openstack site', () => {
     assert.deepEqual(
-      parseDriverConfig({
-        driver: 'openstack', site: 'india', authUrl: 'https://keystone.example.org:5000/v3', region: 'RegionOne', project: 'fg-123', projectDomain: 'Default',
-        userDomain: 'Default', interface: 'internal', networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'], securityGroups: ['default', 'ssh'], keyName: 'phantomkey', requestTimeoutMs: 10_000,
-      }, path),
+      parseDriverConfig(
+        {
+          driver: 'openstack',
+          site: 'india',
+          authUrl: 'https://keystone.example.org:5000/v3',
+          region: 'RegionOne',
+          project: 'fg-123',
+          projectDomain: 'Default',
+          userDomain: 'Default',
+          interface: 'internal',
+          networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'],
+          securityGroups: ['default', 'ssh'],
+          keyName: 'phantomkey',
+          requestTimeoutMs: 10_000,
+        },
+        path,
+      ),
       {
-        driver: 'openstack', site: 'india', authUrl: 'https://keystone.example.org:5000/v3', region: 'RegionOne', project: 'fg-123', projectDomain: 'Default',
-        userDomain: 'Default', interface: 'internal', networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'], securityGroups: ['default', 'ssh'], keyName: 'phantomkey', requestTimeoutMs: 10_000,
+        driver: 'openstack',
+        site: 'india',
+        authUrl: 'https://keystone.example.org:5000/v3',
+        region: 'RegionOne',
+        project: 'fg-123',
+        projectDomain: 'Default',
+        userDomain: 'Default',
+        interface: 'internal',
+        networks: ['7b1f7a5e-2d3c-4f4e-9a41-1b2c3d4e5f60'],
+        securityGroups: ['default', 'ssh'],
+        keyName: 'phantomkey',
+        requestTimeoutMs: 10_000,
       },
     );
-    assert.deepEqual(parseDriverConfig({ driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' }, path), { driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' });
+    assert.deepEqual(
+      parseDriverConfig({ driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' }, path),
+      { driver: 'openstack', site: 'india', authUrl: 'http://k/v3', projectId: 'abc' },
+    );
   });
 
   it('refuses bad openstack settings naming the field', () => {
@@ -96,21 +142,56 @@ describe('registry: openstack sites', () => {
       [{ ...base, region: '' }, `${path}.region`, /non-empty/],
     ];
     for (const [raw, field, message] of bad) {
-      assert.throws(() => parseDriverConfig(raw, path), (e) => e instanceof DriverConfigError && e.path === field && message.test(e.message), field);
+      assert.throws(
+        () => parseDriverConfig(raw, path),
+        (e) => e instanceof DriverConfigError && e.path === field && message.test(e.message),
+        field,
+      );
     }
   });
 
   it('builds the driver from a password or an application credential; refuses missing or wrong-kind credentials', () => {
     const config = { driver: 'openstack' as const, site: 'india', authUrl: 'http://127.0.0.1:1/v3', project: 'p' };
-    const isAuth = (e: unknown): boolean => e instanceof CloudError && e.kind === 'auth' && /phantom credentials set india/.test(e.message);
+    const isAuth = (e: unknown): boolean =>
+      e instanceof CloudError && e.kind === 'auth' && /phantom credentials set india/.test(e.message);
     assert.throws(() => createDriver(config, deps), isAuth);
     assert.throws(() => createDriver(config, { ...deps, credentials: { accessKey: 'AK', secretKey: 'SK' } }), isAuth);
-    assert.equal(createDriver(config, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }).site, 'india');
-    assert.equal(createDriver(config, { ...deps, credentials: { kind: 'openstack-application-credential', applicationCredentialId: 'i', applicationCredentialSecret: 's' } }).site, 'india');
+    assert.equal(
+      createDriver(config, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }).site,
+      'india',
+    );
+    assert.equal(
+      createDriver(config, {
+        ...deps,
+        credentials: {
+          kind: 'openstack-application-credential',
+          applicationCredentialId: 'i',
+          applicationCredentialSecret: 's',
+        },
+      }).site,
+      'india',
+    );
     const noProject = { driver: 'openstack' as const, site: 'india', authUrl: 'http://127.0.0.1:1/v3' };
-    assert.throws(() => createDriver(noProject, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }), (e: unknown) => e instanceof CloudError && e.kind === 'invalid' && /no project/.test(e.message));
-    assert.equal(createDriver(noProject, { ...deps, credentials: { kind: 'openstack-application-credential', applicationCredentialId: 'i', applicationCredentialSecret: 's' } }).site, 'india');
+    assert.throws(
+      () =>
+        createDriver(noProject, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }),
+      (e: unknown) => e instanceof CloudError && e.kind === 'invalid' && /no project/.test(e.message),
+    );
+    assert.equal(
+      createDriver(noProject, {
+        ...deps,
+        credentials: {
+          kind: 'openstack-application-credential',
+          applicationCredentialId: 'i',
+          applicationCredentialSecret: 's',
+        },
+      }).site,
+      'india',
+    );
     const ec2 = { driver: 'ec2' as const, site: 'aws', region: 'us-east-1' };
-    assert.throws(() => createDriver(ec2, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }), (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /needs access keys/.test(e.message));
+    assert.throws(
+      () => createDriver(ec2, { ...deps, credentials: { kind: 'openstack-password', username: 'u', password: 'p' } }),
+      (e: unknown) => e instanceof CloudError && e.kind === 'auth' && /needs access keys/.test(e.message),
+    );
   });
 });

@@ -79,26 +79,37 @@ export function parseDriverConfig(raw: unknown, path: string): DriverConfig {
     case 'openstack':
       return parseOpenStackConfig(site, rest, path);
     default:
-      throw new DriverConfigError(`${path}.driver`, `unknown driver ${JSON.stringify(driver)}; expected one of: sim, ec2, openstack`);
+      throw new DriverConfigError(
+        `${path}.driver`,
+        `unknown driver ${JSON.stringify(driver)}; expected one of: sim, ec2, openstack`,
+      );
   }
 }
 
 function parseEc2Config(site: string, raw: Record<string, unknown>, path: string): Ec2DriverConfig {
   const { region, endpoint, keyName, requestTimeoutMs, ...unknown } = raw;
   const extra = Object.keys(unknown)[0];
-  if (extra !== undefined) throw new DriverConfigError(`${path}.${extra}`, 'is not an ec2 site setting (region, endpoint, keyName, requestTimeoutMs)');
-  if (typeof region !== 'string' || region === '') throw new DriverConfigError(`${path}.region`, 'is required (e.g. us-east-1)');
+  if (extra !== undefined)
+    throw new DriverConfigError(
+      `${path}.${extra}`,
+      'is not an ec2 site setting (region, endpoint, keyName, requestTimeoutMs)',
+    );
+  if (typeof region !== 'string' || region === '')
+    throw new DriverConfigError(`${path}.region`, 'is required (e.g. us-east-1)');
   const config: Ec2DriverConfig = { driver: 'ec2', site, region };
   if (endpoint !== undefined) {
-    if (typeof endpoint !== 'string' || !URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) throw new DriverConfigError(`${path}.endpoint`, 'must be an http(s) URL');
+    if (typeof endpoint !== 'string' || !URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol))
+      throw new DriverConfigError(`${path}.endpoint`, 'must be an http(s) URL');
     config.endpoint = endpoint;
   }
   if (keyName !== undefined) {
-    if (typeof keyName !== 'string' || keyName === '') throw new DriverConfigError(`${path}.keyName`, 'must be a non-empty string');
+    if (typeof keyName !== 'string' || keyName === '')
+      throw new DriverConfigError(`${path}.keyName`, 'must be a non-empty string');
     config.keyName = keyName;
   }
   if (requestTimeoutMs !== undefined) {
-    if (!Number.isInteger(requestTimeoutMs) || (requestTimeoutMs as number) <= 0) throw new DriverConfigError(`${path}.requestTimeoutMs`, 'must be a positive integer');
+    if (!Number.isInteger(requestTimeoutMs) || (requestTimeoutMs as number) <= 0)
+      throw new DriverConfigError(`${path}.requestTimeoutMs`, 'must be a positive integer');
     config.requestTimeoutMs = requestTimeoutMs as number;
   }
   return config;
@@ -139,9 +150,16 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
     case 'ec2': {
       // Each user has their own keys on a cloud: without them the site cannot be used, and the
       // reconciler records that as a failed activity rather than skipping the site silently.
-      if (!deps.credentials) throw new CloudError('auth', `No credentials for site ${config.site}; set them with phantom credentials set ${config.site}`);
+      if (!deps.credentials)
+        throw new CloudError(
+          'auth',
+          `No credentials for site ${config.site}; set them with phantom credentials set ${config.site}`,
+        );
       if (deps.credentials.kind !== undefined && deps.credentials.kind !== 'access-key') {
-        throw new CloudError('auth', `Site ${config.site} is an ec2 site and needs access keys, not ${deps.credentials.kind} credentials; set them with phantom credentials set ${config.site} --access-key …`);
+        throw new CloudError(
+          'auth',
+          `Site ${config.site} is an ec2 site and needs access keys, not ${deps.credentials.kind} credentials; set them with phantom credentials set ${config.site} --access-key …`,
+        );
       }
       const { accessKey, secretKey, keyName } = deps.credentials;
       return new Ec2Driver({
@@ -155,9 +173,16 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
     }
     case 'openstack': {
       const credentials = deps.credentials;
-      if (!credentials) throw new CloudError('auth', `No credentials for site ${config.site}; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`);
+      if (!credentials)
+        throw new CloudError(
+          'auth',
+          `No credentials for site ${config.site}; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`,
+        );
       if (credentials.kind !== 'openstack-password' && credentials.kind !== 'openstack-application-credential') {
-        throw new CloudError('auth', `Site ${config.site} is an openstack site and needs a password or an application credential, not access keys; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`);
+        throw new CloudError(
+          'auth',
+          `Site ${config.site} is an openstack site and needs a password or an application credential, not access keys; set them with phantom credentials set ${config.site} --username … or --application-credential-id …`,
+        );
       }
       const keyName = credentials.keyName ?? config.keyName;
       return new OpenStackDriver({

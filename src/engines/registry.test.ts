@@ -13,7 +13,10 @@ describe('engine registry', () => {
   });
   it('a registered engine parses its config then decides', () => {
     const engine = engineFor('aws-overflow');
-    const plan = engine.decide({ desired: 1, sites: [{ site: 'hotel', max: 1 }], instances: [], now: new Date(0) }, engine.parseConfig({}));
+    const plan = engine.decide(
+      { desired: 1, sites: [{ site: 'hotel', max: 1 }], instances: [], now: new Date(0) },
+      engine.parseConfig({}),
+    );
     assert.deepEqual(plan, { launches: [{ site: 'hotel', count: 1 }], terminations: [] });
   });
 });

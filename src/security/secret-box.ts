@@ -32,7 +32,8 @@ export class SecretBox {
    */
   open(sealed: string, aad: string): string {
     const [version, keyId, payload] = sealed.split(':');
-    if (version !== VERSION || keyId !== this.keyId || payload === undefined) throw new Error('Sealed secret has an unknown format or was sealed with another master key.');
+    if (version !== VERSION || keyId !== this.keyId || payload === undefined)
+      throw new Error('Sealed secret has an unknown format or was sealed with another master key.');
     const raw = Buffer.from(payload, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.masterKey, raw.subarray(0, 12));
     decipher.setAAD(Buffer.from(aad, 'utf8'));

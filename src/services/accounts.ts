@@ -36,8 +36,18 @@ export class Accounts {
    * @throws PhantomError Validation (bad name), AlreadyExists.
    */
   async createUser(name: string, isAdmin = false): Promise<User> {
-    if (!USER_NAME.test(name)) throw new PhantomError('Validation', `User name ${JSON.stringify(name)} must be 1-64 characters of letters, digits and _.@+=,-`);
-    const user: User = { id: String(randomInt(100_000_000_000, 999_999_999_999)), name, isAdmin, createdTime: this.clock.now(), limits: {} };
+    if (!USER_NAME.test(name))
+      throw new PhantomError(
+        'Validation',
+        `User name ${JSON.stringify(name)} must be 1-64 characters of letters, digits and _.@+=,-`,
+      );
+    const user: User = {
+      id: String(randomInt(100_000_000_000, 999_999_999_999)),
+      name,
+      isAdmin,
+      createdTime: this.clock.now(),
+      limits: {},
+    };
     await this.store.createUser(user);
     return user;
   }
@@ -61,7 +71,12 @@ export class Accounts {
   }
 
   private async storeKey(user: User, key: IssuedKey): Promise<void> {
-    const record: AccessKeyRecord = { accessKeyId: key.accessKeyId, userId: user.id, sealedSecret: this.box.seal(key.secretAccessKey, key.accessKeyId), createdTime: this.clock.now() };
+    const record: AccessKeyRecord = {
+      accessKeyId: key.accessKeyId,
+      userId: user.id,
+      sealedSecret: this.box.seal(key.secretAccessKey, key.accessKeyId),
+      createdTime: this.clock.now(),
+    };
     await this.store.createAccessKey(record);
   }
 
@@ -95,7 +110,13 @@ export class Accounts {
 
   /** The user with this id (cached like `secretFor`), or undefined. */
   async userById(id: string): Promise<User | undefined> {
-    return (await this.users.through(id, this.store.changeStamp(), async () => (await this.store.getUserById(id)) ?? null)) ?? undefined;
+    return (
+      (await this.users.through(
+        id,
+        this.store.changeStamp(),
+        async () => (await this.store.getUserById(id)) ?? null,
+      )) ?? undefined
+    );
   }
 
   private readonly secrets = new StampedCache<{ userId: string; secret: string } | null>(10_000);

@@ -28,7 +28,12 @@ const terminationOf = (instance: InstanceRecord, now: Date, cause: string): Acti
  * Records that an instance is being terminated: an InProgress activity the controller
  * completes (`completeTermination`) once the cloud reports the instance gone. Idempotent.
  */
-export async function recordTermination(store: Store, instance: InstanceRecord, now: Date, cause: string): Promise<ActivityRecord> {
+export async function recordTermination(
+  store: Store,
+  instance: InstanceRecord,
+  now: Date,
+  cause: string,
+): Promise<ActivityRecord> {
   const activity = terminationOf(instance, now, cause);
   await store.putActivity(activity);
   return activity;
@@ -40,11 +45,26 @@ export async function recordTermination(store: Store, instance: InstanceRecord, 
  * completed activity saying so, as AWS records a health-check replacement. Idempotent: an
  * already completed activity is left as it is.
  */
-export async function completeTermination(store: Store, instance: InstanceRecord, now: Date, reason?: string): Promise<void> {
+export async function completeTermination(
+  store: Store,
+  instance: InstanceRecord,
+  now: Date,
+  reason?: string,
+): Promise<void> {
   const id = terminationActivityId(instance.owner, instance.instanceId);
-  const [existing] = await store.listActivities(instance.owner, { groupName: instance.groupName, activityIds: [id], limit: 1 });
+  const [existing] = await store.listActivities(instance.owner, {
+    groupName: instance.groupName,
+    activityIds: [id],
+    limit: 1,
+  });
   if (existing && existing.statusCode !== 'InProgress') return;
-  const started = existing ?? terminationOf(instance, now, `At ${now.toISOString()} an instance was taken out of service in response to its cloud reporting it ${reason ?? 'gone'}.`);
+  const started =
+    existing ??
+    terminationOf(
+      instance,
+      now,
+      `At ${now.toISOString()} an instance was taken out of service in response to its cloud reporting it ${reason ?? 'gone'}.`,
+    );
   await store.putActivity({ ...started, endTime: now, statusCode: 'Successful', progress: 100 });
 }
 
@@ -52,13 +72,22 @@ export async function completeTermination(store: Store, instance: InstanceRecord
  * Records a launch attempt as a scaling activity: Successful with the new instance id, or
  * Failed with the provider's message, so users can see why a VM did not start.
  */
-export async function recordLaunch(store: Store, group: GroupRecord, site: string, outcome: { instanceId: string } | { error: string }, start: Date, end: Date): Promise<void> {
+export async function recordLaunch(
+  store: Store,
+  group: GroupRecord,
+  site: string,
+  outcome: { instanceId: string } | { error: string },
+  start: Date,
+  end: Date,
+): Promise<void> {
   const ok = 'instanceId' in outcome;
   await store.putActivity({
     activityId: randomUUID(),
     owner: group.owner,
     groupName: group.name,
-    description: ok ? `Launching a new EC2 instance: ${outcome.instanceId}` : 'Launching a new EC2 instance.  Status Reason: launch failed',
+    description: ok
+      ? `Launching a new EC2 instance: ${outcome.instanceId}`
+      : 'Launching a new EC2 instance.  Status Reason: launch failed',
     cause: `At ${start.toISOString()} an instance was started on site ${site} in response to a difference between desired and actual capacity.`,
     startTime: start,
     endTime: end,

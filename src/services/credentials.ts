@@ -26,9 +26,18 @@ const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
 function secretPart(c: SiteCredentials): Record<string, string> {
   switch (c.kind) {
     case 'openstack-password':
-      return { kind: c.kind, username: c.username, password: c.password, ...(c.userDomain !== undefined ? { userDomain: c.userDomain } : {}) };
+      return {
+        kind: c.kind,
+        username: c.username,
+        password: c.password,
+        ...(c.userDomain !== undefined ? { userDomain: c.userDomain } : {}),
+      };
     case 'openstack-application-credential':
-      return { kind: c.kind, applicationCredentialId: c.applicationCredentialId, applicationCredentialSecret: c.applicationCredentialSecret };
+      return {
+        kind: c.kind,
+        applicationCredentialId: c.applicationCredentialId,
+        applicationCredentialSecret: c.applicationCredentialSecret,
+      };
     default:
       return { accessKey: c.accessKey, secretKey: c.secretKey };
   }
@@ -48,7 +57,8 @@ function validate(c: SiteCredentials): void {
       if (c.userDomain !== undefined && !text(c.userDomain)) fail('The user domain must not be empty.');
       return;
     case 'openstack-application-credential':
-      if (!text(c.applicationCredentialId) || !text(c.applicationCredentialSecret)) fail('Both an application credential id and its secret are required.');
+      if (!text(c.applicationCredentialId) || !text(c.applicationCredentialSecret))
+        fail('Both an application credential id and its secret are required.');
       return;
     default:
       if (!text(c.accessKey) || !text(c.secretKey)) fail('Both an access key and a secret key are required.');
@@ -60,10 +70,25 @@ function parseOpened(raw: unknown, keyName: string | undefined): SiteCredentials
   const key = keyName !== undefined ? { keyName } : {};
   if (!isRecord(raw)) throw new PhantomError('Validation', 'Stored cloud credentials are unreadable.');
   if (raw.kind === 'openstack-password' && text(raw.username) && text(raw.password)) {
-    return { kind: raw.kind, username: raw.username, password: raw.password, ...(text(raw.userDomain) ? { userDomain: raw.userDomain } : {}), ...key };
+    return {
+      kind: raw.kind,
+      username: raw.username,
+      password: raw.password,
+      ...(text(raw.userDomain) ? { userDomain: raw.userDomain } : {}),
+      ...key,
+    };
   }
-  if (raw.kind === 'openstack-application-credential' && text(raw.applicationCredentialId) && text(raw.applicationCredentialSecret)) {
-    return { kind: raw.kind, applicationCredentialId: raw.applicationCredentialId, applicationCredentialSecret: raw.applicationCredentialSecret, ...key };
+  if (
+    raw.kind === 'openstack-application-credential' &&
+    text(raw.applicationCredentialId) &&
+    text(raw.applicationCredentialSecret)
+  ) {
+    return {
+      kind: raw.kind,
+      applicationCredentialId: raw.applicationCredentialId,
+      applicationCredentialSecret: raw.applicationCredentialSecret,
+      ...key,
+    };
   }
   if ((raw.kind === undefined || raw.kind === 'access-key') && text(raw.accessKey) && text(raw.secretKey)) {
     return { accessKey: raw.accessKey, secretKey: raw.secretKey, keyName };
@@ -88,11 +113,19 @@ export class CloudCredentials {
    * @throws PhantomError Validation (unknown site, a missing or empty field).
    */
   async set(user: User, site: string, credentials: SiteCredentials): Promise<void> {
-    if (!this.sites().includes(site)) throw new PhantomError('Validation', `Unknown site ${site}; known sites: ${this.sites().join(', ')}`);
+    if (!this.sites().includes(site))
+      throw new PhantomError('Validation', `Unknown site ${site}; known sites: ${this.sites().join(', ')}`);
     validate(credentials);
     const now = this.clock.now();
     const sealed = this.box.seal(JSON.stringify(secretPart(credentials)), aad(user.id, site));
-    await this.store.putCredential({ owner: user.id, site, sealed, keyName: credentials.keyName, createdTime: now, updatedTime: now });
+    await this.store.putCredential({
+      owner: user.id,
+      site,
+      sealed,
+      keyName: credentials.keyName,
+      createdTime: now,
+      updatedTime: now,
+    });
   }
 
   /**
@@ -115,7 +148,10 @@ export class CloudCredentials {
         const base = { site: c.site, kind: credentialKind(opened), keyName: c.keyName, updatedTime: c.updatedTime };
         switch (opened.kind) {
           case 'openstack-password':
-            return { ...base, identity: `${opened.username}${opened.userDomain !== undefined ? `@${opened.userDomain}` : ''}` };
+            return {
+              ...base,
+              identity: `${opened.username}${opened.userDomain !== undefined ? `@${opened.userDomain}` : ''}`,
+            };
           case 'openstack-application-credential':
             return { ...base, identity: mask(opened.applicationCredentialId) };
           default:

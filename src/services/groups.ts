@@ -29,19 +29,43 @@ export interface NewGroup {
 }
 
 /** Fields UpdateAutoScalingGroup may change; absent = unchanged. */
-export type GroupChanges = Partial<Pick<GroupRecord, 'launchConfigurationName' | 'minSize' | 'maxSize' | 'desiredCapacity' | 'defaultCooldown' | 'healthCheckType' | 'healthCheckGracePeriod' | 'availabilityZones' | 'vpcZoneIdentifier' | 'placementGroup' | 'terminationPolicies' | 'newInstancesProtectedFromScaleIn'>>;
+export type GroupChanges = Partial<
+  Pick<
+    GroupRecord,
+    | 'launchConfigurationName'
+    | 'minSize'
+    | 'maxSize'
+    | 'desiredCapacity'
+    | 'defaultCooldown'
+    | 'healthCheckType'
+    | 'healthCheckGracePeriod'
+    | 'availabilityZones'
+    | 'vpcZoneIdentifier'
+    | 'placementGroup'
+    | 'terminationPolicies'
+    | 'newInstancesProtectedFromScaleIn'
+  >
+>;
 
 /**
  * Resolves a group's placement against the owner's launch configurations and the sites
  * (used by the API rules and by the reconciler).
  * @throws PhantomError Validation when the group's Phantom tags do not resolve.
  */
-export async function placementOf(store: Store, knownSites: readonly string[], group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>): Promise<Placement> {
+export async function placementOf(
+  store: Store,
+  knownSites: readonly string[],
+  group: Pick<GroupRecord, 'owner' | 'tags' | 'availabilityZones' | 'launchConfigurationName'>,
+): Promise<Placement> {
   return resolvePlacement(group, await placementContext(store, knownSites, group.owner));
 }
 
 /** What resolving any of one owner's placements needs: the sites and, in one read, the owner's launch configuration names. */
-export async function placementContext(store: Store, knownSites: readonly string[], owner: UserId): Promise<PlacementContext> {
+export async function placementContext(
+  store: Store,
+  knownSites: readonly string[],
+  owner: UserId,
+): Promise<PlacementContext> {
   const names = (await store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
   return { knownSites, launchConfigurationNames: names };
 }
@@ -52,8 +76,13 @@ export async function placementContext(store: Store, knownSites: readonly string
  * @throws PhantomError Validation, NotFound (launch configuration), LimitExceeded, AlreadyExists.
  */
 export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup): Promise<GroupRecord> {
-  const capacity = checkCapacity({ minSize: input.minSize, maxSize: input.maxSize, desiredCapacity: input.desiredCapacity ?? input.minSize });
-  if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier) throw invalid('At least one Availability Zone or VPC Subnet is required.');
+  const capacity = checkCapacity({
+    minSize: input.minSize,
+    maxSize: input.maxSize,
+    desiredCapacity: input.desiredCapacity ?? input.minSize,
+  });
+  if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier)
+    throw invalid('At least one Availability Zone or VPC Subnet is required.');
   checkTags(input.name, input.tags);
   const group: GroupRecord = {
     owner: user.id,
@@ -79,10 +108,14 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
   };
   const limit = limitsOf(deps, user).maxGroups;
   await deps.store.transaction(async (tx) => {
-    if (!(await tx.getLaunchConfiguration(user.id, input.launchConfigurationName))) throw launchConfigurationNotFound(input.launchConfigurationName);
+    if (!(await tx.getLaunchConfiguration(user.id, input.launchConfigurationName)))
+      throw launchConfigurationNotFound(input.launchConfigurationName);
     await placementOf(tx, deps.sites(), group);
     if ((await tx.countGroups(user.id)) >= limit && !(await tx.getGroup(user.id, input.name))) {
-      throw new PhantomError('LimitExceeded', `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`);
+      throw new PhantomError(
+        'LimitExceeded',
+        `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`,
+      );
     }
     await tx.createGroup(group);
   });
@@ -104,13 +137,25 @@ export async function groupForChange(store: Store, user: User, name: string): Pr
  * UpdateAutoScalingGroup: only given fields change; sizes follow AWS's min/max → desired rule.
  * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted).
  */
-export async function updateGroup(deps: ServiceDeps, user: User, name: string, changes: GroupChanges): Promise<GroupRecord> {
+export async function updateGroup(
+  deps: ServiceDeps,
+  user: User,
+  name: string,
+  changes: GroupChanges,
+): Promise<GroupRecord> {
   return deps.store.transaction(async (tx) => {
     const group = await groupForChange(tx, user, name);
-    if (changes.launchConfigurationName !== undefined && !(await tx.getLaunchConfiguration(user.id, changes.launchConfigurationName))) {
+    if (
+      changes.launchConfigurationName !== undefined &&
+      !(await tx.getLaunchConfiguration(user.id, changes.launchConfigurationName))
+    ) {
       throw launchConfigurationNotFound(changes.launchConfigurationName);
     }
-    const capacity = updateCapacity(group, { minSize: changes.minSize, maxSize: changes.maxSize, desiredCapacity: changes.desiredCapacity });
+    const capacity = updateCapacity(group, {
+      minSize: changes.minSize,
+      maxSize: changes.maxSize,
+      desiredCapacity: changes.desiredCapacity,
+    });
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: GroupRecord = { ...group, ...defined, ...capacity };
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
@@ -123,7 +168,12 @@ export async function updateGroup(deps: ServiceDeps, user: User, name: string, c
  * SetDesiredCapacity (Phantom domains: min = max = N; plain groups: min ≤ N ≤ max).
  * @throws PhantomError NotFound, Validation, ScalingActivityInProgress.
  */
-export async function setDesiredCapacity(deps: ServiceDeps, user: User, name: string, desired: number): Promise<GroupRecord> {
+export async function setDesiredCapacity(
+  deps: ServiceDeps,
+  user: User,
+  name: string,
+  desired: number,
+): Promise<GroupRecord> {
   return deps.store.transaction(async (tx) => {
     const group = await groupForChange(tx, user, name);
     return tx.updateGroup({ ...group, ...setDesired(group, desired, isPhantomDomain(group.tags)) });
@@ -141,20 +191,30 @@ export async function deleteGroup(deps: ServiceDeps, user: User, name: string, f
   await deps.store.transaction(async (tx) => {
     const group = await tx.getGroup(user.id, name);
     if (!group) throw groupNotFound(name);
-    const live = (await tx.listInstances(user.id, { groupName: name })).filter((i) => i.lifecycleState !== 'Terminated');
+    const live = (await tx.listInstances(user.id, { groupName: name })).filter(
+      (i) => i.lifecycleState !== 'Terminated',
+    );
     if (live.length === 0) {
       await tx.deleteGroup(user.id, name);
       return;
     }
     if (group.deleting) return;
     if (!forceDelete && !isPhantomDomain(group.tags)) {
-      throw new PhantomError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+      throw new PhantomError(
+        'ScalingActivityInProgress',
+        'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.',
+      );
     }
     const now = deps.clock.now();
     for (const instance of live) {
       if (instance.lifecycleState === 'Terminating') continue;
       await tx.putInstance({ ...instance, lifecycleState: 'Terminating' });
-      await recordTermination(tx, instance, now, `At ${now.toISOString()} instance ${instance.instanceId} was taken out of service in response to a user request to delete the group.`);
+      await recordTermination(
+        tx,
+        instance,
+        now,
+        `At ${now.toISOString()} instance ${instance.instanceId} was taken out of service in response to a user request to delete the group.`,
+      );
     }
     await tx.updateGroup({ ...group, deleting: true, minSize: 0, maxSize: 0, desiredCapacity: 0 });
   });
@@ -164,7 +224,14 @@ export async function deleteGroup(deps: ServiceDeps, user: User, name: string, f
  * Suspends (or resumes) processes; an empty list means all of them.
  * @throws PhantomError NotFound, Validation (unknown process name).
  */
-export async function setProcessesSuspended(deps: ServiceDeps, user: User, name: string, processes: string[], suspend: boolean, all: readonly string[]): Promise<void> {
+export async function setProcessesSuspended(
+  deps: ServiceDeps,
+  user: User,
+  name: string,
+  processes: string[],
+  suspend: boolean,
+  all: readonly string[],
+): Promise<void> {
   const unknown = processes.find((p) => !all.includes(p));
   if (unknown !== undefined) throw invalid(`Invalid processes: [${unknown}]. Valid processes are: ${all.join(', ')}`);
   const chosen = processes.length > 0 ? processes : [...all];
@@ -172,8 +239,22 @@ export async function setProcessesSuspended(deps: ServiceDeps, user: User, name:
     const group = await tx.getGroup(user.id, name);
     if (!group) throw groupNotFound(name);
     const kept = group.suspendedProcesses.filter((p) => !chosen.includes(p.processName));
-    const reason = `User suspended at ${deps.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
-    const added = suspend ? chosen.map((processName) => group.suspendedProcesses.find((p) => p.processName === processName) ?? { processName, suspensionReason: reason }) : [];
-    await tx.updateGroup({ ...group, suspendedProcesses: [...kept, ...added].sort((a, b) => all.indexOf(a.processName) - all.indexOf(b.processName)) });
+    const reason = `User suspended at ${deps.clock
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z')}`;
+    const added = suspend
+      ? chosen.map(
+          (processName) =>
+            group.suspendedProcesses.find((p) => p.processName === processName) ?? {
+              processName,
+              suspensionReason: reason,
+            },
+        )
+      : [];
+    await tx.updateGroup({
+      ...group,
+      suspendedProcesses: [...kept, ...added].sort((a, b) => all.indexOf(a.processName) - all.indexOf(b.processName)),
+    });
   });
 }

@@ -5,7 +5,8 @@ import { isPhantomDomain } from '../domain/placement.ts';
 import { recordTermination } from './activities.ts';
 import type { ServiceDeps } from './deps.ts';
 
-const instanceNotFound = (id: string) => new PhantomError('NotFound', `Instance Id not found - No managed instance found for instance ID: ${id}`);
+const instanceNotFound = (id: string) =>
+  new PhantomError('NotFound', `Instance Id not found - No managed instance found for instance ID: ${id}`);
 
 /**
  * TerminateInstanceInAutoScalingGroup: marks the instance Terminating (the controller makes
@@ -14,7 +15,12 @@ const instanceNotFound = (id: string) => new PhantomError('NotFound', `Instance 
  * Terminating an instance already on its way out returns a new activity and changes nothing.
  * @throws PhantomError NotFound (unknown instance id or other owner's), Validation.
  */
-export async function terminateInstance(deps: ServiceDeps, user: User, instanceId: string, decrement: boolean): Promise<ActivityRecord> {
+export async function terminateInstance(
+  deps: ServiceDeps,
+  user: User,
+  instanceId: string,
+  decrement: boolean,
+): Promise<ActivityRecord> {
   return deps.store.transaction(async (tx) => {
     const instance = await tx.getInstance(user.id, instanceId);
     if (!instance) throw instanceNotFound(instanceId);
@@ -38,7 +44,13 @@ export async function terminateInstance(deps: ServiceDeps, user: User, instanceI
  * HealthCheckGracePeriod after launch is ignored, as AWS does.
  * @throws PhantomError NotFound.
  */
-export async function setInstanceHealth(deps: ServiceDeps, user: User, instanceId: string, health: HealthStatus, respectGracePeriod: boolean): Promise<void> {
+export async function setInstanceHealth(
+  deps: ServiceDeps,
+  user: User,
+  instanceId: string,
+  health: HealthStatus,
+  respectGracePeriod: boolean,
+): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const instance = await tx.getInstance(user.id, instanceId);
     if (!instance) throw instanceNotFound(instanceId);

@@ -16,12 +16,19 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * @throws PhantomError Validation (bad name, unknown site, UserData not base64),
  *   LimitExceeded, AlreadyExists. Nothing is stored on error.
  */
-export async function createLaunchConfiguration(deps: ServiceDeps, user: User, input: NewLaunchConfiguration): Promise<LaunchConfigurationRecord> {
+export async function createLaunchConfiguration(
+  deps: ServiceDeps,
+  user: User,
+  input: NewLaunchConfiguration,
+): Promise<LaunchConfigurationRecord> {
   const { base, site } = parseLaunchConfigurationName(input.name);
   if (!base) throw invalid(`Launch configuration name ${input.name} must be <name>@<site name> or a plain name.`);
   if (site !== undefined) {
     const sites = deps.sites();
-    if (!sites.includes(site)) throw invalid(`Unknown site '${site}' in launch configuration name ${input.name}; known sites: ${sites.join(', ')}`);
+    if (!sites.includes(site))
+      throw invalid(
+        `Unknown site '${site}' in launch configuration name ${input.name}; known sites: ${sites.join(', ')}`,
+      );
   }
   if (input.userData !== undefined && !BASE64.test(input.userData)) throw invalid('UserData should be base64-encoded');
   const record: LaunchConfigurationRecord = {
@@ -33,8 +40,14 @@ export async function createLaunchConfiguration(deps: ServiceDeps, user: User, i
   const limit = limitsOf(deps, user).maxLaunchConfigurations;
   await deps.store.transaction(async (tx) => {
     // A duplicate name is AlreadyExists even at the limit, so check it first.
-    if (!(await tx.getLaunchConfiguration(user.id, input.name)) && (await tx.countLaunchConfigurations(user.id)) >= limit) {
-      throw new PhantomError('LimitExceeded', `You have reached the limit of ${limit} launch configurations (DescribeAccountLimits shows it).`);
+    if (
+      !(await tx.getLaunchConfiguration(user.id, input.name)) &&
+      (await tx.countLaunchConfigurations(user.id)) >= limit
+    ) {
+      throw new PhantomError(
+        'LimitExceeded',
+        `You have reached the limit of ${limit} launch configurations (DescribeAccountLimits shows it).`,
+      );
     }
     await tx.createLaunchConfiguration(record);
   });
@@ -45,7 +58,12 @@ export async function createLaunchConfiguration(deps: ServiceDeps, user: User, i
  * Whether `group` holds the launch configuration `name`: it names it, or (a domain being
  * deleted holds nothing) it places instances on the site that entry serves.
  */
-export function groupHolds(group: GroupRecord, name: string, knownSites: readonly string[], allNames: readonly string[]): boolean {
+export function groupHolds(
+  group: GroupRecord,
+  name: string,
+  knownSites: readonly string[],
+  allNames: readonly string[],
+): boolean {
   if (group.deleting) return false;
   if (group.launchConfigurationName === name) return true;
   const wanted = parseLaunchConfigurationName(name);
@@ -68,7 +86,11 @@ export async function deleteLaunchConfiguration(deps: ServiceDeps, user: User, n
     const groups = await tx.listGroups(user.id, { limit: Number.MAX_SAFE_INTEGER });
     const names = (await tx.listLaunchConfigurations(user.id, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
     const holder = groups.find((g) => groupHolds(g, name, deps.sites(), names));
-    if (holder) throw new PhantomError('ResourceInUse', `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${holder.name}`);
+    if (holder)
+      throw new PhantomError(
+        'ResourceInUse',
+        `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${holder.name}`,
+      );
     await tx.deleteLaunchConfiguration(user.id, name);
   });
 }

@@ -9,10 +9,18 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { SiteCatalog, type SiteStore } from './site-catalog.ts';
 
 const T = new Date('2026-11-25T12:00:00Z');
-const record = (name: string, driver: string, settings: Record<string, unknown>): SiteRecord => ({ name, driver, settings, createdTime: T, updatedTime: T });
+const record = (name: string, driver: string, settings: Record<string, unknown>): SiteRecord => ({
+  name,
+  driver,
+  settings,
+  createdTime: T,
+  updatedTime: T,
+});
 
 /** A store whose stamp the test moves by hand, counting reads. */
-function fakeStore(records: SiteRecord[]): SiteStore & { stamp: number; reads: number; fail?: Error; records: SiteRecord[] } {
+function fakeStore(
+  records: SiteRecord[],
+): SiteStore & { stamp: number; reads: number; fail?: Error; records: SiteRecord[] } {
   const fake = {
     stamp: 0,
     reads: 0,
@@ -37,7 +45,10 @@ describe('SiteCatalog', () => {
     assert.equal(await catalog.refresh(), true);
     assert.deepEqual(catalog.names(), ['hotel', 'sierra', 'juliet', 'india']);
     assert.deepEqual(catalog.all()[3], { driver: 'ec2', site: 'india', region: 'r' });
-    assert.deepEqual(catalog.list().map((e) => e.source), ['default', 'default', 'cli', 'cli']);
+    assert.deepEqual(
+      catalog.list().map((e) => e.source),
+      ['default', 'default', 'cli', 'cli'],
+    );
     assert.equal(catalog.get('juliet')?.config.driver, 'sim');
     assert.equal(catalog.isConfigured('hotel'), true);
     assert.equal(catalog.isConfigured('juliet'), false);
@@ -64,12 +75,28 @@ describe('SiteCatalog', () => {
 
   it('leaves out (and reports once) a stored site that no longer validates, and one the config file shadows', async () => {
     const reported: string[] = [];
-    const store = fakeStore([record('bad', 'ec2', {}), record('hotel', 'ec2', { region: 'r' }), record('good', 'sim', {})]);
-    const catalog = new SiteCatalog({ configured: [{ driver: 'sim', site: 'hotel' }], source: 'config', file: '/x.yaml', store, onInvalid: (name, message) => reported.push(`${name}: ${message}`) });
+    const store = fakeStore([
+      record('bad', 'ec2', {}),
+      record('hotel', 'ec2', { region: 'r' }),
+      record('good', 'sim', {}),
+    ]);
+    const catalog = new SiteCatalog({
+      configured: [{ driver: 'sim', site: 'hotel' }],
+      source: 'config',
+      file: '/x.yaml',
+      store,
+      onInvalid: (name, message) => reported.push(`${name}: ${message}`),
+    });
     await catalog.refresh();
     store.stamp++;
     await catalog.refresh();
-    assert.deepEqual(catalog.list().map((e) => [e.config.site, e.config.driver, e.source]), [['hotel', 'sim', 'config'], ['good', 'sim', 'cli']]);
+    assert.deepEqual(
+      catalog.list().map((e) => [e.config.site, e.config.driver, e.source]),
+      [
+        ['hotel', 'sim', 'config'],
+        ['good', 'sim', 'cli'],
+      ],
+    );
     assert.deepEqual(reported, ['bad: site bad.region: is required (e.g. us-east-1)']);
     assert.deepEqual(catalog.configuredBy(), { source: 'config', file: '/x.yaml' });
   });

@@ -45,7 +45,10 @@ interface CatalogView {
 }
 
 /** The configured sites followed by the stored ones, as entries, configs and names (kept ready: names() is read per request). Pure. */
-function catalogView(opts: Pick<SiteCatalogOptions, 'configured' | 'source'>, stored: readonly CatalogEntry[]): CatalogView {
+function catalogView(
+  opts: Pick<SiteCatalogOptions, 'configured' | 'source'>,
+  stored: readonly CatalogEntry[],
+): CatalogView {
   const entries = [...opts.configured.map((config) => ({ config, source: opts.source })), ...stored];
   const configs = entries.map((e) => e.config);
   return { entries, configs, names: configs.map((c) => c.site) };
@@ -71,7 +74,11 @@ export class SiteCatalog {
   }
 
   /** Builds the catalog of a loaded configuration. */
-  static forConfig(config: Pick<PhantomConfig, 'sites' | 'sitesFile'>, store: SiteStore, onInvalid?: SiteCatalogOptions['onInvalid']): SiteCatalog {
+  static forConfig(
+    config: Pick<PhantomConfig, 'sites' | 'sitesFile'>,
+    store: SiteStore,
+    onInvalid?: SiteCatalogOptions['onInvalid'],
+  ): SiteCatalog {
     return new SiteCatalog({
       configured: config.sites,
       source: config.sitesFile !== undefined ? 'config' : 'default',

@@ -21,13 +21,19 @@ const SETTING_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export function parseSetting(item: string): [key: string, value: unknown] {
   const eq = item.indexOf('=');
   const key = eq < 0 ? item : item.slice(0, eq);
-  if (eq < 0 || !SETTING_KEY.test(key)) throw invalid(`--set ${JSON.stringify(item)}: expected KEY=VALUE with KEY a site setting such as region or bootMs`);
-  if (key === 'driver' || key === 'site') throw invalid(`--set ${key}=…: give the ${key === 'driver' ? 'driver with --driver' : 'site name as the argument'}`);
+  if (eq < 0 || !SETTING_KEY.test(key))
+    throw invalid(`--set ${JSON.stringify(item)}: expected KEY=VALUE with KEY a site setting such as region or bootMs`);
+  if (key === 'driver' || key === 'site')
+    throw invalid(
+      `--set ${key}=…: give the ${key === 'driver' ? 'driver with --driver' : 'site name as the argument'}`,
+    );
   const raw = item.slice(eq + 1);
   try {
     return [key, raw.trim() === '' ? '' : (parseYaml(raw) as unknown)];
   } catch (error) {
-    throw invalid(`--set ${key}: ${JSON.stringify(raw)} is not a YAML value (${(error as Error).message.split('\n')[0]})`);
+    throw invalid(
+      `--set ${key}: ${JSON.stringify(raw)} is not a YAML value (${(error as Error).message.split('\n')[0]})`,
+    );
   }
 }
 
@@ -63,9 +69,11 @@ export interface SiteAdminDeps {
 function refuseConfigured(catalog: SiteCatalog, name: string, verb: string): void {
   if (!catalog.isConfigured(name)) return;
   const { source, file } = catalog.configuredBy();
-  throw invalid(source === 'config'
-    ? `Site ${name} is defined in PHANTOM_CONFIG (${file}); it cannot be ${verb} from the CLI: edit that file instead.`
-    : `Site ${name} is a default site (there is no PHANTOM_CONFIG); it cannot be ${verb} from the CLI: define your sites in a PHANTOM_CONFIG file instead.`);
+  throw invalid(
+    source === 'config'
+      ? `Site ${name} is defined in PHANTOM_CONFIG (${file}); it cannot be ${verb} from the CLI: edit that file instead.`
+      : `Site ${name} is a default site (there is no PHANTOM_CONFIG); it cannot be ${verb} from the CLI: define your sites in a PHANTOM_CONFIG file instead.`,
+  );
 }
 
 /** A driver's complaint in the CLI's terms: `Site x: --set bootMs must be …`. Pure. */
@@ -82,7 +90,12 @@ function cliMessage(name: string, error: DriverConfigError): string {
  * driver, by the same rules as the config file, before anything is stored. Idempotent.
  * @throws PhantomError Validation (config-file or default site name, unknown driver, bad setting).
  */
-export async function addSite(deps: SiteAdminDeps, name: string, driver: string, settings: Record<string, unknown>): Promise<{ config: SiteConfig; replaced: boolean }> {
+export async function addSite(
+  deps: SiteAdminDeps,
+  name: string,
+  driver: string,
+  settings: Record<string, unknown>,
+): Promise<{ config: SiteConfig; replaced: boolean }> {
   await deps.catalog.refresh();
   refuseConfigured(deps.catalog, name, 'added or changed');
   let config: SiteConfig;
@@ -94,7 +107,13 @@ export async function addSite(deps: SiteAdminDeps, name: string, driver: string,
   }
   const replaced = (await deps.store.getSite(name)) !== undefined;
   const now = deps.clock.now();
-  await deps.store.putSite({ name, driver: config.driver, settings: settingsOf(config), createdTime: now, updatedTime: now });
+  await deps.store.putSite({
+    name,
+    driver: config.driver,
+    settings: settingsOf(config),
+    createdTime: now,
+    updatedTime: now,
+  });
   await deps.catalog.refresh();
   return { config, replaced };
 }
@@ -110,7 +129,9 @@ export interface SiteRow {
 /** Every known site: configured (or default) ones first, then CLI-added ones by name. */
 export async function listSites(deps: Pick<SiteAdminDeps, 'catalog'>): Promise<SiteRow[]> {
   await deps.catalog.refresh();
-  return deps.catalog.list().map((e) => ({ name: e.config.site, driver: e.config.driver, source: e.source, settings: settingsOf(e.config) }));
+  return deps.catalog
+    .list()
+    .map((e) => ({ name: e.config.site, driver: e.config.driver, source: e.source, settings: settingsOf(e.config) }));
 }
 
 /** Whether a group's placement names `site`: its AvailabilityZones, its clouds tag (even when the placement no longer resolves), or its resolved placement. Pure. */
@@ -138,7 +159,8 @@ export async function groupsUsingSite(store: Store, known: readonly string[], si
   const users = new Map((await store.listUsers()).map((u) => [u.id, u.name]));
   const named = (owner: UserId, name: string) => `${users.get(owner) ?? owner}/${name}`;
   const using = new Set<string>();
-  for (const intent of await store.listIntents({ site, states: ['pending'] })) using.add(named(intent.owner, intent.groupName));
+  for (const intent of await store.listIntents({ site, states: ['pending'] }))
+    using.add(named(intent.owner, intent.groupName));
   const byOwner = new Map<UserId, GroupRecord[]>();
   for (const group of await store.listAllGroups()) {
     const owned = byOwner.get(group.owner);
@@ -146,7 +168,10 @@ export async function groupsUsingSite(store: Store, known: readonly string[], si
     else byOwner.set(group.owner, [group]);
   }
   for (const [owner, groups] of byOwner) {
-    const instances = await store.listInstancesOfGroups(owner, groups.map((g) => g.name));
+    const instances = await store.listInstancesOfGroups(
+      owner,
+      groups.map((g) => g.name),
+    );
     const ctx = await placementContext(store, known, owner);
     for (const group of groups) {
       const there = instances.get(group.name)?.some((i) => i.site === site) ?? false;
@@ -165,10 +190,17 @@ export async function groupsUsingSite(store: Store, known: readonly string[], si
 export async function removeSite(deps: SiteAdminDeps, name: string, force: boolean): Promise<{ usedBy: string[] }> {
   await deps.catalog.refresh();
   refuseConfigured(deps.catalog, name, 'removed');
-  if (!(await deps.store.getSite(name))) throw new PhantomError('NotFound', `No site ${name} was added with phantom site add; known sites: ${deps.catalog.names().join(', ') || '(none)'}`);
+  if (!(await deps.store.getSite(name)))
+    throw new PhantomError(
+      'NotFound',
+      `No site ${name} was added with phantom site add; known sites: ${deps.catalog.names().join(', ') || '(none)'}`,
+    );
   const usedBy = await groupsUsingSite(deps.store, deps.catalog.names(), name);
   if (usedBy.length > 0 && !force) {
-    throw new PhantomError('ResourceInUse', `Site ${name} is in use by ${usedBy.length === 1 ? 'group' : 'groups'} ${usedBy.join(', ')}; delete ${usedBy.length === 1 ? 'it' : 'them'} or move them off the site first, or pass --force.`);
+    throw new PhantomError(
+      'ResourceInUse',
+      `Site ${name} is in use by ${usedBy.length === 1 ? 'group' : 'groups'} ${usedBy.join(', ')}; delete ${usedBy.length === 1 ? 'it' : 'them'} or move them off the site first, or pass --force.`,
+    );
   }
   await deps.store.deleteSite(name);
   await deps.catalog.refresh();

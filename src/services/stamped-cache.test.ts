@@ -34,9 +34,19 @@ describe('StampedCache', () => {
 
 describe('evictSecondChance', () => {
   it('drops the oldest unmarked entry, moving marked ones to the back unmarked', () => {
-    const entries = new Map([['a', { used: true }], ['b', { used: false }], ['c', { used: true }]]);
+    const entries = new Map([
+      ['a', { used: true }],
+      ['b', { used: false }],
+      ['c', { used: true }],
+    ]);
     evictSecondChance(entries);
-    assert.deepEqual([...entries], [['c', { used: true }], ['a', { used: false }]]);
+    assert.deepEqual(
+      [...entries],
+      [
+        ['c', { used: true }],
+        ['a', { used: false }],
+      ],
+    );
     evictSecondChance(entries);
     assert.deepEqual([...entries], [['c', { used: false }]], 'c is passed over once (losing its mark); a goes');
   });

@@ -9,7 +9,12 @@ export interface GroupTag extends Tag {
 }
 
 /** Applies `edit` to the tag sets of the named groups in one transaction, re-validating each domain. */
-async function editTags(deps: ServiceDeps, user: User, byGroup: Map<string, GroupTag[]>, edit: (current: Tag[], changes: GroupTag[]) => Tag[]): Promise<void> {
+async function editTags(
+  deps: ServiceDeps,
+  user: User,
+  byGroup: Map<string, GroupTag[]>,
+  edit: (current: Tag[], changes: GroupTag[]) => Tag[],
+): Promise<void> {
   await deps.store.transaction(async (tx) => {
     for (const [name, changes] of byGroup) {
       const group = await tx.getGroup(user.id, name);
@@ -51,11 +56,20 @@ export async function createOrUpdateTags(deps: ServiceDeps, user: User, tags: Gr
  * DeleteTags: removes the given keys (a given Value must match the stored one). All-or-nothing.
  * @throws PhantomError NotFound, Validation (e.g. removing `clouds` from a domain).
  */
-export async function deleteTags(deps: ServiceDeps, user: User, tags: Array<{ resourceId: string; key: string; value?: string }>): Promise<void> {
+export async function deleteTags(
+  deps: ServiceDeps,
+  user: User,
+  tags: Array<{ resourceId: string; key: string; value?: string }>,
+): Promise<void> {
   const grouped = byResource(tags.map((t) => ({ ...t, value: t.value ?? '', propagateAtLaunch: false })));
   const valueGiven = new Set(tags.filter((t) => t.value !== undefined).map((t) => `${t.resourceId}\u0000${t.key}`));
   await editTags(deps, user, grouped, (current, changes) =>
-    current.filter((t) => !changes.some((c) => c.key === t.key && (!valueGiven.has(`${c.resourceId}\u0000${c.key}`) || c.value === t.value))),
+    current.filter(
+      (t) =>
+        !changes.some(
+          (c) => c.key === t.key && (!valueGiven.has(`${c.resourceId}\u0000${c.key}`) || c.value === t.value),
+        ),
+    ),
   );
 }
 
@@ -70,7 +84,14 @@ export const TAG_FILTER_NAMES = ['auto-scaling-group', 'key', 'value', 'propagat
 /** Whether a group's tag passes every filter (values within one filter are OR-ed). */
 export function tagMatches(tag: GroupTag, filters: readonly TagFilter[]): boolean {
   return filters.every((f) => {
-    const field = f.name === 'auto-scaling-group' ? tag.resourceId : f.name === 'key' ? tag.key : f.name === 'value' ? tag.value : String(tag.propagateAtLaunch);
+    const field =
+      f.name === 'auto-scaling-group'
+        ? tag.resourceId
+        : f.name === 'key'
+          ? tag.key
+          : f.name === 'value'
+            ? tag.value
+            : String(tag.propagateAtLaunch);
     return f.values.includes(field);
   });
 }

@@ -45,15 +45,55 @@ describe('phantom sim-cloud arguments', () => {
 
   it('maps every flag onto server options and sim knobs', () => {
     const options = parseSimCloudArgs([
-      '--listen', '[::1]:8773', '--state', 's.json', '--site', 'hotel', '--boot-ms', '2500', '--capacity', '10',
-      '--launch-failure-rate', '0.1', '--death-rate', '0', '--latency-ms', '5', '--lose-launch-response-rate', '.5',
-      '--fail', 'launch=capacity', '--fail', 'terminate=throttled', '--key', 'AK:S:K', '--image', 'ami-1', '--image', 'ami-2',
-      '--instance-type', 't3.micro',
+      '--listen',
+      '[::1]:8773',
+      '--state',
+      's.json',
+      '--site',
+      'hotel',
+      '--boot-ms',
+      '2500',
+      '--capacity',
+      '10',
+      '--launch-failure-rate',
+      '0.1',
+      '--death-rate',
+      '0',
+      '--latency-ms',
+      '5',
+      '--lose-launch-response-rate',
+      '.5',
+      '--fail',
+      'launch=capacity',
+      '--fail',
+      'terminate=throttled',
+      '--key',
+      'AK:S:K',
+      '--image',
+      'ami-1',
+      '--image',
+      'ami-2',
+      '--instance-type',
+      't3.micro',
     ]);
     assert.deepEqual(options, {
-      host: '::1', port: 8773, site: 'hotel', region: 'us-east-1', stateFile: 's.json',
-      knobs: { bootMs: 2500, capacity: 10, launchFailureRate: 0.1, deathRate: 0, apiLatencyMs: 5, loseLaunchResponseRate: 0.5, failCalls: { launch: 'capacity', terminate: 'throttled' } },
-      keys: [{ accessKeyId: 'AK', secretAccessKey: 'S:K' }], images: ['ami-1', 'ami-2'], instanceTypes: ['t3.micro'],
+      host: '::1',
+      port: 8773,
+      site: 'hotel',
+      region: 'us-east-1',
+      stateFile: 's.json',
+      knobs: {
+        bootMs: 2500,
+        capacity: 10,
+        launchFailureRate: 0.1,
+        deathRate: 0,
+        apiLatencyMs: 5,
+        loseLaunchResponseRate: 0.5,
+        failCalls: { launch: 'capacity', terminate: 'throttled' },
+      },
+      keys: [{ accessKeyId: 'AK', secretAccessKey: 'S:K' }],
+      images: ['ami-1', 'ami-2'],
+      instanceTypes: ['t3.micro'],
     });
   });
 
@@ -61,7 +101,11 @@ describe('phantom sim-cloud arguments', () => {
     const options = parseSimCloudArgs(['--listen', '127.0.0.1:0', '--state', 's.json', '--seed', '3']);
     const expected = seededRandom(3);
     assert.deepEqual([options.random!(), options.random!(), options.random!()], [expected(), expected(), expected()]);
-    assert.equal(parseSimCloudArgs(['--listen', '127.0.0.1:0', '--state', 's.json']).random, undefined, 'crypto randomness by default');
+    assert.equal(
+      parseSimCloudArgs(['--listen', '127.0.0.1:0', '--state', 's.json']).random,
+      undefined,
+      'crypto randomness by default',
+    );
   });
 
   it('serves until SIGINT, then stops cleanly with exit 0 and the state written', async () => {
@@ -71,7 +115,13 @@ describe('phantom sim-cloud arguments', () => {
       const c = capture();
       let announce: (line: string) => void = () => undefined;
       const served = new Promise<string>((resolve) => (announce = resolve));
-      const io = { out: (l: string): void => { c.out.push(l); announce(l); }, err: c.io.err };
+      const io = {
+        out: (l: string): void => {
+          c.out.push(l);
+          announce(l);
+        },
+        err: c.io.err,
+      };
       const exit = runSimCloudCommand(['--listen', '127.0.0.1:0', '--state', state, '--site', 'kilo'], io);
       const line = await served;
       const url = /^sim-cloud kilo serving on (http:\/\/127\.0\.0\.1:[0-9]+)$/.exec(line)?.[1];

@@ -42,7 +42,8 @@ function parseListen(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):([0-9]{1,5})$/.exec(value);
   const port = match ? Number(match[3]) : Number.NaN;
   const host = match?.[1] ?? match?.[2];
-  if (host === undefined || !(port >= 0 && port <= 65535)) throw new UsageError(`--listen must be HOST:PORT (got '${value}')`);
+  if (host === undefined || !(port >= 0 && port <= 65535))
+    throw new UsageError(`--listen must be HOST:PORT (got '${value}')`);
   return { host, port };
 }
 
@@ -56,8 +57,7 @@ function pairs(values: readonly string[], sep: string, flag: string, shape: stri
 
 /** A parsed `phantom sim-cloud` command line: which API to serve, with its options. */
 export type SimCloudCommand =
-  | { api: 'ec2'; options: SimCloudServerOptions }
-  | { api: 'openstack'; options: OpenStackSimServerOptions };
+  { api: 'ec2'; options: SimCloudServerOptions } | { api: 'openstack'; options: OpenStackSimServerOptions };
 
 /**
  * Parses the `phantom sim-cloud` arguments of the default `--api ec2` into server options.
@@ -106,7 +106,7 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
       },
     });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
+    throw new UsageError(e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments');
   }
   const { values } = parsed;
   if (values.listen === undefined) throw new UsageError('--listen HOST:PORT is required');
@@ -127,14 +127,23 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
     if (e instanceof DriverConfigError) throw new UsageError(e.message);
     throw e;
   }
-  if (values.seed !== undefined && !/^[0-9]{1,9}$/.test(values.seed)) throw new UsageError(`--seed must be a whole number (got '${values.seed}')`);
+  if (values.seed !== undefined && !/^[0-9]{1,9}$/.test(values.seed))
+    throw new UsageError(`--seed must be a whole number (got '${values.seed}')`);
   // A seed makes the sim's chance events (lost responses, failures, deaths) repeat run to run.
   const random = values.seed !== undefined ? { random: seededRandom(Number(values.seed)) } : {};
-  if (values.api === 'openstack') return { api: 'openstack', options: { ...openStackOptions({ ...values, listen: values.listen, state: values.state }, knobs), ...random } };
+  if (values.api === 'openstack')
+    return {
+      api: 'openstack',
+      options: { ...openStackOptions({ ...values, listen: values.listen, state: values.state }, knobs), ...random },
+    };
   if (values.api !== 'ec2') throw new UsageError(`--api must be ec2 or openstack (got '${values.api}')`);
-  const foreign = (['user', 'application-credential', 'project', 'token-ttl-ms'] as const).find((f) => (Array.isArray(values[f]) ? (values[f] as string[]).length > 0 : values[f] !== undefined));
+  const foreign = (['user', 'application-credential', 'project', 'token-ttl-ms'] as const).find((f) =>
+    Array.isArray(values[f]) ? (values[f] as string[]).length > 0 : values[f] !== undefined,
+  );
   if (foreign !== undefined) throw new UsageError(`--${foreign} needs --api openstack`);
-  const keys: SimCloudKey[] = pairs(values.key, ':', 'key', 'ACCESS_KEY:SECRET_KEY').map(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }));
+  const keys: SimCloudKey[] = pairs(values.key, ':', 'key', 'ACCESS_KEY:SECRET_KEY').map(
+    ([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }),
+  );
   return {
     api: 'ec2',
     options: {
@@ -153,13 +162,27 @@ export function parseSimCloudCommand(argv: string[]): SimCloudCommand {
 
 /** The `--api openstack` options (images and flavors by name; users and application credentials). */
 function openStackOptions(
-  values: { listen: string; state: string; site: string; region?: string; key: string[]; user: string[]; 'application-credential': string[]; project?: string; 'token-ttl-ms'?: string; image: string[]; 'instance-type': string[] },
+  values: {
+    listen: string;
+    state: string;
+    site: string;
+    region?: string;
+    key: string[];
+    user: string[];
+    'application-credential': string[];
+    project?: string;
+    'token-ttl-ms'?: string;
+    image: string[];
+    'instance-type': string[];
+  },
   knobs: Partial<SimKnobs>,
 ): OpenStackSimServerOptions {
-  if (values.key.length > 0) throw new UsageError('--key is for --api ec2; use --user NAME:PASSWORD or --application-credential ID:SECRET');
+  if (values.key.length > 0)
+    throw new UsageError('--key is for --api ec2; use --user NAME:PASSWORD or --application-credential ID:SECRET');
   if (values.project === '') throw new UsageError('--project must not be empty');
   const ttl = values['token-ttl-ms'];
-  if (ttl !== undefined && !/^[1-9][0-9]{0,11}$/.test(ttl)) throw new UsageError(`--token-ttl-ms must be a positive integer (got '${ttl}')`);
+  if (ttl !== undefined && !/^[1-9][0-9]{0,11}$/.test(ttl))
+    throw new UsageError(`--token-ttl-ms must be a positive integer (got '${ttl}')`);
   return {
     ...parseListen(values.listen),
     site: values.site,
@@ -167,7 +190,9 @@ function openStackOptions(
     stateFile: values.state,
     knobs,
     users: pairs(values.user, ':', 'user', 'NAME:PASSWORD').map(([name, password]) => ({ name, password })),
-    applicationCredentials: pairs(values['application-credential'], ':', 'application-credential', 'ID:SECRET').map(([id, secret]) => ({ id, secret })),
+    applicationCredentials: pairs(values['application-credential'], ':', 'application-credential', 'ID:SECRET').map(
+      ([id, secret]) => ({ id, secret }),
+    ),
     ...(values.project !== undefined ? { project: values.project } : {}),
     ...(ttl !== undefined ? { tokenTtlMs: Number(ttl) } : {}),
     images: values.image,
@@ -193,13 +218,19 @@ export async function runSimCloudCommand(argv: string[], io: CommandIo): Promise
   const { options } = command;
   let server;
   try {
-    server = command.api === 'openstack' ? await startOpenStackSimServer(command.options) : await startSimCloudServer(command.options);
+    server =
+      command.api === 'openstack'
+        ? await startOpenStackSimServer(command.options)
+        : await startSimCloudServer(command.options);
   } catch (e) {
     io.err(`phantom sim-cloud: cannot start: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
   io.out(`sim-cloud ${options.site} serving on ${server.url}`);
-  if (command.api === 'openstack' && 'authUrl' in server) io.out(`sim-cloud ${options.site}: Keystone v3 at ${server.authUrl} (region ${command.options.region ?? 'RegionOne'}, project ${command.options.project ?? 'phantom'})`);
+  if (command.api === 'openstack' && 'authUrl' in server)
+    io.out(
+      `sim-cloud ${options.site}: Keystone v3 at ${server.authUrl} (region ${command.options.region ?? 'RegionOne'}, project ${command.options.project ?? 'phantom'})`,
+    );
   const signal = await new Promise<string>((resolve) => {
     const stop = (name: string) => (): void => {
       process.off('SIGINT', onInt);

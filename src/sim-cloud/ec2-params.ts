@@ -42,7 +42,9 @@ export class Ec2Params {
     if (raw === undefined) return undefined;
     const value = /^-?[0-9]{1,12}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw invalidParameter(`Value (${raw.slice(0, 40)}) for parameter ${name} is invalid. Expecting a value between ${min} and ${max}.`);
+      throw invalidParameter(
+        `Value (${raw.slice(0, 40)}) for parameter ${name} is invalid. Expecting a value between ${min} and ${max}.`,
+      );
     }
     return value;
   }

@@ -7,7 +7,8 @@ export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
  * A value the EC2 writer can serialise. Object key order is element order; arrays become
  * `<item>` children (the ec2 protocol's list members); undefined members are omitted.
  */
-export type Ec2XmlValue = string | number | boolean | Date | undefined | Ec2XmlValue[] | { [name: string]: Ec2XmlValue };
+export type Ec2XmlValue =
+  string | number | boolean | Date | undefined | Ec2XmlValue[] | { [name: string]: Ec2XmlValue };
 
 function write(out: string[], value: Ec2XmlValue): void {
   if (value === undefined) return;
@@ -33,7 +34,13 @@ function write(out: string[], value: Ec2XmlValue): void {
 
 /** `<{Action}Response xmlns=…><requestId>…</requestId>…body…</{Action}Response>`. Pure. */
 export function ec2SuccessXml(action: string, requestId: string, body: Record<string, Ec2XmlValue>): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>\n', `<${action}Response xmlns="${EC2_NAMESPACE}">`, '<requestId>', escapeXml(requestId), '</requestId>'];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    `<${action}Response xmlns="${EC2_NAMESPACE}">`,
+    '<requestId>',
+    escapeXml(requestId),
+    '</requestId>',
+  ];
   write(out, body);
   out.push(`</${action}Response>`);
   return out.join('');

@@ -40,11 +40,13 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
 const DEFAULT_INSTANCE_TYPE = 'm1.small';
 
 function checkImage(ctx: Ec2Context, imageId: string): void {
-  if (ctx.images && !ctx.images.has(imageId)) throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
+  if (ctx.images && !ctx.images.has(imageId))
+    throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
 }
 
 function checkInstanceType(ctx: Ec2Context, type: string): void {
-  if (ctx.instanceTypes && !ctx.instanceTypes.has(type)) throw invalidParameter(`Invalid value '${type}' for InstanceType.`);
+  if (ctx.instanceTypes && !ctx.instanceTypes.has(type))
+    throw invalidParameter(`Invalid value '${type}' for InstanceType.`);
 }
 
 function instanceTags(params: Ec2Params): Record<string, string> {
@@ -65,7 +67,9 @@ const runInstances: Ec2Handler = async (params, ctx) => {
   if (min === undefined) throw missingParameter('MinCount');
   if (max === undefined) throw missingParameter('MaxCount');
   if (min !== 1 || max !== 1) {
-    throw invalidParameter(`sim-cloud launches exactly one instance per call: MinCount and MaxCount must both be 1 (got ${min} and ${max})`);
+    throw invalidParameter(
+      `sim-cloud launches exactly one instance per call: MinCount and MaxCount must both be 1 (got ${min} and ${max})`,
+    );
   }
   const instanceType = params.get('InstanceType') ?? DEFAULT_INSTANCE_TYPE;
   checkImage(ctx, imageId);
@@ -95,7 +99,10 @@ const describeInstances: Ec2Handler = async (params, ctx) => {
   const ids = params.list('InstanceId');
   const maxResults = params.integer('MaxResults', 5, 1000);
   if (ids.length > 0 && maxResults !== undefined) {
-    throw new Ec2Error('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+    throw new Ec2Error(
+      'InvalidParameterCombination',
+      'The parameter instancesSet cannot be used with the parameter maxResults',
+    );
   }
   const filters = parseFilters(params);
   const all = await call(() => ctx.cloud.driver.listInstances({ tags: {} }, ctx.signal));
@@ -103,10 +110,15 @@ const describeInstances: Ec2Handler = async (params, ctx) => {
   if (ids.length > 0) {
     const byId = new Map(all.map((i) => [i.id, i]));
     const missing = ids.filter((id) => !byId.has(id));
-    if (missing.length > 0) throw new Ec2Error('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+    if (missing.length > 0)
+      throw new Ec2Error('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
     selected = [...new Set(ids)].map((id) => byId.get(id)).filter((i): i is CloudInstance => i !== undefined);
   }
-  const { items, nextToken } = page(selected.filter((i) => matchesFilters(i, filters)), maxResults, params.get('NextToken'));
+  const { items, nextToken } = page(
+    selected.filter((i) => matchesFilters(i, filters)),
+    maxResults,
+    params.get('NextToken'),
+  );
   const site = ctx.cloud.state.site;
   return {
     reservationSet: items.map((i) => ({
@@ -152,7 +164,14 @@ const describeAvailabilityZones: Ec2Handler = async (params, ctx) => {
   if (unknown !== undefined) throw invalidParameter(`The zone '${unknown}' does not exist`);
   return {
     availabilityZoneInfo: [
-      { zoneName: site, zoneState: 'available', regionName: ctx.region, zoneId: `${ctx.region}-${site}`, zoneType: 'availability-zone', messageSet: [] },
+      {
+        zoneName: site,
+        zoneState: 'available',
+        regionName: ctx.region,
+        zoneId: `${ctx.region}-${site}`,
+        zoneType: 'availability-zone',
+        messageSet: [],
+      },
     ],
   };
 };
@@ -181,7 +200,8 @@ const describeImages: Ec2Handler = async (params, ctx) => {
 const describeInstanceTypes: Ec2Handler = async (params, ctx) => {
   const wanted = params.list('InstanceType');
   for (const type of wanted) {
-    if (ctx.instanceTypes && !ctx.instanceTypes.has(type)) throw new Ec2Error('InvalidInstanceType', `The following supplied instance types do not exist: [${type}]`);
+    if (ctx.instanceTypes && !ctx.instanceTypes.has(type))
+      throw new Ec2Error('InvalidInstanceType', `The following supplied instance types do not exist: [${type}]`);
   }
   const types = wanted.length > 0 ? wanted : [...(ctx.instanceTypes ?? [])];
   return {

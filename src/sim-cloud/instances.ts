@@ -32,7 +32,9 @@ const dns = (prefix: string, address: string | undefined): string | undefined =>
 function splitReason(reason: string | undefined): { code: string; message: string } | undefined {
   if (reason === undefined) return undefined;
   const colon = reason.indexOf(': ');
-  return colon < 0 ? { code: reason, message: reason } : { code: reason.slice(0, colon), message: reason.slice(colon + 2) };
+  return colon < 0
+    ? { code: reason, message: reason }
+    : { code: reason.slice(0, colon), message: reason.slice(colon + 2) };
 }
 
 const groupItem = (group: string): Ec2XmlValue => (group.startsWith('sg-') ? { groupId: group } : { groupName: group });
@@ -77,7 +79,10 @@ const SUPPORTED_FILTERS = ['tag-key', 'instance-state-name', 'client-token', 'in
 /** EC2 filter values may use `*` (any run) and `?` (one character). */
 function matcher(pattern: string): (s: string) => boolean {
   if (!/[*?]/.test(pattern)) return (s) => s === pattern;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[\\s\\S]*').replaceAll('?', '[\\s\\S]');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '[\\s\\S]*')
+    .replaceAll('?', '[\\s\\S]');
   const re = new RegExp(`^${source}$`);
   return (s) => re.test(s);
 }
@@ -105,11 +110,16 @@ export function matchesFilters(instance: CloudInstance, filters: readonly Filter
     const any = (s: string | undefined): boolean => s !== undefined && tests.some((t) => t(s));
     if (name.startsWith('tag:')) return any(instance.tags[name.slice(4)]);
     switch (name) {
-      case 'tag-key': return Object.keys(instance.tags).some(any);
-      case 'instance-state-name': return any(ec2State(instance.state).name);
-      case 'client-token': return any(instance.clientToken);
-      case 'instance-id': return any(instance.id);
-      default: return false;
+      case 'tag-key':
+        return Object.keys(instance.tags).some(any);
+      case 'instance-state-name':
+        return any(ec2State(instance.state).name);
+      case 'client-token':
+        return any(instance.clientToken);
+      case 'instance-id':
+        return any(instance.id);
+      default:
+        return false;
     }
   });
 }
@@ -118,7 +128,8 @@ export function matchesFilters(instance: CloudInstance, filters: readonly Filter
 const order = (a: CloudInstance, b: CloudInstance): number =>
   a.launchedAt.getTime() - b.launchedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-const encodeToken = (i: CloudInstance): string => Buffer.from(JSON.stringify({ t: i.launchedAt.getTime(), id: i.id })).toString('base64url');
+const encodeToken = (i: CloudInstance): string =>
+  Buffer.from(JSON.stringify({ t: i.launchedAt.getTime(), id: i.id })).toString('base64url');
 
 function decodeToken(token: string): { t: number; id: string } {
   try {
@@ -138,7 +149,11 @@ function decodeToken(token: string): { t: number; id: string } {
  * or purged between pages neither repeat nor shift others). Pure.
  * @throws Ec2Error InvalidPaginationToken for a token this server did not issue.
  */
-export function page(instances: CloudInstance[], maxResults: number | undefined, nextToken: string | undefined): { items: CloudInstance[]; nextToken?: string } {
+export function page(
+  instances: CloudInstance[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+): { items: CloudInstance[]; nextToken?: string } {
   let sorted = [...instances].sort(order);
   if (nextToken !== undefined && nextToken !== '') {
     const { t, id } = decodeToken(nextToken);

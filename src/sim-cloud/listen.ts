@@ -8,7 +8,11 @@ import type { SimCloud } from '../drivers/sim/open.ts';
  * @returns the bound port and the base URL (IPv6 hosts in brackets).
  * @throws the listen error (e.g. EADDRINUSE).
  */
-export async function listenSimServer(server: Server, host: string, port: number): Promise<{ port: number; url: string }> {
+export async function listenSimServer(
+  server: Server,
+  host: string,
+  port: number,
+): Promise<{ port: number; url: string }> {
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();

@@ -14,7 +14,15 @@ describe('sim-cloud server: garbage in, EC2 XML errors out', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sim-cloud-raw-'));
-    server = await startSimCloudServer({ host: '127.0.0.1', port: 0, site: 'sierra', stateFile: join(dir, 's.json'), knobs: {}, clock: new FixedClock(), random: seededRandom(3) });
+    server = await startSimCloudServer({
+      host: '127.0.0.1',
+      port: 0,
+      site: 'sierra',
+      stateFile: join(dir, 's.json'),
+      knobs: {},
+      clock: new FixedClock(),
+      random: seededRandom(3),
+    });
   });
   after(async () => {
     await server.close();
@@ -22,7 +30,11 @@ describe('sim-cloud server: garbage in, EC2 XML errors out', () => {
   });
 
   const post = async (body: string): Promise<{ status: number; text: string }> => {
-    const res = await fetch(server.url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     return { status: res.status, text: await res.text() };
   };
   const code = (text: string): string | undefined => /<Response><Errors><Error><Code>([^<]*)<\/Code>/.exec(text)?.[1];
@@ -30,17 +42,62 @@ describe('sim-cloud server: garbage in, EC2 XML errors out', () => {
   const cases: Array<[string, string, number, string]> = [
     ['unknown action', 'Action=LaunchMissiles&Version=2016-11-15', 400, 'InvalidAction'],
     ['missing action', 'Version=2016-11-15', 400, 'MissingAction'],
-    ['bad percent-encoding', 'Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=%ZZ', 400, 'MalformedQueryString'],
+    [
+      'bad percent-encoding',
+      'Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=%ZZ',
+      400,
+      'MalformedQueryString',
+    ],
     ['invalid UTF-8', 'Action=DescribeInstances&Version=2016-11-15&X=%FF', 400, 'MalformedQueryString'],
-    ['huge MaxResults', 'Action=DescribeInstances&Version=2016-11-15&MaxResults=99999999999999999999', 400, 'InvalidParameterValue'],
-    ['non-numeric MaxResults', 'Action=DescribeInstances&Version=2016-11-15&MaxResults=ten', 400, 'InvalidParameterValue'],
-    ['MaxResults with InstanceId', 'Action=DescribeInstances&Version=2016-11-15&MaxResults=5&InstanceId.1=i-1', 400, 'InvalidParameterCombination'],
-    ['unknown InstanceId', 'Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-404', 400, 'InvalidInstanceID.NotFound'],
-    ['RunInstances without ImageId', 'Action=RunInstances&Version=2016-11-15&MinCount=1&MaxCount=1', 400, 'MissingParameter'],
+    [
+      'huge MaxResults',
+      'Action=DescribeInstances&Version=2016-11-15&MaxResults=99999999999999999999',
+      400,
+      'InvalidParameterValue',
+    ],
+    [
+      'non-numeric MaxResults',
+      'Action=DescribeInstances&Version=2016-11-15&MaxResults=ten',
+      400,
+      'InvalidParameterValue',
+    ],
+    [
+      'MaxResults with InstanceId',
+      'Action=DescribeInstances&Version=2016-11-15&MaxResults=5&InstanceId.1=i-1',
+      400,
+      'InvalidParameterCombination',
+    ],
+    [
+      'unknown InstanceId',
+      'Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-404',
+      400,
+      'InvalidInstanceID.NotFound',
+    ],
+    [
+      'RunInstances without ImageId',
+      'Action=RunInstances&Version=2016-11-15&MinCount=1&MaxCount=1',
+      400,
+      'MissingParameter',
+    ],
     ['RunInstances without counts', 'Action=RunInstances&Version=2016-11-15&ImageId=ami-1', 400, 'MissingParameter'],
-    ['RunInstances with MaxCount=3', 'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=3', 400, 'InvalidParameterValue'],
-    ['RunInstances with bad user data', 'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&UserData=***', 400, 'InvalidParameterValue'],
-    ['tag spec without ResourceType', 'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&TagSpecification.1.Tag.1.Key=a', 400, 'MissingParameter'],
+    [
+      'RunInstances with MaxCount=3',
+      'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=3',
+      400,
+      'InvalidParameterValue',
+    ],
+    [
+      'RunInstances with bad user data',
+      'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&UserData=***',
+      400,
+      'InvalidParameterValue',
+    ],
+    [
+      'tag spec without ResourceType',
+      'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&TagSpecification.1.Tag.1.Key=a',
+      400,
+      'MissingParameter',
+    ],
     ['TerminateInstances without ids', 'Action=TerminateInstances&Version=2016-11-15', 400, 'MissingParameter'],
     ['missing Version', 'Action=DescribeRegions', 400, 'MissingParameter'],
     ['prototype-named action', 'Action=constructor&Version=2016-11-15', 400, 'InvalidAction'],
@@ -55,16 +112,22 @@ describe('sim-cloud server: garbage in, EC2 XML errors out', () => {
   }
 
   it('answers GET queries and the ec2 list encoding', async () => {
-    const body = 'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&ClientToken=raw-1' +
+    const body =
+      'Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=1&ClientToken=raw-1' +
       '&TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=k&TagSpecification.1.Tag.1.Value=v%20w' +
       '&TagSpecification.2.ResourceType=volume&TagSpecification.2.Tag.1.Key=vol&SecurityGroupId.1=sg-1';
     const run = await post(body);
     assert.equal(run.status, 200, run.text);
-    assert.match(run.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<RunInstancesResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>/);
+    assert.match(
+      run.text,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<RunInstancesResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>/,
+    );
     assert.match(run.text, /<tagSet><item><key>k<\/key><value>v w<\/value><\/item><\/tagSet>/);
     assert.match(run.text, /<groupSet><item><groupId>sg-1<\/groupId><\/item><\/groupSet>/);
     assert.match(run.text, /<instanceType>m1.small<\/instanceType>/);
-    const res = await fetch(`${server.url}/?Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3Ak&Filter.1.Value.1=v%20w`);
+    const res = await fetch(
+      `${server.url}/?Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3Ak&Filter.1.Value.1=v%20w`,
+    );
     const text = await res.text();
     assert.equal(res.status, 200, text);
     assert.equal(text.match(/<instanceId>/g)?.length, 1);

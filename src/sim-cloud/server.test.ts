@@ -4,9 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  DescribeAvailabilityZonesCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
-  DescribeRegionsCommand, EC2Client, paginateDescribeInstances, RunInstancesCommand, TerminateInstancesCommand,
-  type Instance, type RunInstancesCommandInput,
+  DescribeAvailabilityZonesCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeRegionsCommand,
+  EC2Client,
+  paginateDescribeInstances,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance,
+  type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { FixedClock } from '../contracts/clock.ts';
 import { seededRandom } from '../drivers/sim/random.ts';
@@ -32,8 +40,14 @@ interface Fixture {
 async function start(extra: Partial<SimCloudServerOptions> = {}, credentials = CREDS): Promise<Fixture> {
   const clock = new FixedClock();
   const server = await startSimCloudServer({
-    host: '127.0.0.1', port: 0, site: 'hotel', stateFile: tempState(), knobs: { bootMs: 30_000 },
-    clock, random: seededRandom(7), ...extra,
+    host: '127.0.0.1',
+    port: 0,
+    site: 'hotel',
+    stateFile: tempState(),
+    knobs: { bootMs: 30_000 },
+    clock,
+    random: seededRandom(7),
+    ...extra,
   });
   const ec2 = new EC2Client({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
   return { server, clock, ec2 };
@@ -46,12 +60,20 @@ async function stop(f: Fixture): Promise<void> {
 
 const launch = (tags: Record<string, string>, extra: Partial<RunInstancesCommandInput> = {}): RunInstancesCommand =>
   new RunInstancesCommand({
-    ImageId: 'ami-1', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1,
-    TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+    ImageId: 'ami-1',
+    InstanceType: 't3.micro',
+    MinCount: 1,
+    MaxCount: 1,
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    ],
     ...extra,
   });
 
-async function describeAll(ec2: EC2Client, filters: Array<{ Name: string; Values: string[] }> = []): Promise<Instance[]> {
+async function describeAll(
+  ec2: EC2Client,
+  filters: Array<{ Name: string; Values: string[] }> = [],
+): Promise<Instance[]> {
   const out = await ec2.send(new DescribeInstancesCommand({ Filters: filters }));
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
 }
@@ -60,7 +82,8 @@ async function rejectsWith(p: Promise<unknown>, name: string, status?: number): 
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof Error);
     assert.equal(e.name, name, e.message);
-    if (status !== undefined) assert.equal((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, status);
+    if (status !== undefined)
+      assert.equal((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, status);
     return true;
   });
 }
@@ -73,7 +96,12 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
   after(async () => stop(f));
 
   it('launches pending, then running with addresses after the boot time', async () => {
-    const out = await f.ec2.send(launch({ PhantomGroup: 'boot' }, { ClientToken: 'tok-boot', KeyName: 'k1', SecurityGroups: ['web'], UserData: 'aGVsbG8=' }));
+    const out = await f.ec2.send(
+      launch(
+        { PhantomGroup: 'boot' },
+        { ClientToken: 'tok-boot', KeyName: 'k1', SecurityGroups: ['web'], UserData: 'aGVsbG8=' },
+      ),
+    );
     const first = out.Instances?.[0];
     assert.ok(first);
     assert.ok(first.InstanceId?.startsWith('i-'));
@@ -102,7 +130,11 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
     const b = await f.ec2.send(launch({ PhantomGroup: 'idem' }, { ClientToken: 'tok-idem' }));
     assert.equal(a.Instances?.[0]?.InstanceId, b.Instances?.[0]?.InstanceId);
     assert.equal((await describeAll(f.ec2, [{ Name: 'tag:PhantomGroup', Values: ['idem'] }])).length, 1);
-    await rejectsWith(f.ec2.send(launch({ PhantomGroup: 'other' }, { ClientToken: 'tok-idem' })), 'IdempotentParameterMismatch', 400);
+    await rejectsWith(
+      f.ec2.send(launch({ PhantomGroup: 'other' }, { ClientToken: 'tok-idem' })),
+      'IdempotentParameterMismatch',
+      400,
+    );
   });
 
   it('selects exactly by tag, tag-key, state and client-token filters', async () => {
@@ -111,12 +143,48 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
     await f.ec2.send(launch({ Team: 'b', Env: 'prod' }, { ClientToken: 'tok-f3' }));
     const tokens = (list: Instance[]): string[] => list.map((i) => i.ClientToken ?? '').sort();
     assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag:Team', Values: ['a'] }])), ['tok-f1', 'tok-f2']);
-    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag:Team', Values: ['a'] }, { Name: 'tag:Env', Values: ['prod'] }])), ['tok-f1']);
-    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag:Env', Values: ['prod', 'dev'] }, { Name: 'tag:Team', Values: ['b'] }])), ['tok-f3']);
-    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag-key', Values: ['Team'] }])), ['tok-f1', 'tok-f2', 'tok-f3']);
+    assert.deepEqual(
+      tokens(
+        await describeAll(f.ec2, [
+          { Name: 'tag:Team', Values: ['a'] },
+          { Name: 'tag:Env', Values: ['prod'] },
+        ]),
+      ),
+      ['tok-f1'],
+    );
+    assert.deepEqual(
+      tokens(
+        await describeAll(f.ec2, [
+          { Name: 'tag:Env', Values: ['prod', 'dev'] },
+          { Name: 'tag:Team', Values: ['b'] },
+        ]),
+      ),
+      ['tok-f3'],
+    );
+    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag-key', Values: ['Team'] }])), [
+      'tok-f1',
+      'tok-f2',
+      'tok-f3',
+    ]);
     assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'client-token', Values: ['tok-f2'] }])), ['tok-f2']);
-    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag:Team', Values: ['a'] }, { Name: 'instance-state-name', Values: ['running'] }])), []);
-    assert.deepEqual(tokens(await describeAll(f.ec2, [{ Name: 'tag:Team', Values: ['*'] }, { Name: 'instance-state-name', Values: ['pending'] }])), ['tok-f1', 'tok-f2', 'tok-f3']);
+    assert.deepEqual(
+      tokens(
+        await describeAll(f.ec2, [
+          { Name: 'tag:Team', Values: ['a'] },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ]),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      tokens(
+        await describeAll(f.ec2, [
+          { Name: 'tag:Team', Values: ['*'] },
+          { Name: 'instance-state-name', Values: ['pending'] },
+        ]),
+      ),
+      ['tok-f1', 'tok-f2', 'tok-f3'],
+    );
     await rejectsWith(describeAll(f.ec2, [{ Name: 'vpc-id', Values: ['x'] }]), 'InvalidParameterValue', 400);
   });
 
@@ -124,12 +192,19 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
     const out = await f.ec2.send(launch({ PhantomGroup: 'term' }, { ClientToken: 'tok-term' }));
     const id = out.Instances?.[0]?.InstanceId ?? '';
     const first = await f.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-    assert.deepEqual(first.TerminatingInstances?.[0], { InstanceId: id, CurrentState: { Code: 48, Name: 'terminated' }, PreviousState: { Code: 0, Name: 'pending' } });
+    assert.deepEqual(first.TerminatingInstances?.[0], {
+      InstanceId: id,
+      CurrentState: { Code: 48, Name: 'terminated' },
+      PreviousState: { Code: 0, Name: 'pending' },
+    });
     const again = await f.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id, 'i-00000000000000000'] }));
-    assert.deepEqual(again.TerminatingInstances?.map((t) => [t.InstanceId, t.PreviousState?.Name, t.CurrentState?.Name]), [
-      [id, 'terminated', 'terminated'],
-      ['i-00000000000000000', 'terminated', 'terminated'],
-    ]);
+    assert.deepEqual(
+      again.TerminatingInstances?.map((t) => [t.InstanceId, t.PreviousState?.Name, t.CurrentState?.Name]),
+      [
+        [id, 'terminated', 'terminated'],
+        ['i-00000000000000000', 'terminated', 'terminated'],
+      ],
+    );
     const [seen] = await describeAll(f.ec2, [{ Name: 'tag:PhantomGroup', Values: ['term'] }]);
     assert.equal(seen?.State?.Name, 'terminated');
     assert.equal(seen?.StateReason?.Code, 'Client.UserInitiatedShutdown');
@@ -137,13 +212,25 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
 
   it('answers the minimal describes a driver calls', async () => {
     const regions = await f.ec2.send(new DescribeRegionsCommand({}));
-    assert.deepEqual(regions.Regions?.map((r) => r.RegionName), ['us-east-1']);
+    assert.deepEqual(
+      regions.Regions?.map((r) => r.RegionName),
+      ['us-east-1'],
+    );
     const zones = await f.ec2.send(new DescribeAvailabilityZonesCommand({}));
-    assert.deepEqual(zones.AvailabilityZones?.map((z) => [z.ZoneName, z.State]), [['hotel', 'available']]);
+    assert.deepEqual(
+      zones.AvailabilityZones?.map((z) => [z.ZoneName, z.State]),
+      [['hotel', 'available']],
+    );
     const images = await f.ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-anything'] }));
-    assert.deepEqual(images.Images?.map((i) => i.ImageId), ['ami-anything']);
+    assert.deepEqual(
+      images.Images?.map((i) => i.ImageId),
+      ['ami-anything'],
+    );
     const types = await f.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t3.micro'] }));
-    assert.deepEqual(types.InstanceTypes?.map((t) => t.InstanceType), ['t3.micro']);
+    assert.deepEqual(
+      types.InstanceTypes?.map((t) => t.InstanceType),
+      ['t3.micro'],
+    );
   });
 
   it('drops the connection when a launch response is lost, and the retry returns the same instance', async () => {
@@ -167,7 +254,10 @@ describe('sim-cloud server: pagination, knobs, auth, persistence', () => {
       await f.ec2.send(launch({ PhantomGroup: 'unrelated' }, { ClientToken: 'tok-unrelated' }));
       const pages: number[] = [];
       const ids: string[] = [];
-      const paginator = paginateDescribeInstances({ client: f.ec2, pageSize: 5 }, { Filters: [{ Name: 'tag:PhantomGroup', Values: ['many'] }] });
+      const paginator = paginateDescribeInstances(
+        { client: f.ec2, pageSize: 5 },
+        { Filters: [{ Name: 'tag:PhantomGroup', Values: ['many'] }] },
+      );
       for await (const p of paginator) {
         const instances = (p.Reservations ?? []).flatMap((r) => r.Instances ?? []);
         pages.push(instances.length);
@@ -175,7 +265,11 @@ describe('sim-cloud server: pagination, knobs, auth, persistence', () => {
       }
       assert.deepEqual(pages, [5, 5, 5, 5, 5]);
       assert.equal(new Set(ids).size, 25);
-      await rejectsWith(f.ec2.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: 'garbage!' })), 'InvalidPaginationToken', 400);
+      await rejectsWith(
+        f.ec2.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: 'garbage!' })),
+        'InvalidPaginationToken',
+        400,
+      );
       await rejectsWith(f.ec2.send(new DescribeInstancesCommand({ MaxResults: 4 })), 'InvalidParameterValue', 400);
     } finally {
       await stop(f);
@@ -198,13 +292,27 @@ describe('sim-cloud server: pagination, knobs, auth, persistence', () => {
 
   it('checks SigV4 when keys are configured', async () => {
     const good = await start({ keys: [CREDS] });
-    const bad = new EC2Client({ endpoint: good.server.url, region: 'us-east-1', credentials: { ...CREDS, secretAccessKey: 'wrong' }, maxAttempts: 1 });
-    const unknown = new EC2Client({ endpoint: good.server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const bad = new EC2Client({
+      endpoint: good.server.url,
+      region: 'us-east-1',
+      credentials: { ...CREDS, secretAccessKey: 'wrong' },
+      maxAttempts: 1,
+    });
+    const unknown = new EC2Client({
+      endpoint: good.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     try {
       assert.deepEqual((await good.ec2.send(new DescribeRegionsCommand({}))).Regions?.length, 1);
       await rejectsWith(bad.send(new DescribeRegionsCommand({})), 'AuthFailure', 401);
       await rejectsWith(unknown.send(new DescribeRegionsCommand({})), 'AuthFailure', 401);
-      const unsigned = await fetch(good.server.url, { method: 'POST', body: 'Action=DescribeRegions&Version=2016-11-15', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const unsigned = await fetch(good.server.url, {
+        method: 'POST',
+        body: 'Action=DescribeRegions&Version=2016-11-15',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(unsigned.status, 401);
       assert.match(await unsigned.text(), /<Code>MissingAuthenticationToken<\/Code>/);
     } finally {
@@ -223,7 +331,10 @@ describe('sim-cloud server: pagination, knobs, auth, persistence', () => {
     const second = await start({ stateFile });
     try {
       const found = await describeAll(second.ec2, [{ Name: 'tag:PhantomGroup', Values: ['persist'] }]);
-      assert.deepEqual(found.map((i) => i.InstanceId), [id]);
+      assert.deepEqual(
+        found.map((i) => i.InstanceId),
+        [id],
+      );
       const again = await second.ec2.send(launch({ PhantomGroup: 'persist' }, { ClientToken: 'tok-persist' }));
       assert.equal(again.Instances?.[0]?.InstanceId, id);
     } finally {
@@ -234,10 +345,25 @@ describe('sim-cloud server: pagination, knobs, auth, persistence', () => {
   it('refuses images and instance types outside configured lists', async () => {
     const f = await start({ images: ['ami-ok'], instanceTypes: ['t3.small'] });
     try {
-      await rejectsWith(f.ec2.send(launch({}, { ImageId: 'ami-nope', InstanceType: 't3.small' })), 'InvalidAMIID.NotFound', 400);
-      await rejectsWith(f.ec2.send(launch({}, { ImageId: 'ami-ok', InstanceType: 'x1e.32xlarge' })), 'InvalidParameterValue', 400);
-      await rejectsWith(f.ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-nope'] })), 'InvalidAMIID.NotFound', 400);
-      assert.deepEqual((await f.ec2.send(new DescribeImagesCommand({}))).Images?.map((i) => i.ImageId), ['ami-ok']);
+      await rejectsWith(
+        f.ec2.send(launch({}, { ImageId: 'ami-nope', InstanceType: 't3.small' })),
+        'InvalidAMIID.NotFound',
+        400,
+      );
+      await rejectsWith(
+        f.ec2.send(launch({}, { ImageId: 'ami-ok', InstanceType: 'x1e.32xlarge' })),
+        'InvalidParameterValue',
+        400,
+      );
+      await rejectsWith(
+        f.ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-nope'] })),
+        'InvalidAMIID.NotFound',
+        400,
+      );
+      assert.deepEqual(
+        (await f.ec2.send(new DescribeImagesCommand({}))).Images?.map((i) => i.ImageId),
+        ['ami-ok'],
+      );
       const ok = await f.ec2.send(launch({}, { ImageId: 'ami-ok', InstanceType: 't3.small' }));
       assert.equal(ok.Instances?.[0]?.State?.Name, 'pending');
     } finally {

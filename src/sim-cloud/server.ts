@@ -62,7 +62,6 @@ export interface SimCloudServer {
 /** Largest request body accepted (user data is at most 16 KiB). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-
 function decode(raw: string): Param[] {
   try {
     return decodeForm(raw);
@@ -87,16 +86,26 @@ function send(res: ServerResponse, status: number, body: string): void {
  */
 export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<SimCloudServer> {
   const clock = opts.clock ?? systemClock;
-  const cloud = openSimCloud({ site: opts.site, file: opts.stateFile, clock, random: opts.random ?? cryptoRandom, knobs: opts.knobs });
-  const keys = new Map((opts.keys ?? []).map((k) => [k.accessKeyId, k.secretAccessKey]));
-  const authenticator = keys.size === 0 ? undefined : new Authenticator({
-    clock: systemClock,
-    lookup: async (accessKeyId) => {
-      const secret = keys.get(accessKeyId);
-      return secret === undefined ? undefined : { userId: accessKeyId, secret };
-    },
+  const cloud = openSimCloud({
+    site: opts.site,
+    file: opts.stateFile,
+    clock,
+    random: opts.random ?? cryptoRandom,
+    knobs: opts.knobs,
   });
-  const nonEmpty = (list: string[] | undefined): ReadonlySet<string> | undefined => (list && list.length > 0 ? new Set(list) : undefined);
+  const keys = new Map((opts.keys ?? []).map((k) => [k.accessKeyId, k.secretAccessKey]));
+  const authenticator =
+    keys.size === 0
+      ? undefined
+      : new Authenticator({
+          clock: systemClock,
+          lookup: async (accessKeyId) => {
+            const secret = keys.get(accessKeyId);
+            return secret === undefined ? undefined : { userId: accessKeyId, secret };
+          },
+        });
+  const nonEmpty = (list: string[] | undefined): ReadonlySet<string> | undefined =>
+    list && list.length > 0 ? new Set(list) : undefined;
   const images = nonEmpty(opts.images);
   const instanceTypes = nonEmpty(opts.instanceTypes);
   const region = opts.region ?? 'us-east-1';
@@ -104,7 +113,8 @@ export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<
 
   async function answer(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') throw new Ec2Error('MethodNotAllowed', `Method ${method} is not allowed`, 405);
+    if (method !== 'GET' && method !== 'POST')
+      throw new Ec2Error('MethodNotAllowed', `Method ${method} is not allowed`, 405);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const raw: RawRequest = {
@@ -112,7 +122,11 @@ export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<
       path: q < 0 ? url : url.slice(0, q),
       rawQuery: q < 0 ? '' : url.slice(q + 1),
       headers: headerMap(req.rawHeaders),
-      body: await readBody(req, MAX_BODY_BYTES, () => new Ec2Error('RequestEntityTooLarge', `The request body exceeds ${MAX_BODY_BYTES} bytes`, 413)),
+      body: await readBody(
+        req,
+        MAX_BODY_BYTES,
+        () => new Ec2Error('RequestEntityTooLarge', `The request body exceeds ${MAX_BODY_BYTES} bytes`, 413),
+      ),
     };
     const list = [...decode(raw.rawQuery), ...(method === 'POST' ? decode(raw.body.toString('utf8')) : [])];
     if (authenticator) {
@@ -125,16 +139,25 @@ export async function startSimCloudServer(opts: SimCloudServerOptions): Promise<
     }
     const params = new Ec2Params(list);
     const action = params.get('Action');
-    if (action === undefined || action === '') throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
+    if (action === undefined || action === '')
+      throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
     if (params.get('Version') === undefined) throw missingParameter('Version');
     const handler = Object.hasOwn(EC2_HANDLERS, action) ? EC2_HANDLERS[action] : undefined;
-    if (!handler) throw new Ec2Error('InvalidAction', `The action ${action.slice(0, 100)} is not valid for this web service.`);
+    if (!handler)
+      throw new Ec2Error('InvalidAction', `The action ${action.slice(0, 100)} is not valid for this web service.`);
     const aborted = new AbortController();
     const onClose = (): void => {
       if (!res.writableFinished) aborted.abort(new Error('client went away'));
     };
     res.on('close', onClose);
-    const ctx: Ec2Context = { cloud, region, images, instanceTypes, clock, signal: AbortSignal.any([aborted.signal, closing.signal]) };
+    const ctx: Ec2Context = {
+      cloud,
+      region,
+      images,
+      instanceTypes,
+      clock,
+      signal: AbortSignal.any([aborted.signal, closing.signal]),
+    };
     try {
       return ec2SuccessXml(action, requestId, await handler(params, ctx));
     } finally {

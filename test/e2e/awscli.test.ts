@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
 import { awsCliAvailable, requireClient } from '../support/process.ts';
-import { USER_DATA, USER_DATA_B64, awsCli, awsError, awsOk, createPlainGroups, type Target, serverWithClientHome } from './clients.ts';
+import {
+  USER_DATA,
+  USER_DATA_B64,
+  awsCli,
+  awsError,
+  awsOk,
+  createPlainGroups,
+  type Target,
+  serverWithClientHome,
+} from './clients.ts';
 
 const needAws = requireClient('aws-cli v2 (/usr/bin/aws)', awsCliAvailable());
 
@@ -66,7 +75,21 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
     const sdk = fixture.server.sdk(target.creds);
     const aws = (...args: string[]) => awsCli(home, target, args);
     const createLc = (name: string) =>
-      aws('create-launch-configuration', '--launch-configuration-name', name, '--image-id', 'hello-cloud', '--instance-type', 'm1.small', '--key-name', 'phantomkey', '--security-groups', 'default', '--user-data', USER_DATA);
+      aws(
+        'create-launch-configuration',
+        '--launch-configuration-name',
+        name,
+        '--image-id',
+        'hello-cloud',
+        '--instance-type',
+        'm1.small',
+        '--key-name',
+        'phantomkey',
+        '--security-groups',
+        'default',
+        '--user-data',
+        USER_DATA,
+      );
 
     const [hotel, sierra] = await Promise.all([createLc('web@hotel'), createLc('web@sierra')]);
     assert.equal(awsOk('create web@hotel', hotel), undefined, 'create-launch-configuration prints nothing');
@@ -75,27 +98,47 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
     const [duplicate, lcs] = await Promise.all([createLc('web@hotel'), aws('describe-launch-configurations')]);
     assert.deepEqual(awsError('duplicate LC', duplicate, 'CreateLaunchConfiguration'), {
       code: 'AlreadyExists',
-      message: 'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel',
+      message:
+        'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel',
     });
-    const described = awsOk<{ LaunchConfigurations: LaunchConfiguration[] }>('describe-launch-configurations', lcs).LaunchConfigurations;
+    const described = awsOk<{ LaunchConfigurations: LaunchConfiguration[] }>(
+      'describe-launch-configurations',
+      lcs,
+    ).LaunchConfigurations;
     assert.deepEqual(
-      described.map((lc) => [lc.LaunchConfigurationName, lc.ImageId, lc.InstanceType, lc.KeyName, lc.SecurityGroups, lc.UserData]),
+      described.map((lc) => [
+        lc.LaunchConfigurationName,
+        lc.ImageId,
+        lc.InstanceType,
+        lc.KeyName,
+        lc.SecurityGroups,
+        lc.UserData,
+      ]),
       ['web@hotel', 'web@sierra'].map((n) => [n, 'hello-cloud', 'm1.small', 'phantomkey', ['default'], USER_DATA_B64]),
       'user data round-trips (aws-cli base64-encodes it; it comes back base64)',
     );
 
     const created = await aws(
       'create-auto-scaling-group',
-      '--auto-scaling-group-name', 'dom1',
-      '--launch-configuration-name', 'web@hotel',
-      '--min-size', '3',
-      '--max-size', '3',
-      '--availability-zones', 'us-east-1',
-      '--tags', JSON.stringify(DOMAIN_TAGS),
+      '--auto-scaling-group-name',
+      'dom1',
+      '--launch-configuration-name',
+      'web@hotel',
+      '--min-size',
+      '3',
+      '--max-size',
+      '3',
+      '--availability-zones',
+      'us-east-1',
+      '--tags',
+      JSON.stringify(DOMAIN_TAGS),
     );
     assert.equal(awsOk('create-auto-scaling-group', created), undefined);
 
-    const first = awsOk<Groups>('describe dom1', await aws('describe-auto-scaling-groups', '--auto-scaling-group-names', 'dom1'));
+    const first = awsOk<Groups>(
+      'describe dom1',
+      await aws('describe-auto-scaling-groups', '--auto-scaling-group-names', 'dom1'),
+    );
     assert.equal(first.AutoScalingGroups.length, 1);
     assert.deepEqual(pick(first.AutoScalingGroups[0]!), {
       AutoScalingGroupName: 'dom1',
@@ -109,12 +152,36 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
       Tags: DOMAIN_TAGS,
     });
 
-    assert.equal(awsOk('update', await aws('update-auto-scaling-group', '--auto-scaling-group-name', 'dom1', '--max-size', '5', '--default-cooldown', '60')), undefined);
+    assert.equal(
+      awsOk(
+        'update',
+        await aws(
+          'update-auto-scaling-group',
+          '--auto-scaling-group-name',
+          'dom1',
+          '--max-size',
+          '5',
+          '--default-cooldown',
+          '60',
+        ),
+      ),
+      undefined,
+    );
     // (checked with the JS SDK: a read that costs no aws-cli start-up)
-    const updated = (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['dom1'] }))).AutoScalingGroups?.[0];
-    assert.deepEqual([updated?.MinSize, updated?.MaxSize, updated?.DesiredCapacity, updated?.DefaultCooldown], [3, 5, 3, 60]);
+    const updated = (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['dom1'] })))
+      .AutoScalingGroups?.[0];
+    assert.deepEqual(
+      [updated?.MinSize, updated?.MaxSize, updated?.DesiredCapacity, updated?.DefaultCooldown],
+      [3, 5, 3, 60],
+    );
 
-    assert.equal(awsOk('set-desired-capacity', await aws('set-desired-capacity', '--auto-scaling-group-name', 'dom1', '--desired-capacity', '2')), undefined);
+    assert.equal(
+      awsOk(
+        'set-desired-capacity',
+        await aws('set-desired-capacity', '--auto-scaling-group-name', 'dom1', '--desired-capacity', '2'),
+      ),
+      undefined,
+    );
 
     const [afterSet, activities, limits, inUse] = await Promise.all([
       aws('describe-auto-scaling-groups', '--auto-scaling-group-names', 'dom1'),
@@ -130,7 +197,10 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
       DesiredCapacity: 2,
       DefaultCooldown: 60,
     });
-    const acts = awsOk<{ Activities: Array<{ AutoScalingGroupName: string; ActivityId: string }> }>('describe-scaling-activities', activities).Activities;
+    const acts = awsOk<{ Activities: Array<{ AutoScalingGroupName: string; ActivityId: string }> }>(
+      'describe-scaling-activities',
+      activities,
+    ).Activities;
     assert.ok(Array.isArray(acts));
     for (const a of acts) assert.equal(a.AutoScalingGroupName, 'dom1');
     assert.deepEqual(awsOk('describe-account-limits', limits), {
@@ -144,7 +214,10 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
       message: 'Cannot delete launch configuration web@hotel because it is attached to AutoScalingGroup dom1',
     });
 
-    assert.equal(awsOk('delete-auto-scaling-group', await aws('delete-auto-scaling-group', '--auto-scaling-group-name', 'dom1')), undefined);
+    assert.equal(
+      awsOk('delete-auto-scaling-group', await aws('delete-auto-scaling-group', '--auto-scaling-group-name', 'dom1')),
+      undefined,
+    );
     const [delHotel, delSierra] = await Promise.all([
       aws('delete-launch-configuration', '--launch-configuration-name', 'web@hotel'),
       aws('delete-launch-configuration', '--launch-configuration-name', 'web@sierra'),
@@ -153,7 +226,10 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
     assert.equal(awsOk('delete web@sierra', delSierra), undefined);
     // (the end state is read with the JS SDK: no aws-cli start-up)
     const remaining = (await sdk.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [];
-    assert.ok(remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'), JSON.stringify(remaining));
+    assert.ok(
+      remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'),
+      JSON.stringify(remaining),
+    );
     assert.deepEqual((await sdk.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations, []);
   });
 
@@ -178,7 +254,10 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
     assert.deepEqual(first.names, names.slice(0, 50));
     assert.ok(typeof first.next === 'string' && first.next.length > 0, 'a single page carries NextToken');
 
-    const last = awsOk<{ names: string[]; next: string | null }>('last page', await aws('describe-auto-scaling-groups', '--max-records', '100', '--next-token', first.next, ...query));
+    const last = awsOk<{ names: string[]; next: string | null }>(
+      'last page',
+      await aws('describe-auto-scaling-groups', '--max-records', '100', '--next-token', first.next, ...query),
+    );
     assert.deepEqual(last.names, names.slice(50));
     assert.equal(last.next, null, 'the last page carries no NextToken');
   });

@@ -34,30 +34,61 @@ describe('the seed walkthrough with the boto 2 sample scripts', { concurrency: t
       // What boto 2 sent was stored as the script meant it.
       const lcs = (await sdk.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? [];
       assert.deepEqual(
-        lcs.map((lc) => ({ name: lc.LaunchConfigurationName, image: lc.ImageId, type: lc.InstanceType, key: lc.KeyName, groups: lc.SecurityGroups, monitoring: lc.InstanceMonitoring?.Enabled })),
-        ['testlc1@hotel', 'testlc1@sierra'].map((name) => ({ name, image: 'hello-cloud', type: 'm1.small', key: 'phantomkey', groups: ['default'], monitoring: false })),
+        lcs.map((lc) => ({
+          name: lc.LaunchConfigurationName,
+          image: lc.ImageId,
+          type: lc.InstanceType,
+          key: lc.KeyName,
+          groups: lc.SecurityGroups,
+          monitoring: lc.InstanceMonitoring?.Enabled,
+        })),
+        ['testlc1@hotel', 'testlc1@sierra'].map((name) => ({
+          name,
+          image: 'hello-cloud',
+          type: 'm1.small',
+          key: 'phantomkey',
+          groups: ['default'],
+          monitoring: false,
+        })),
       );
 
       // Creating the same launch configuration again is a BotoServerError 400 AlreadyExists.
       assert.deepEqual(boto2Error(await script('lc_create.py', 'testlc1@hotel', 'hello-cloud')), {
         status: 400,
         code: 'AlreadyExists',
-        message: 'Launch Configuration by this name already exists - A launch configuration already exists with the name testlc1@hotel',
+        message:
+          'Launch Configuration by this name already exists - A launch configuration already exists with the name testlc1@hotel',
       });
 
       // A domain on a launch configuration that does not exist is refused by the script itself.
       const noLc = await script('asg_create.py', 'testDomain1', 'nosuchlc@hotel', '3', 'hotel:1', 'sierra:2');
-      assert.deepEqual({ code: noLc.code, stdout: noLc.stdout, stderr: noLc.stderr }, { code: 1, stdout: 'No such launch configuration\n', stderr: '' });
+      assert.deepEqual(
+        { code: noLc.code, stdout: noLc.stdout, stderr: noLc.stderr },
+        { code: 1, stdout: 'No such launch configuration\n', stderr: '' },
+      );
 
       // $ python asg_create.py testDomain1 testlc1@hotel 3 hotel:1 sierra:2
-      assertScriptOutput(await script('asg_create.py', 'testDomain1', 'testlc1@hotel', '3', 'hotel:1', 'sierra:2'), 'using LaunchConfiguration:testlc1@hotel\n', 'asg_create');
+      assertScriptOutput(
+        await script('asg_create.py', 'testDomain1', 'testlc1@hotel', '3', 'hotel:1', 'sierra:2'),
+        'using LaunchConfiguration:testlc1@hotel\n',
+        'asg_create',
+      );
 
       // The tags boto 2 encoded (Tags.member.N.*) arrived intact; the zones are the domain's clouds.
-      const created = (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] }))).AutoScalingGroups ?? [];
+      const created =
+        (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] })))
+          .AutoScalingGroups ?? [];
       assert.equal(created.length, 1);
       const group = created[0]!;
       assert.deepEqual(
-        { name: group.AutoScalingGroupName, lc: group.LaunchConfigurationName, min: group.MinSize, max: group.MaxSize, desired: group.DesiredCapacity, zones: group.AvailabilityZones },
+        {
+          name: group.AutoScalingGroupName,
+          lc: group.LaunchConfigurationName,
+          min: group.MinSize,
+          max: group.MaxSize,
+          desired: group.DesiredCapacity,
+          zones: group.AvailabilityZones,
+        },
         { name: 'testDomain1', lc: 'testlc1', min: 3, max: 3, desired: 3, zones: ['hotel', 'sierra'] },
       );
       assert.deepEqual(
@@ -74,16 +105,26 @@ describe('the seed walkthrough with the boto 2 sample scripts', { concurrency: t
       assert.equal(listed.code, 0, listed.stderr);
       assert.equal(listed.stderr, '');
       const lines = listed.stdout.split('\n');
-      assert.deepEqual(lines.slice(0, 4), ['testDomain1', '\ttestlc1 : 3', '\tInstances:', '\t---------'], listed.stdout);
+      assert.deepEqual(
+        lines.slice(0, 4),
+        ['testDomain1', '\ttestlc1 : 3', '\tInstances:', '\t---------'],
+        listed.stdout,
+      );
       assert.equal(lines.at(-1), '', 'output ends with a newline');
-      for (const line of lines.slice(4, -1)) assert.match(line, /^\t\t\S+ : \S/, `instance line ${JSON.stringify(line)}`);
+      for (const line of lines.slice(4, -1))
+        assert.match(line, /^\t\t\S+ : \S/, `instance line ${JSON.stringify(line)}`);
 
       // $ python asg_alter.py testDomain1 2   → SetDesiredCapacity pins min = max = 2
       assertScriptOutput(await script('asg_alter.py', 'testDomain1', '2'), '', 'asg_alter');
       const altered = await script('asg_list.py');
       assert.equal(altered.code, 0, altered.stderr);
-      assert.deepEqual(altered.stdout.split('\n').slice(0, 4), ['testDomain1', '\ttestlc1 : 2', '\tInstances:', '\t---------'], altered.stdout);
-      const after2 = (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] }))).AutoScalingGroups?.[0];
+      assert.deepEqual(
+        altered.stdout.split('\n').slice(0, 4),
+        ['testDomain1', '\ttestlc1 : 2', '\tInstances:', '\t---------'],
+        altered.stdout,
+      );
+      const after2 = (await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] })))
+        .AutoScalingGroups?.[0];
       assert.deepEqual([after2?.MinSize, after2?.MaxSize, after2?.DesiredCapacity], [2, 2, 2]);
 
       // Altering a domain that does not exist is a BotoServerError 400 ValidationError.
@@ -94,7 +135,11 @@ describe('the seed walkthrough with the boto 2 sample scripts', { concurrency: t
       });
 
       // $ python asg_delete.py testDomain1
-      assertScriptOutput(await script('asg_delete.py', 'testDomain1'), 'deleting AutoScaleGroup<testDomain1>\n', 'asg_delete');
+      assertScriptOutput(
+        await script('asg_delete.py', 'testDomain1'),
+        'deleting AutoScaleGroup<testDomain1>\n',
+        'asg_delete',
+      );
 
       // $ python lc_delete.py testlc1@hotel ; python lc_delete.py testlc1@sierra
       assertScriptOutput(await script('lc_delete.py', 'testlc1@hotel'), '', 'lc_delete testlc1@hotel');

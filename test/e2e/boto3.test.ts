@@ -6,7 +6,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boto3Available, requireClient } from '../support/process.ts';
-import { USER_DATA, USER_DATA_B64, UUID, boto3Err, boto3Ok, boto3Program, createPlainGroups, py, type Boto3Call, serverWithClientHome } from './clients.ts';
+import {
+  USER_DATA,
+  USER_DATA_B64,
+  UUID,
+  boto3Err,
+  boto3Ok,
+  boto3Program,
+  createPlainGroups,
+  py,
+  type Boto3Call,
+  serverWithClientHome,
+} from './clients.ts';
 
 const needBoto3 = requireClient('boto3 (/usr/bin/python3 + python3-boto3)', boto3Available());
 
@@ -63,7 +74,12 @@ interface LifecycleOut {
   describe3: Boto3Call<{ AutoScalingGroups: Group[] }>;
   activities: Boto3Call<{ Activities: Activity[] }>;
   activitiesUnknown: Boto3Call<object>;
-  limits: Boto3Call<{ MaxNumberOfAutoScalingGroups: number; MaxNumberOfLaunchConfigurations: number; NumberOfAutoScalingGroups: number; NumberOfLaunchConfigurations: number }>;
+  limits: Boto3Call<{
+    MaxNumberOfAutoScalingGroups: number;
+    MaxNumberOfLaunchConfigurations: number;
+    NumberOfAutoScalingGroups: number;
+    NumberOfLaunchConfigurations: number;
+  }>;
   lcInUse: Boto3Call<object>;
   unknownGroup: Boto3Call<object>;
   deleteGroup: Boto3Call<object>;
@@ -119,7 +135,10 @@ out['lcsAfter'] = call('describe_launch_configurations')
 `;
 
 /** Asserts a group's fields that do not depend on the step. */
-function assertDomain(g: Group | undefined, expected: Pick<Group, 'MinSize' | 'MaxSize' | 'DesiredCapacity' | 'DefaultCooldown' | 'HealthCheckGracePeriod'>): void {
+function assertDomain(
+  g: Group | undefined,
+  expected: Pick<Group, 'MinSize' | 'MaxSize' | 'DesiredCapacity' | 'DefaultCooldown' | 'HealthCheckGracePeriod'>,
+): void {
   assert.ok(g, 'group dom1 is listed');
   assert.deepEqual(
     {
@@ -145,7 +164,10 @@ function assertDomain(g: Group | undefined, expected: Pick<Group, 'MinSize' | 'M
       Tags: DOMAIN_TAGS,
     },
   );
-  assert.match(g.AutoScalingGroupARN, /^arn:[^:]+:autoscaling:[^:]*:[^:]*:autoScalingGroup:[^:]+:autoScalingGroupName\/dom1$/);
+  assert.match(
+    g.AutoScalingGroupARN,
+    /^arn:[^:]+:autoscaling:[^:]*:[^:]*:autoScalingGroup:[^:]+:autoScalingGroupName\/dom1$/,
+  );
   const created = Date.parse(g.CreatedTime);
   assert.ok(Math.abs(Date.now() - created) < 10 * 60_000, `CreatedTime ${g.CreatedTime} is recent`);
 }
@@ -160,7 +182,16 @@ describe('boto3 against the phantom binary', { concurrency: true }, () => {
       const user = await fixture.server.addUser(sigv2 ? 'boto3-v2' : 'boto3-v4');
       const out = await boto3Program<LifecycleOut>(home, { url: fixture.server.url, creds: user }, sigv2, LIFECYCLE);
 
-      for (const step of ['createHotel', 'createSierra', 'createGroup', 'update', 'setCapacity', 'deleteGroup', 'deleteHotel', 'deleteSierra'] as const) {
+      for (const step of [
+        'createHotel',
+        'createSierra',
+        'createGroup',
+        'update',
+        'setCapacity',
+        'deleteGroup',
+        'deleteHotel',
+        'deleteSierra',
+      ] as const) {
         const r = boto3Ok(step, out[step]);
         assert.equal(r.$meta.status, 200, step);
         assert.match(r.$meta.requestId, UUID, `${step}: RequestId`);
@@ -174,42 +205,98 @@ describe('boto3 against the phantom binary', { concurrency: true }, () => {
         clientError: true,
         code: 'AlreadyExists',
         type: 'Sender',
-        message: 'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel',
+        message:
+          'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel',
         status: 400,
         requestId: dup.requestId,
       });
       assert.match(dup.requestId, UUID);
       const dupGroup = boto3Err('duplicateGroup', out.duplicateGroup);
-      assert.deepEqual([dupGroup.class, dupGroup.code, dupGroup.status, dupGroup.message], ['AlreadyExistsFault', 'AlreadyExists', 400, 'AutoScalingGroup by this name already exists - A group with the name dom1 already exists']);
+      assert.deepEqual(
+        [dupGroup.class, dupGroup.code, dupGroup.status, dupGroup.message],
+        [
+          'AlreadyExistsFault',
+          'AlreadyExists',
+          400,
+          'AutoScalingGroup by this name already exists - A group with the name dom1 already exists',
+        ],
+      );
 
       // User data round-trips (botocore base64-encodes it on the way in; it comes back base64).
       const lcs = boto3Ok('lcs', out.lcs).LaunchConfigurations;
       assert.deepEqual(
-        lcs.map((lc) => [lc.LaunchConfigurationName, lc.ImageId, lc.InstanceType, lc.KeyName, lc.SecurityGroups, lc.UserData]),
-        ['web@hotel', 'web@sierra'].map((n) => [n, 'hello-cloud', 'm1.small', 'phantomkey', ['default'], USER_DATA_B64]),
+        lcs.map((lc) => [
+          lc.LaunchConfigurationName,
+          lc.ImageId,
+          lc.InstanceType,
+          lc.KeyName,
+          lc.SecurityGroups,
+          lc.UserData,
+        ]),
+        ['web@hotel', 'web@sierra'].map((n) => [
+          n,
+          'hello-cloud',
+          'm1.small',
+          'phantomkey',
+          ['default'],
+          USER_DATA_B64,
+        ]),
       );
       assert.equal(Buffer.from(lcs[0]!.UserData, 'base64').toString('utf8'), USER_DATA);
-      for (const lc of lcs) assert.match(lc.LaunchConfigurationARN, new RegExp(`:launchConfiguration:[^:]+:launchConfigurationName/${lc.LaunchConfigurationName}$`));
+      for (const lc of lcs)
+        assert.match(
+          lc.LaunchConfigurationARN,
+          new RegExp(`:launchConfiguration:[^:]+:launchConfigurationName/${lc.LaunchConfigurationName}$`),
+        );
 
       // Describe echoes the fields and the tags; update changes only what it names.
-      assertDomain(boto3Ok('describe1', out.describe1).AutoScalingGroups[0], { MinSize: 3, MaxSize: 3, DesiredCapacity: 3, DefaultCooldown: 300, HealthCheckGracePeriod: 0 });
+      assertDomain(boto3Ok('describe1', out.describe1).AutoScalingGroups[0], {
+        MinSize: 3,
+        MaxSize: 3,
+        DesiredCapacity: 3,
+        DefaultCooldown: 300,
+        HealthCheckGracePeriod: 0,
+      });
       assert.equal(boto3Ok('describe1', out.describe1).AutoScalingGroups.length, 1);
-      assertDomain(boto3Ok('describe2', out.describe2).AutoScalingGroups[0], { MinSize: 3, MaxSize: 5, DesiredCapacity: 3, DefaultCooldown: 60, HealthCheckGracePeriod: 30 });
+      assertDomain(boto3Ok('describe2', out.describe2).AutoScalingGroups[0], {
+        MinSize: 3,
+        MaxSize: 5,
+        DesiredCapacity: 3,
+        DefaultCooldown: 60,
+        HealthCheckGracePeriod: 30,
+      });
       // SetDesiredCapacity on a Phantom domain pins min = max = desired (n-preserving).
-      assertDomain(boto3Ok('describe3', out.describe3).AutoScalingGroups[0], { MinSize: 2, MaxSize: 2, DesiredCapacity: 2, DefaultCooldown: 60, HealthCheckGracePeriod: 30 });
+      assertDomain(boto3Ok('describe3', out.describe3).AutoScalingGroups[0], {
+        MinSize: 2,
+        MaxSize: 2,
+        DesiredCapacity: 2,
+        DefaultCooldown: 60,
+        HealthCheckGracePeriod: 30,
+      });
 
       const activities = boto3Ok('activities', out.activities).Activities;
       assert.ok(Array.isArray(activities));
       for (const a of activities) {
         assert.equal(a.AutoScalingGroupName, 'dom1');
-        assert.match(a.StatusCode, /^(PendingSpotBidPlacement|WaitingForSpotInstanceRequestId|WaitingForSpotInstanceId|WaitingForInstanceId|PreInService|InProgress|WaitingForELBConnectionDraining|MidLifecycleAction|WaitingForInstanceWarmup|Successful|Failed|Cancelled|WaitingForConnectionDraining)$/);
+        assert.match(
+          a.StatusCode,
+          /^(PendingSpotBidPlacement|WaitingForSpotInstanceRequestId|WaitingForSpotInstanceId|WaitingForInstanceId|PreInService|InProgress|WaitingForELBConnectionDraining|MidLifecycleAction|WaitingForInstanceWarmup|Successful|Failed|Cancelled|WaitingForConnectionDraining)$/,
+        );
       }
       const unknownActivities = boto3Err('activitiesUnknown', out.activitiesUnknown);
-      assert.deepEqual([unknownActivities.class, unknownActivities.code, unknownActivities.status], ['ClientError', 'ValidationError', 400]);
+      assert.deepEqual(
+        [unknownActivities.class, unknownActivities.code, unknownActivities.status],
+        ['ClientError', 'ValidationError', 400],
+      );
 
       const limits = boto3Ok('limits', out.limits);
       assert.deepEqual(
-        [limits.MaxNumberOfAutoScalingGroups, limits.MaxNumberOfLaunchConfigurations, limits.NumberOfAutoScalingGroups, limits.NumberOfLaunchConfigurations],
+        [
+          limits.MaxNumberOfAutoScalingGroups,
+          limits.MaxNumberOfLaunchConfigurations,
+          limits.NumberOfAutoScalingGroups,
+          limits.NumberOfLaunchConfigurations,
+        ],
         [500, 200, 1, 2],
       );
 
@@ -217,18 +304,35 @@ describe('boto3 against the phantom binary', { concurrency: true }, () => {
       const inUse = boto3Err('lcInUse', out.lcInUse);
       assert.deepEqual(
         [inUse.class, inUse.modeled, inUse.clientError, inUse.code, inUse.status, inUse.message],
-        ['ResourceInUseFault', true, true, 'ResourceInUse', 400, 'Cannot delete launch configuration web@hotel because it is attached to AutoScalingGroup dom1'],
+        [
+          'ResourceInUseFault',
+          true,
+          true,
+          'ResourceInUse',
+          400,
+          'Cannot delete launch configuration web@hotel because it is attached to AutoScalingGroup dom1',
+        ],
       );
       // An unknown group: ValidationError (not modelled, so a plain ClientError) with AWS's text.
       const unknown = boto3Err('unknownGroup', out.unknownGroup);
       assert.deepEqual(
         [unknown.class, unknown.clientError, unknown.code, unknown.type, unknown.status, unknown.message],
-        ['ClientError', true, 'ValidationError', 'Sender', 400, "AutoScalingGroup name not found - AutoScalingGroup 'noSuchDomain' not found"],
+        [
+          'ClientError',
+          true,
+          'ValidationError',
+          'Sender',
+          400,
+          "AutoScalingGroup name not found - AutoScalingGroup 'noSuchDomain' not found",
+        ],
       );
 
       // After the delete the domain is gone, or (once a controller runs its VMs) being deleted.
       const remaining = boto3Ok('describe4', out.describe4).AutoScalingGroups;
-      assert.ok(remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'), JSON.stringify(remaining));
+      assert.ok(
+        remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'),
+        JSON.stringify(remaining),
+      );
       assert.deepEqual(boto3Ok('lcsAfter', out.lcsAfter).LaunchConfigurations, []);
     });
   }
@@ -236,7 +340,11 @@ describe('boto3 against the phantom binary', { concurrency: true }, () => {
   it('pages through 120 groups with the paginator (PageSize 50)', needBoto3, async () => {
     const user = await fixture.server.addUser('boto3-pager');
     const names = await createPlainGroups(fixture.server.sdk(user), 120);
-    const out = await boto3Program<{ pages: Array<{ names: string[]; next: string | null }>; single: Boto3Call<{ AutoScalingGroups: Group[]; NextToken?: string }>; bad: Boto3Call<object> }>(
+    const out = await boto3Program<{
+      pages: Array<{ names: string[]; next: string | null }>;
+      single: Boto3Call<{ AutoScalingGroups: Group[]; NextToken?: string }>;
+      bad: Boto3Call<object>;
+    }>(
       home,
       { url: fixture.server.url, creds: user },
       false,
@@ -253,12 +361,18 @@ out['bad'] = call('describe_auto_scaling_groups', NextToken='not-a-token')
       out.pages.map((p) => p.names.length),
       [50, 50, 20],
     );
-    assert.deepEqual(out.pages.flatMap((p) => p.names), names);
+    assert.deepEqual(
+      out.pages.flatMap((p) => p.names),
+      names,
+    );
     assert.equal(typeof out.pages[0]!.next, 'string');
     assert.equal(typeof out.pages[1]!.next, 'string');
     assert.equal(out.pages[2]!.next, null, 'the last page carries no NextToken');
     const single = boto3Ok('single', out.single);
-    assert.deepEqual(single.AutoScalingGroups.map((g) => g.AutoScalingGroupName), names.slice(0, 50));
+    assert.deepEqual(
+      single.AutoScalingGroups.map((g) => g.AutoScalingGroupName),
+      names.slice(0, 50),
+    );
     assert.ok(single.NextToken && single.NextToken.length > 0, 'a single page of 50 carries NextToken');
     const bad = boto3Err('bad', out.bad);
     assert.deepEqual([bad.class, bad.code, bad.status], ['InvalidNextToken', 'InvalidNextToken', 400]);

@@ -6,8 +6,24 @@
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { AWS_CLI, PYTHON, SCRIPTS_DIR, clientEnv, run, scratchDir, skewedClock, startPhantom, type CommandResult, type Credentials, type PhantomProcess } from '../support/process.ts';
+import {
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  type AutoScalingClient,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  AWS_CLI,
+  PYTHON,
+  SCRIPTS_DIR,
+  clientEnv,
+  run,
+  scratchDir,
+  skewedClock,
+  startPhantom,
+  type CommandResult,
+  type Credentials,
+  type PhantomProcess,
+} from '../support/process.ts';
 
 /** Where a client sends its requests and with which key pair. */
 export interface Target {
@@ -26,7 +42,13 @@ function skew(target: Target): { prefix: string[]; env: Record<string, string> }
   return target.skewMinutes ? skewedClock(target.skewMinutes) : { prefix: [], env: {} };
 }
 
-async function runWith(prefix: string[], command: string, args: string[], env: Record<string, string>, input?: string): Promise<CommandResult> {
+async function runWith(
+  prefix: string[],
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<CommandResult> {
   const [head, ...rest] = [...prefix, command, ...args];
   return run(head!, rest, { env, input, timeoutMs: 120_000 });
 }
@@ -36,7 +58,13 @@ async function runWith(prefix: string[], command: string, args: string[], env: R
 // ---------------------------------------------------------------------------------------------
 
 /** Runs `test/e2e/scripts/<script> ARGS` with EC2_ACCESS_KEY/EC2_SECRET_KEY/PHANTOM_URL set. */
-export async function boto2Script(home: ClientHome, target: Target, sigv2: boolean, script: string, args: string[] = []): Promise<CommandResult> {
+export async function boto2Script(
+  home: ClientHome,
+  target: Target,
+  sigv2: boolean,
+  script: string,
+  args: string[] = [],
+): Promise<CommandResult> {
   const s = skew(target);
   const env = clientEnv(home.dir, {
     EC2_ACCESS_KEY: target.creds.accessKeyId,
@@ -135,7 +163,9 @@ export interface Boto3Error {
 }
 
 /** `call(...)`'s result. */
-export type Boto3Call<T> = { ok: T & { $meta: { status: number; requestId: string } }; error?: undefined } | { error: Boto3Error; ok?: undefined };
+export type Boto3Call<T> =
+  | { ok: T & { $meta: { status: number; requestId: string } }; error?: undefined }
+  | { error: Boto3Error; ok?: undefined };
 
 /**
  * Runs an inline boto3 program (`body` after the prelude) and returns its parsed `out`.
@@ -158,7 +188,10 @@ export async function boto3Program<T>(home: ClientHome, target: Target, sigv2: b
 }
 
 /** Unwraps a successful boto3 call, failing the test with the error otherwise. */
-export function boto3Ok<T>(step: string, r: Boto3Call<T> | undefined): T & { $meta: { status: number; requestId: string } } {
+export function boto3Ok<T>(
+  step: string,
+  r: Boto3Call<T> | undefined,
+): T & { $meta: { status: number; requestId: string } } {
   assert.ok(r, `${step}: no result`);
   assert.equal(r.error, undefined, `${step} failed: ${JSON.stringify(r.error)}`);
   return r.ok!;
@@ -193,7 +226,12 @@ export async function awsCli(home: ClientHome, target: Target, args: string[]): 
     AWS_DEFAULT_REGION: 'us-east-1',
     ...s.env,
   });
-  const result = await runWith(s.prefix, AWS_CLI, ['autoscaling', ...args, '--endpoint-url', target.url, '--output', 'json'], env);
+  const result = await runWith(
+    s.prefix,
+    AWS_CLI,
+    ['autoscaling', ...args, '--endpoint-url', target.url, '--output', 'json'],
+    env,
+  );
   const json = result.code === 0 && result.stdout.trim() !== '' ? (JSON.parse(result.stdout) as unknown) : undefined;
   return { ...result, json };
 }
@@ -242,19 +280,36 @@ export const USER_DATA = '#!/bin/sh\necho "hello from phantom" & echo $((1+2)) >
 export const USER_DATA_B64 = Buffer.from(USER_DATA, 'utf8').toString('base64');
 
 /** Names pg-000 … pg-(n-1), already in sort order. */
-export const pageGroupNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `pg-${String(i).padStart(3, '0')}`);
+export const pageGroupNames = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `pg-${String(i).padStart(3, '0')}`);
 
 /**
  * Creates the launch configuration `pager-lc` and `n` plain groups (min = max = 0, so nothing
  * is ever launched) through the JS SDK, 10 requests at a time; returns their names in order.
  */
 export async function createPlainGroups(client: AutoScalingClient, n: number): Promise<string[]> {
-  await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'pager-lc', ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
+  await client.send(
+    new CreateLaunchConfigurationCommand({
+      LaunchConfigurationName: 'pager-lc',
+      ImageId: 'hello-cloud',
+      InstanceType: 'm1.small',
+    }),
+  );
   const names = pageGroupNames(n);
   const limit = limiter(10);
   await Promise.all(
     names.map((name) =>
-      limit(() => client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, LaunchConfigurationName: 'pager-lc', MinSize: 0, MaxSize: 0, AvailabilityZones: ['us-east-1a'] }))),
+      limit(() =>
+        client.send(
+          new CreateAutoScalingGroupCommand({
+            AutoScalingGroupName: name,
+            LaunchConfigurationName: 'pager-lc',
+            MinSize: 0,
+            MaxSize: 0,
+            AvailabilityZones: ['us-east-1a'],
+          }),
+        ),
+      ),
     ),
   );
   return names;
@@ -264,7 +319,11 @@ export async function createPlainGroups(client: AutoScalingClient, n: number): P
 export async function stopServer(server: PhantomProcess | undefined): Promise<void> {
   if (!server) return;
   const exit = await server.stop();
-  assert.deepEqual(exit, { code: 0, signal: null }, `phantom server did not exit cleanly on SIGTERM: ${JSON.stringify(server.output())}`);
+  assert.deepEqual(
+    exit,
+    { code: 0, signal: null },
+    `phantom server did not exit cleanly on SIGTERM: ${JSON.stringify(server.output())}`,
+  );
 }
 
 /**

@@ -72,7 +72,16 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
   it('runs the lifecycle with modelled errors and request ids', async () => {
     const sdk = server.sdk(await server.addUser('js'));
     const createLc = (name: string) =>
-      sdk.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: name, ImageId: 'hello-cloud', InstanceType: 'm1.small', KeyName: 'phantomkey', SecurityGroups: ['default'], UserData: USER_DATA_B64 }));
+      sdk.send(
+        new CreateLaunchConfigurationCommand({
+          LaunchConfigurationName: name,
+          ImageId: 'hello-cloud',
+          InstanceType: 'm1.small',
+          KeyName: 'phantomkey',
+          SecurityGroups: ['default'],
+          UserData: USER_DATA_B64,
+        }),
+      );
 
     for (const name of ['web@hotel', 'web@sierra']) {
       const out = await createLc(name);
@@ -86,17 +95,38 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
     assert.equal(duplicate.$fault, 'client');
     assert.equal(duplicate.$metadata.httpStatusCode, 400);
     assert.match(duplicate.$metadata.requestId ?? '', UUID, 'requestId of an error');
-    assert.equal(duplicate.message, 'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel');
+    assert.equal(
+      duplicate.message,
+      'Launch Configuration by this name already exists - A launch configuration already exists with the name web@hotel',
+    );
 
     const lcs = (await sdk.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations ?? [];
     assert.deepEqual(
-      lcs.map((lc) => [lc.LaunchConfigurationName, lc.ImageId, lc.InstanceType, lc.KeyName, lc.SecurityGroups, lc.UserData]),
+      lcs.map((lc) => [
+        lc.LaunchConfigurationName,
+        lc.ImageId,
+        lc.InstanceType,
+        lc.KeyName,
+        lc.SecurityGroups,
+        lc.UserData,
+      ]),
       ['web@hotel', 'web@sierra'].map((n) => [n, 'hello-cloud', 'm1.small', 'phantomkey', ['default'], USER_DATA_B64]),
     );
     assert.equal(Buffer.from(lcs[0]!.UserData!, 'base64').toString('utf8'), USER_DATA);
-    assert.ok(lcs[0]!.CreatedTime instanceof Date && Math.abs(lcs[0]!.CreatedTime.getTime() - Date.now()) < 10 * 60_000);
+    assert.ok(
+      lcs[0]!.CreatedTime instanceof Date && Math.abs(lcs[0]!.CreatedTime.getTime() - Date.now()) < 10 * 60_000,
+    );
 
-    await sdk.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'dom1', LaunchConfigurationName: 'web@hotel', MinSize: 3, MaxSize: 3, AvailabilityZones: ['us-east-1'], Tags: DOMAIN_TAGS }));
+    await sdk.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'dom1',
+        LaunchConfigurationName: 'web@hotel',
+        MinSize: 3,
+        MaxSize: 3,
+        AvailabilityZones: ['us-east-1'],
+        Tags: DOMAIN_TAGS,
+      }),
+    );
     const describe = async () => {
       const out = await sdk.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['dom1'] }));
       assert.match(out.$metadata.requestId ?? '', UUID);
@@ -105,13 +135,35 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
     };
     const first = await describe();
     assert.equal(first.length, 1);
-    const expected = { name: 'dom1', lc: 'web', min: 3, max: 3, desired: 3, cooldown: 300, zones: ['hotel', 'sierra'], healthCheckType: 'EC2', tags: DOMAIN_TAGS };
+    const expected = {
+      name: 'dom1',
+      lc: 'web',
+      min: 3,
+      max: 3,
+      desired: 3,
+      cooldown: 300,
+      zones: ['hotel', 'sierra'],
+      healthCheckType: 'EC2',
+      tags: DOMAIN_TAGS,
+    };
     assert.deepEqual(pick(first[0]), expected);
 
-    const dupGroup = await rejection(() => sdk.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'dom1', LaunchConfigurationName: 'web@hotel', MinSize: 0, MaxSize: 0, AvailabilityZones: ['us-east-1'] })));
+    const dupGroup = await rejection(() =>
+      sdk.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: 'dom1',
+          LaunchConfigurationName: 'web@hotel',
+          MinSize: 0,
+          MaxSize: 0,
+          AvailabilityZones: ['us-east-1'],
+        }),
+      ),
+    );
     assert.ok(dupGroup instanceof AlreadyExistsFault);
 
-    await sdk.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'dom1', MaxSize: 5, DefaultCooldown: 60 }));
+    await sdk.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'dom1', MaxSize: 5, DefaultCooldown: 60 }),
+    );
     assert.deepEqual(pick((await describe())[0]), { ...expected, max: 5, cooldown: 60 });
 
     await sdk.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'dom1', DesiredCapacity: 2 }));
@@ -123,16 +175,28 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
 
     const limits = await sdk.send(new DescribeAccountLimitsCommand({}));
     assert.deepEqual(
-      [limits.MaxNumberOfAutoScalingGroups, limits.MaxNumberOfLaunchConfigurations, limits.NumberOfAutoScalingGroups, limits.NumberOfLaunchConfigurations],
+      [
+        limits.MaxNumberOfAutoScalingGroups,
+        limits.MaxNumberOfLaunchConfigurations,
+        limits.NumberOfAutoScalingGroups,
+        limits.NumberOfLaunchConfigurations,
+      ],
       [500, 200, 1, 2],
     );
 
-    const inUse = await rejection(() => sdk.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'web@sierra' })));
+    const inUse = await rejection(() =>
+      sdk.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'web@sierra' })),
+    );
     assert.ok(inUse instanceof ResourceInUseFault, `expected ResourceInUseFault, got ${String(inUse)}`);
-    assert.equal(inUse.message, 'Cannot delete launch configuration web@sierra because it is attached to AutoScalingGroup dom1');
+    assert.equal(
+      inUse.message,
+      'Cannot delete launch configuration web@sierra because it is attached to AutoScalingGroup dom1',
+    );
     assert.match(inUse.$metadata.requestId ?? '', UUID);
 
-    const unknown = await rejection(() => sdk.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'noSuchDomain', DesiredCapacity: 1 })));
+    const unknown = await rejection(() =>
+      sdk.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'noSuchDomain', DesiredCapacity: 1 })),
+    );
     assert.ok(unknown instanceof AutoScalingServiceException, String(unknown));
     assert.deepEqual(
       [unknown.name, unknown.$fault, unknown.$metadata.httpStatusCode, unknown.message],
@@ -141,7 +205,10 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
 
     await sdk.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'dom1' }));
     const remaining = await describe();
-    assert.ok(remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'), JSON.stringify(remaining));
+    assert.ok(
+      remaining.length === 0 || (remaining.length === 1 && remaining[0]!.Status === 'Delete in progress'),
+      JSON.stringify(remaining),
+    );
     await sdk.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'web@hotel' }));
     await sdk.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: 'web@sierra' }));
     assert.deepEqual((await sdk.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations, []);
@@ -158,12 +225,17 @@ describe('@aws-sdk/client-auto-scaling against the phantom binary', { concurrenc
       pages.map((p) => p.names.length),
       [50, 50, 20],
     );
-    assert.deepEqual(pages.flatMap((p) => p.names), names);
+    assert.deepEqual(
+      pages.flatMap((p) => p.names),
+      names,
+    );
     assert.ok(pages[0]!.next && pages[1]!.next, 'every page but the last carries NextToken');
     assert.equal(pages[2]!.next, undefined, 'the last page carries no NextToken');
 
     // A token is bound to its listing: edited or foreign tokens are InvalidNextToken.
-    const forged = await rejection(() => sdk.send(new DescribeAutoScalingGroupsCommand({ NextToken: `${pages[0]!.next}x` })));
+    const forged = await rejection(() =>
+      sdk.send(new DescribeAutoScalingGroupsCommand({ NextToken: `${pages[0]!.next}x` })),
+    );
     assert.ok(forged instanceof InvalidNextToken, String(forged));
   });
 });

@@ -16,7 +16,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoScalingClient, paginateDescribeScalingActivities, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  paginateDescribeScalingActivities,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { seededRandom } from '../../src/drivers/sim/random.ts';
 import { freePort, PHANTOM_BIN, REPO_ROOT, run } from '../support/process.ts';
@@ -61,17 +68,39 @@ async function waitForHttp(url: string, ms = 20_000): Promise<void> {
 /** Every server of a fake OpenStack, deleted ones too (`changes-since`), over all pages. */
 async function novaWorld(url: string): Promise<Seen[]> {
   const auth = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: OS_USER.name, domain: { name: 'Default' }, password: OS_USER.password } } }, scope: { project: { name: 'phantom', domain: { name: 'Default' } } } } }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: OS_USER.name, domain: { name: 'Default' }, password: OS_USER.password } },
+        },
+        scope: { project: { name: 'phantom', domain: { name: 'Default' } } },
+      },
+    }),
   });
   const token = auth.headers.get('x-subject-token') ?? '';
   const all: Seen[] = [];
   let marker = '';
   for (;;) {
-    const res = await fetch(`${url}/compute/v2.1/servers/detail?changes-since=2000-01-01T00:00:00Z&limit=500${marker ? `&marker=${marker}` : ''}`, { headers: { 'x-auth-token': token } });
-    const body = (await res.json()) as { servers: Array<{ id: string; name: string; status: string; metadata: Record<string, string> }>; servers_links?: unknown[] };
+    const res = await fetch(
+      `${url}/compute/v2.1/servers/detail?changes-since=2000-01-01T00:00:00Z&limit=500${marker ? `&marker=${marker}` : ''}`,
+      { headers: { 'x-auth-token': token } },
+    );
+    const body = (await res.json()) as {
+      servers: Array<{ id: string; name: string; status: string; metadata: Record<string, string> }>;
+      servers_links?: unknown[];
+    };
     const states: Record<string, string> = { ACTIVE: 'running', BUILD: 'pending', DELETED: 'terminated' };
-    for (const s of body.servers) all.push({ id: s.id, state: states[s.status] ?? s.status, group: s.metadata['phantom:group'], intent: s.metadata['phantom:intent'], name: s.name });
+    for (const s of body.servers)
+      all.push({
+        id: s.id,
+        state: states[s.status] ?? s.status,
+        group: s.metadata['phantom:group'],
+        intent: s.metadata['phantom:intent'],
+        name: s.name,
+      });
     const last = body.servers[body.servers.length - 1];
     if (!body.servers_links?.length || !last) return all;
     marker = last.id;
@@ -108,16 +137,41 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       s.kill('SIGKILL');
       await exited;
     };
-    const asg = () => new AutoScalingClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
-    const siteYaml = (s: KillSite): string => (s.api === 'ec2'
-      ? `  ${s.name}:\n    driver: ec2\n    endpoint: ${cloudUrls[s.name]}\n    region: us-east-1\n`
-      : `  ${s.name}:\n    driver: openstack\n    authUrl: ${cloudUrls[s.name]}/identity/v3\n    region: RegionOne\n    project: phantom\n`);
+    const asg = () =>
+      new AutoScalingClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+        credentials: ADMIN,
+        maxAttempts: 1,
+      });
+    const siteYaml = (s: KillSite): string =>
+      s.api === 'ec2'
+        ? `  ${s.name}:\n    driver: ec2\n    endpoint: ${cloudUrls[s.name]}\n    region: us-east-1\n`
+        : `  ${s.name}:\n    driver: openstack\n    authUrl: ${cloudUrls[s.name]}/identity/v3\n    region: RegionOne\n    project: phantom\n`;
 
     before(async () => {
       for (const site of sites) {
         const cloudPort = await freePort();
         const api = site.api === 'ec2' ? [] : ['--api', 'openstack', '--user', `${OS_USER.name}:${OS_USER.password}`];
-        const child = spawn(PHANTOM_BIN, ['sim-cloud', ...api, '--listen', `127.0.0.1:${cloudPort}`, '--state', join(dir, `${site.name}.json`), '--site', site.name, '--boot-ms', '300', '--lose-launch-response-rate', String(site.loseRate ?? 0), ...(site.seed !== undefined ? ['--seed', String(site.seed)] : [])], { cwd: REPO_ROOT, stdio: 'ignore' });
+        const child = spawn(
+          PHANTOM_BIN,
+          [
+            'sim-cloud',
+            ...api,
+            '--listen',
+            `127.0.0.1:${cloudPort}`,
+            '--state',
+            join(dir, `${site.name}.json`),
+            '--site',
+            site.name,
+            '--boot-ms',
+            '300',
+            '--lose-launch-response-rate',
+            String(site.loseRate ?? 0),
+            ...(site.seed !== undefined ? ['--seed', String(site.seed)] : []),
+          ],
+          { cwd: REPO_ROOT, stdio: 'ignore' },
+        );
         clouds.push(child);
         cloudUrls[site.name] = `http://127.0.0.1:${cloudPort}`;
         await waitForHttp(cloudUrls[site.name]!);
@@ -127,15 +181,39 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       await startServer(); // creates the admin user from PHANTOM_ACCESS_KEY/SECRET_KEY
       // The sim-clouds accept any EC2 key, but ec2 and openstack sites still need the user's credentials.
       for (const site of sites) {
-        const kind = site.api === 'ec2' ? ['--access-key', 'AKIDSIMCLOUD', '--secret-key', 'sim'] : ['--username', OS_USER.name, '--password', OS_USER.password];
-        const set = await run(PHANTOM_BIN, ['credentials', 'set', site.name, '--user', 'admin', ...kind], { env: env() as Record<string, string> });
+        const kind =
+          site.api === 'ec2'
+            ? ['--access-key', 'AKIDSIMCLOUD', '--secret-key', 'sim']
+            : ['--username', OS_USER.name, '--password', OS_USER.password];
+        const set = await run(PHANTOM_BIN, ['credentials', 'set', site.name, '--user', 'admin', ...kind], {
+          env: env() as Record<string, string>,
+        });
         assert.equal(set.code, 0, set.stderr);
       }
       const client = asg();
-      for (const site of sites) await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `web@${site.name}`, ImageId: site.api === 'ec2' ? 'ami-1' : 'ubuntu-22.04', InstanceType: 'm1.small' }));
+      for (const site of sites)
+        await client.send(
+          new CreateLaunchConfigurationCommand({
+            LaunchConfigurationName: `web@${site.name}`,
+            ImageId: site.api === 'ec2' ? 'ami-1' : 'ubuntu-22.04',
+            InstanceType: 'm1.small',
+          }),
+        );
       const [first, second] = sites;
       for (const name of DOMAINS) {
-        await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, LaunchConfigurationName: `web@${first!.name}`, MinSize: 2, MaxSize: 2, AvailabilityZones: ['us-east-1'], Tags: [{ Key: 'PHANTOM_DEFINITION', Value: 'error_overflow_n_preserving' }, { Key: 'clouds', Value: `${first!.name}:3,${second!.name}:-1` }] }));
+        await client.send(
+          new CreateAutoScalingGroupCommand({
+            AutoScalingGroupName: name,
+            LaunchConfigurationName: `web@${first!.name}`,
+            MinSize: 2,
+            MaxSize: 2,
+            AvailabilityZones: ['us-east-1'],
+            Tags: [
+              { Key: 'PHANTOM_DEFINITION', Value: 'error_overflow_n_preserving' },
+              { Key: 'clouds', Value: `${first!.name}:3,${second!.name}:-1` },
+            ],
+          }),
+        );
       }
     });
 
@@ -164,7 +242,19 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
         await startServer();
       }
       // Converged: each domain has exactly its desired number of running instances in the clouds.
-      const ec2 = Object.fromEntries(sites.filter((s) => s.api === 'ec2').map((s) => [s.name, new EC2Client({ endpoint: cloudUrls[s.name], region: 'us-east-1', credentials: { accessKeyId: 'AKIDSIMCLOUD', secretAccessKey: 'sim' }, maxAttempts: 1 })]));
+      const ec2 = Object.fromEntries(
+        sites
+          .filter((s) => s.api === 'ec2')
+          .map((s) => [
+            s.name,
+            new EC2Client({
+              endpoint: cloudUrls[s.name],
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'AKIDSIMCLOUD', secretAccessKey: 'sim' },
+              maxAttempts: 1,
+            }),
+          ]),
+      );
       const world = async () => {
         const all: Seen[] = [];
         for (const site of sites) {
@@ -173,10 +263,16 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
             continue;
           }
           for await (const page of paginateDescribeInstances({ client: ec2[site.name]! }, {})) {
-            for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) {
-              const tag = (k: string) => i.Tags?.find((t) => t.Key === k)?.Value;
-              all.push({ id: i.InstanceId!, state: i.State?.Name ?? '', group: tag('phantom:group'), intent: tag('phantom:intent') });
-            }
+            for (const r of page.Reservations ?? [])
+              for (const i of r.Instances ?? []) {
+                const tag = (k: string) => i.Tags?.find((t) => t.Key === k)?.Value;
+                all.push({
+                  id: i.InstanceId!,
+                  state: i.State?.Name ?? '',
+                  group: tag('phantom:group'),
+                  intent: tag('phantom:intent'),
+                });
+              }
           }
         }
         return all;
@@ -188,7 +284,10 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
         live = (await world()).filter((i) => i.state !== 'terminated');
         const running = (name: string) => live.filter((i) => i.group === name && i.state === 'running').length;
         if (DOMAINS.every((d) => running(d) === desired.get(d)) && live.every((i) => i.state === 'running')) break;
-        if (Date.now() > deadline) assert.fail(`seed ${seed}: not converged: want ${JSON.stringify([...desired])}, clouds have ${JSON.stringify(live)}`);
+        if (Date.now() > deadline)
+          assert.fail(
+            `seed ${seed}: not converged: want ${JSON.stringify([...desired])}, clouds have ${JSON.stringify(live)}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
       const convergedMs = Date.now() - killedAt;
@@ -196,15 +295,29 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       let lost = 0;
       for (const name of DOMAINS) {
         for await (const page of paginateDescribeScalingActivities({ client: asg() }, { AutoScalingGroupName: name })) {
-          lost += (page.Activities ?? []).filter((a) => a.StatusCode === 'Failed' && /ECONNRESET|socket hang up/i.test(a.StatusMessage ?? '')).length;
+          lost += (page.Activities ?? []).filter(
+            (a) => a.StatusCode === 'Failed' && /ECONNRESET|socket hang up/i.test(a.StatusMessage ?? ''),
+          ).length;
         }
       }
-      process.stdout.write(`# kill test${title}: ${kills} kills in ${killedAt - started} ms, converged ${convergedMs} ms after the last restart; ${lost} launch responses lost (seed ${seed})\n`);
-      if (sites.some((s) => (s.loseRate ?? 0) > 0)) assert.ok(lost > 0, `seed ${seed}: no launch response was lost, so the 10% loss was not exercised`);
+      process.stdout.write(
+        `# kill test${title}: ${kills} kills in ${killedAt - started} ms, converged ${convergedMs} ms after the last restart; ${lost} launch responses lost (seed ${seed})\n`,
+      );
+      if (sites.some((s) => (s.loseRate ?? 0) > 0))
+        assert.ok(lost > 0, `seed ${seed}: no launch response was lost, so the 10% loss was not exercised`);
       const reported = (await asg().send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [];
-      for (const g of reported) assert.equal(g.Instances?.length, desired.get(g.AutoScalingGroupName!), `seed ${seed}: Phantom reports ${g.AutoScalingGroupName} as the clouds have it`);
+      for (const g of reported)
+        assert.equal(
+          g.Instances?.length,
+          desired.get(g.AutoScalingGroupName!),
+          `seed ${seed}: Phantom reports ${g.AutoScalingGroupName} as the clouds have it`,
+        );
       // No orphan: every live instance belongs to a domain and is counted above.
-      assert.equal(live.length, [...desired.values()].reduce((a, b) => a + b, 0), `seed ${seed}: orphans ${JSON.stringify(live)}`);
+      assert.equal(
+        live.length,
+        [...desired.values()].reduce((a, b) => a + b, 0),
+        `seed ${seed}: orphans ${JSON.stringify(live)}`,
+      );
       // No intent produced two instances, and no server name has two servers, terminated ones included.
       const everything = await world();
       const twice = (key: (i: Seen) => string | undefined): Array<[string, number]> => {
@@ -215,8 +328,16 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
         }
         return [...count].filter(([, n]) => n > 1);
       };
-      assert.deepEqual(twice((i) => i.intent), [], `seed ${seed}: intents with two instances`);
-      assert.deepEqual(twice((i) => i.name), [], `seed ${seed}: server names with two servers`);
+      assert.deepEqual(
+        twice((i) => i.intent),
+        [],
+        `seed ${seed}: intents with two instances`,
+      );
+      assert.deepEqual(
+        twice((i) => i.name),
+        [],
+        `seed ${seed}: server names with two servers`,
+      );
     });
   });
 }
@@ -224,5 +345,11 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
 // The EC2 run also loses 10% of launch responses (issue 3: "lost responses … zero duplicates").
 // Seeded clouds: with seed 3 the sim's second draw (the first launch's) is below 0.1, so hotel
 // loses the very first launch response of every run, and others follow at 10%.
-killSuite(' (10% of launch responses lost)', Number(process.env.PHANTOM_KILLS ?? 50), [{ name: 'hotel', api: 'ec2', loseRate: 0.1, seed: 3 }, { name: 'sierra', api: 'ec2', loseRate: 0.1, seed: 12 }]);
-killSuite(' (openstack + ec2)', Number(process.env.PHANTOM_OPENSTACK_KILLS ?? 20), [{ name: 'india', api: 'openstack' }, { name: 'hotel', api: 'ec2' }]);
+killSuite(' (10% of launch responses lost)', Number(process.env.PHANTOM_KILLS ?? 50), [
+  { name: 'hotel', api: 'ec2', loseRate: 0.1, seed: 3 },
+  { name: 'sierra', api: 'ec2', loseRate: 0.1, seed: 12 },
+]);
+killSuite(' (openstack + ec2)', Number(process.env.PHANTOM_OPENSTACK_KILLS ?? 20), [
+  { name: 'india', api: 'openstack' },
+  { name: 'hotel', api: 'ec2' },
+]);

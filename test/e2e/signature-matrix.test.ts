@@ -11,7 +11,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, AutoScalingClient, AutoScalingServiceException } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+  AutoScalingClient,
+  AutoScalingServiceException,
+} from '@aws-sdk/client-auto-scaling';
 import {
   awsCliAvailable,
   boto2Available,
@@ -26,7 +32,18 @@ import {
   type ProcessUser,
 } from '../support/process.ts';
 import { startTamperProxy, type TamperProxy } from '../support/tamper-proxy.ts';
-import { awsCli, awsError, boto2Error, boto2Script, boto3Program, limiter, type Boto3Call, type ClientHome, type Target, stopServer } from './clients.ts';
+import {
+  awsCli,
+  awsError,
+  boto2Error,
+  boto2Script,
+  boto3Program,
+  limiter,
+  type Boto3Call,
+  type ClientHome,
+  type Target,
+  stopServer,
+} from './clients.ts';
 
 /** What a describe call came back with, whatever the client. */
 type Outcome = { ok: true; names: string[] } | { ok: false; code: string; status?: number; message: string };
@@ -63,7 +80,14 @@ function boto3Client(sigv2: boolean): MatrixClient {
     name: `boto3 ${sigv2 ? "Config(signature_version='v2')" : 'SigV4'}`,
     available: boto3Available(),
     async describe(target) {
-      const out = await slot(() => boto3Program<{ r: Boto3Call<{ AutoScalingGroups: Array<{ AutoScalingGroupName: string }> }> }>(home, target, sigv2, "out['r'] = call('describe_auto_scaling_groups')"));
+      const out = await slot(() =>
+        boto3Program<{ r: Boto3Call<{ AutoScalingGroups: Array<{ AutoScalingGroupName: string }> }> }>(
+          home,
+          target,
+          sigv2,
+          "out['r'] = call('describe_auto_scaling_groups')",
+        ),
+      );
       if (out.r.ok) return { ok: true, names: out.r.ok.AutoScalingGroups.map((g) => g.AutoScalingGroupName) };
       const e = out.r.error!;
       assert.equal(e.clientError, true);
@@ -77,7 +101,13 @@ const awsCliClient: MatrixClient = {
   available: awsCliAvailable(),
   async describe(target) {
     const r = await slot(() => awsCli(home, target, ['describe-auto-scaling-groups']));
-    if (r.code === 0) return { ok: true, names: (r.json as { AutoScalingGroups: Array<{ AutoScalingGroupName: string }> }).AutoScalingGroups.map((g) => g.AutoScalingGroupName) };
+    if (r.code === 0)
+      return {
+        ok: true,
+        names: (r.json as { AutoScalingGroups: Array<{ AutoScalingGroupName: string }> }).AutoScalingGroups.map(
+          (g) => g.AutoScalingGroupName,
+        ),
+      };
     const e = awsError('describe-auto-scaling-groups', r, 'DescribeAutoScalingGroups');
     return { ok: false, ...e };
   },
@@ -106,7 +136,14 @@ const jsSdkClient: MatrixClient = {
   },
 };
 
-const CLIENTS: MatrixClient[] = [boto2Client(false), boto2Client(true), boto3Client(false), boto3Client(true), awsCliClient, jsSdkClient];
+const CLIENTS: MatrixClient[] = [
+  boto2Client(false),
+  boto2Client(true),
+  boto3Client(false),
+  boto3Client(true),
+  awsCliClient,
+  jsSdkClient,
+];
 
 /** Asserts a refusal: the code, the HTTP status (where the client shows it) and a message. */
 function assertRefused(outcome: Outcome, code: string, status: number): void {
@@ -131,8 +168,22 @@ describe('signature matrix: every client is refused for exactly the broken part'
     removeHome = scratch.remove;
     user = await server.addUser('matrix');
     const sdk = server.sdk(user);
-    await sdk.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'probe', ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
-    await sdk.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'matrix-probe', LaunchConfigurationName: 'probe', MinSize: 0, MaxSize: 0, AvailabilityZones: ['us-east-1a'] }));
+    await sdk.send(
+      new CreateLaunchConfigurationCommand({
+        LaunchConfigurationName: 'probe',
+        ImageId: 'hello-cloud',
+        InstanceType: 'm1.small',
+      }),
+    );
+    await sdk.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'matrix-probe',
+        LaunchConfigurationName: 'probe',
+        MinSize: 0,
+        MaxSize: 0,
+        AvailabilityZones: ['us-east-1a'],
+      }),
+    );
     passThrough = await startTamperProxy(server, { tamper: false });
     for (const c of CLIENTS) tamperProxies.set(c.name, await startTamperProxy(server));
   });
@@ -149,11 +200,17 @@ describe('signature matrix: every client is refused for exactly the broken part'
 
     describe(client.name, { concurrency: true }, () => {
       it('succeeds unmodified (directly)', need, async () => {
-        assert.deepEqual(await client.describe({ url: server.url, creds: good() }), { ok: true, names: ['matrix-probe'] });
+        assert.deepEqual(await client.describe({ url: server.url, creds: good() }), {
+          ok: true,
+          names: ['matrix-probe'],
+        });
       });
 
       it('succeeds unmodified through the pass-through proxy', need, async () => {
-        assert.deepEqual(await client.describe({ url: passThrough.url, creds: good() }), { ok: true, names: ['matrix-probe'] });
+        assert.deepEqual(await client.describe({ url: passThrough.url, creds: good() }), {
+          ok: true,
+          names: ['matrix-probe'],
+        });
         assert.equal(passThrough.tampered(), 0);
       });
 
@@ -166,17 +223,33 @@ describe('signature matrix: every client is refused for exactly the broken part'
       it('wrong secret: SignatureDoesNotMatch', need, async () => {
         const secret = user.secretAccessKey;
         const wrong = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
-        assertRefused(await client.describe({ url: server.url, creds: { accessKeyId: user.accessKeyId, secretAccessKey: wrong } }), 'SignatureDoesNotMatch', 403);
+        assertRefused(
+          await client.describe({ url: server.url, creds: { accessKeyId: user.accessKeyId, secretAccessKey: wrong } }),
+          'SignatureDoesNotMatch',
+          403,
+        );
       });
 
       it('unknown access key: InvalidClientTokenId', need, async () => {
-        assertRefused(await client.describe({ url: server.url, creds: { accessKeyId: 'AKIDNOSUCHKEY0000000', secretAccessKey: user.secretAccessKey } }), 'InvalidClientTokenId', 403);
+        assertRefused(
+          await client.describe({
+            url: server.url,
+            creds: { accessKeyId: 'AKIDNOSUCHKEY0000000', secretAccessKey: user.secretAccessKey },
+          }),
+          'InvalidClientTokenId',
+          403,
+        );
       });
 
-      const clockNeed = client === jsSdkClient ? need : need.skip ? need : requireClient('faketime', faketimeAvailable());
+      const clockNeed =
+        client === jsSdkClient ? need : need.skip ? need : requireClient('faketime', faketimeAvailable());
       const how = client === jsSdkClient ? 'systemClockOffset -20 min' : 'faketime -f -20m';
       it(`client clock 20 minutes slow (${how}): RequestExpired`, clockNeed, async () => {
-        assertRefused(await client.describe({ url: server.url, creds: good(), skewMinutes: -20 }), 'RequestExpired', 400);
+        assertRefused(
+          await client.describe({ url: server.url, creds: good(), skewMinutes: -20 }),
+          'RequestExpired',
+          400,
+        );
       });
     });
   }

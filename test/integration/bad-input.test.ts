@@ -6,12 +6,24 @@ import { startTestServer, type TestCredentials, type TestServer } from '../suppo
 import { call, errorCode, send, signV4 } from '../support/sign.ts';
 
 /** Sends raw bytes with node:http so any method, header and body can be used. */
-function raw(url: string, method: string, path: string, headers: Record<string, string>, body: Buffer | string = ''): Promise<{ status: number; body: string; requestId?: string }> {
+function raw(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | string = '',
+): Promise<{ status: number; body: string; requestId?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), requestId: res.headers['x-amzn-requestid'] as string | undefined }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          requestId: res.headers['x-amzn-requestid'] as string | undefined,
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -39,34 +51,85 @@ describe('bad input gets the right AWS error and stores nothing', () => {
   });
   after(() => server.close());
 
-  const expectError = (res: { status: number; body: string; requestId?: string | null }, status: number, code: string) => {
+  const expectError = (
+    res: { status: number; body: string; requestId?: string | null },
+    status: number,
+    code: string,
+  ) => {
     assert.equal(res.status, status, res.body);
     assert.equal(errorCode(res.body), code);
-    assert.match(res.body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<ErrorResponse xmlns="http:\/\/autoscaling.amazonaws.com\/doc\/2011-01-01\/"><Error><Type>Sender<\/Type>/);
+    assert.match(
+      res.body,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<ErrorResponse xmlns="http:\/\/autoscaling.amazonaws.com\/doc\/2011-01-01\/"><Error><Type>Sender<\/Type>/,
+    );
     assert.match(res.requestId ?? '', /^[0-9a-f-]{36}$/);
     assert.ok(res.body.includes(`<RequestId>${res.requestId}</RequestId>`));
   };
 
   it('unsigned → MissingAuthenticationToken', async () => {
-    expectError(await raw(server.url, 'GET', '/?Action=DescribeAutoScalingGroups&Version=2011-01-01', {}), 403, 'MissingAuthenticationToken');
+    expectError(
+      await raw(server.url, 'GET', '/?Action=DescribeAutoScalingGroups&Version=2011-01-01', {}),
+      403,
+      'MissingAuthenticationToken',
+    );
   });
   it('unknown key → InvalidClientTokenId; wrong secret → SignatureDoesNotMatch', async () => {
-    expectError(await call(server.url, { accessKeyId: 'AKIDUNKNOWN000000000', secretAccessKey: 'x' }, { Action: 'DescribeAutoScalingGroups' }), 403, 'InvalidClientTokenId');
-    expectError(await call(server.url, { ...creds, secretAccessKey: 'wrong' }, { Action: 'DescribeAutoScalingGroups' }), 403, 'SignatureDoesNotMatch');
+    expectError(
+      await call(
+        server.url,
+        { accessKeyId: 'AKIDUNKNOWN000000000', secretAccessKey: 'x' },
+        { Action: 'DescribeAutoScalingGroups' },
+      ),
+      403,
+      'InvalidClientTokenId',
+    );
+    expectError(
+      await call(server.url, { ...creds, secretAccessKey: 'wrong' }, { Action: 'DescribeAutoScalingGroups' }),
+      403,
+      'SignatureDoesNotMatch',
+    );
   });
   it('expired or future-dated → RequestExpired', async () => {
     for (const skew of [-16, 16]) {
-      expectError(await call(server.url, creds, { Action: 'DescribeAutoScalingGroups' }, { date: new Date(Date.now() + skew * 60_000) }), 400, 'RequestExpired');
+      expectError(
+        await call(
+          server.url,
+          creds,
+          { Action: 'DescribeAutoScalingGroups' },
+          { date: new Date(Date.now() + skew * 60_000) },
+        ),
+        400,
+        'RequestExpired',
+      );
     }
   });
   it('a body changed after signing → SignatureDoesNotMatch, and nothing is created', async () => {
-    const signed = await signV4(server.url, creds, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'lc1', ImageId: 'ami-1', InstanceType: 'm1' });
-    expectError(await send(server.url, { ...signed, body: signed.body.replace('lc1', 'lc2') }), 403, 'SignatureDoesNotMatch');
+    const signed = await signV4(server.url, creds, {
+      Action: 'CreateLaunchConfiguration',
+      LaunchConfigurationName: 'lc1',
+      ImageId: 'ami-1',
+      InstanceType: 'm1',
+    });
+    expectError(
+      await send(server.url, { ...signed, body: signed.body.replace('lc1', 'lc2') }),
+      403,
+      'SignatureDoesNotMatch',
+    );
     const listed = await call(server.url, creds, { Action: 'DescribeLaunchConfigurations' });
     assert.match(listed.body, /<LaunchConfigurations><\/LaunchConfigurations>/);
   });
   it('oversized body → 413 RequestEntityTooLarge, before reading it', async () => {
-    expectError(await raw(server.url, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, `Action=DescribeAutoScalingGroups&Pad=${'x'.repeat(5000)}`), 413, 'RequestEntityTooLarge');
+    expectError(
+      await raw(
+        server.url,
+        'POST',
+        '/',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        `Action=DescribeAutoScalingGroups&Pad=${'x'.repeat(5000)}`,
+      ),
+      413,
+      'RequestEntityTooLarge',
+    );
   });
   it('other methods → 405; bad percent-encoding → MalformedQueryString', async () => {
     expectError(await raw(server.url, 'PUT', '/', {}), 405, 'MethodNotAllowed');
@@ -76,16 +139,28 @@ describe('bad input gets the right AWS error and stores nothing', () => {
     const garbage = await rawSocket(server.url, 'NONSENSE\r\n\r\n');
     assert.match(garbage, /^HTTP\/1.1 404 MalformedQueryString\r\n[\s\S]*<Code>MalformedQueryString<\/Code>/);
     const huge = await rawSocket(server.url, `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20000)}\r\n\r\n`);
-    assert.match(huge, /^HTTP\/1.1 431 RequestHeaderFieldsTooLarge\r\n[\s\S]*x-amzn-RequestId: [0-9a-f-]{36}[\s\S]*<Code>RequestHeaderFieldsTooLarge<\/Code>/);
+    assert.match(
+      huge,
+      /^HTTP\/1.1 431 RequestHeaderFieldsTooLarge\r\n[\s\S]*x-amzn-RequestId: [0-9a-f-]{36}[\s\S]*<Code>RequestHeaderFieldsTooLarge<\/Code>/,
+    );
     expectError(await raw(server.url, 'GET', '/?Action=DescribeAccountLimits', {}), 403, 'MissingAuthenticationToken');
   });
   it('a signed request without Action → MissingAction; non-form body → InvalidParameterValue', async () => {
     expectError(await call(server.url, creds, {}), 400, 'MissingAction');
     const signed = await signV4(server.url, creds, { Action: 'DescribeAutoScalingGroups' });
-    expectError(await send(server.url, { ...signed, headers: { ...signed.headers, 'content-type': 'application/json' } }), 400, 'InvalidParameterValue');
+    expectError(
+      await send(server.url, { ...signed, headers: { ...signed.headers, 'content-type': 'application/json' } }),
+      400,
+      'InvalidParameterValue',
+    );
   });
   it('invalid input → ValidationError and nothing partial is stored', async () => {
-    await call(server.url, creds, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'ok', ImageId: 'i', InstanceType: 't' });
+    await call(server.url, creds, {
+      Action: 'CreateLaunchConfiguration',
+      LaunchConfigurationName: 'ok',
+      ImageId: 'i',
+      InstanceType: 't',
+    });
     const res = await call(server.url, creds, {
       Action: 'CreateAutoScalingGroup',
       AutoScalingGroupName: 'half',
@@ -99,15 +174,44 @@ describe('bad input gets the right AWS error and stores nothing', () => {
       'Tags.member.2.Value': '2',
     });
     expectError(res, 400, 'ValidationError');
-    assert.match((await call(server.url, creds, { Action: 'DescribeAutoScalingGroups' })).body, /<AutoScalingGroups><\/AutoScalingGroups>/);
-    expectError(await call(server.url, creds, { Action: 'SetDesiredCapacity', AutoScalingGroupName: 'x', DesiredCapacity: 'ten' }), 400, 'ValidationError');
-    expectError(await call(server.url, creds, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'u', ImageId: 'i', InstanceType: 't', UserData: 'not base64!' }), 400, 'ValidationError');
+    assert.match(
+      (await call(server.url, creds, { Action: 'DescribeAutoScalingGroups' })).body,
+      /<AutoScalingGroups><\/AutoScalingGroups>/,
+    );
+    expectError(
+      await call(server.url, creds, {
+        Action: 'SetDesiredCapacity',
+        AutoScalingGroupName: 'x',
+        DesiredCapacity: 'ten',
+      }),
+      400,
+      'ValidationError',
+    );
+    expectError(
+      await call(server.url, creds, {
+        Action: 'CreateLaunchConfiguration',
+        LaunchConfigurationName: 'u',
+        ImageId: 'i',
+        InstanceType: 't',
+        UserData: 'not base64!',
+      }),
+      400,
+      'ValidationError',
+    );
   });
   it('answers GET and POST on any path, with and without a trailing slash', async () => {
-    for (const [method, path] of [['GET', '/'], ['POST', '/'], ['GET', '/api/autoscale'], ['POST', '/api/autoscale/']] as const) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['POST', '/'],
+      ['GET', '/api/autoscale'],
+      ['POST', '/api/autoscale/'],
+    ] as const) {
       const res = await call(server.url, creds, { Action: 'DescribeAccountLimits' }, { method, path });
       assert.equal(res.status, 200, res.body);
-      assert.match(res.body, /<DescribeAccountLimitsResult><MaxNumberOfAutoScalingGroups>500<\/MaxNumberOfAutoScalingGroups>/);
+      assert.match(
+        res.body,
+        /<DescribeAccountLimitsResult><MaxNumberOfAutoScalingGroups>500<\/MaxNumberOfAutoScalingGroups>/,
+      );
       assert.equal(res.contentType, 'text/xml');
     }
   });

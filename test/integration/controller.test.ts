@@ -23,13 +23,24 @@ describe('the seed walkthrough converges on a server with its controller (simula
   after(() => server.close());
 
   const placement = async () => {
-    const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] }))).AutoScalingGroups?.[0];
+    const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['testDomain1'] })))
+      .AutoScalingGroups?.[0];
     if (!g) return 'gone';
-    return (g.Instances ?? []).map((i) => `${i.AvailabilityZone}:${i.LifecycleState}:${i.HealthStatus}`).sort().join(' ');
+    return (g.Instances ?? [])
+      .map((i) => `${i.AvailabilityZone}:${i.LifecycleState}:${i.HealthStatus}`)
+      .sort()
+      .join(' ');
   };
 
   it('3 Healthy InService instances: one on hotel, two on sierra', async () => {
-    for (const name of ['testlc1@hotel', 'testlc1@sierra']) await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: name, ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
+    for (const name of ['testlc1@hotel', 'testlc1@sierra'])
+      await client.send(
+        new CreateLaunchConfigurationCommand({
+          LaunchConfigurationName: name,
+          ImageId: 'hello-cloud',
+          InstanceType: 'm1.small',
+        }),
+      );
     await client.send(
       new CreateAutoScalingGroupCommand({
         AutoScalingGroupName: 'testDomain1',
@@ -46,13 +57,25 @@ describe('the seed walkthrough converges on a server with its controller (simula
     );
     const want = 'hotel:InService:Healthy sierra:InService:Healthy sierra:InService:Healthy';
     await eventually(`placement ${want}`, async () => ((await placement()) === want ? true : undefined), 10_000, 50);
-    const activities = (await client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'testDomain1' }))).Activities ?? [];
-    assert.equal(activities.filter((a) => a.StatusCode === 'Successful' && /Launching a new EC2 instance: i-/.test(a.Description ?? '')).length, 3);
+    const activities =
+      (await client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'testDomain1' }))).Activities ??
+      [];
+    assert.equal(
+      activities.filter(
+        (a) => a.StatusCode === 'Successful' && /Launching a new EC2 instance: i-/.test(a.Description ?? ''),
+      ).length,
+      3,
+    );
   });
 
   it('altering to 2 removes one from sierra', async () => {
     await client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'testDomain1', DesiredCapacity: 2 }));
-    await eventually('one hotel and one sierra instance', async () => ((await placement()) === 'hotel:InService:Healthy sierra:InService:Healthy' ? true : undefined), 10_000, 50);
+    await eventually(
+      'one hotel and one sierra instance',
+      async () => ((await placement()) === 'hotel:InService:Healthy sierra:InService:Healthy' ? true : undefined),
+      10_000,
+      50,
+    );
   });
 
   it('deleting terminates everything, and the launch configurations can go at once', async () => {
@@ -73,12 +96,35 @@ describe('an API write reconciles its domains at once, without waiting for the p
   after(() => server.close());
 
   it('launches within seconds although the next poll is ten minutes away', async () => {
-    await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'lc@hotel', ImageId: 'hello-cloud', InstanceType: 'm1.small' }));
-    await client.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'eager', LaunchConfigurationName: 'lc@hotel', MinSize: 2, MaxSize: 2, AvailabilityZones: ['hotel'] }));
-    const instances = await eventually('two instances', async () => {
-      const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['eager'] }))).AutoScalingGroups?.[0];
-      return (g?.Instances?.length ?? 0) === 2 ? g!.Instances! : undefined;
-    }, 5000, 50);
-    assert.deepEqual(instances.map((i) => i.AvailabilityZone), ['hotel', 'hotel']);
+    await client.send(
+      new CreateLaunchConfigurationCommand({
+        LaunchConfigurationName: 'lc@hotel',
+        ImageId: 'hello-cloud',
+        InstanceType: 'm1.small',
+      }),
+    );
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'eager',
+        LaunchConfigurationName: 'lc@hotel',
+        MinSize: 2,
+        MaxSize: 2,
+        AvailabilityZones: ['hotel'],
+      }),
+    );
+    const instances = await eventually(
+      'two instances',
+      async () => {
+        const g = (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['eager'] })))
+          .AutoScalingGroups?.[0];
+        return (g?.Instances?.length ?? 0) === 2 ? g!.Instances! : undefined;
+      },
+      5000,
+      50,
+    );
+    assert.deepEqual(
+      instances.map((i) => i.AvailabilityZone),
+      ['hotel', 'hotel'],
+    );
   });
 });

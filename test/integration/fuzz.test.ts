@@ -8,28 +8,85 @@ import { formEncode, send, signV4, type WireRequest } from '../support/sign.ts';
 
 const RUNS = Number(process.env.PHANTOM_FUZZ_RUNS ?? 2500);
 
-const NAMES = ['AutoScalingGroupName', 'LaunchConfigurationName', 'MinSize', 'MaxSize', 'DesiredCapacity', 'ImageId', 'InstanceType', 'UserData', 'InstanceId', 'ShouldDecrementDesiredCapacity', 'HealthStatus', 'MaxRecords', 'NextToken', 'ForceDelete', 'HonorCooldown', 'DefaultCooldown'];
-const LISTS = ['AvailabilityZones', 'AutoScalingGroupNames', 'LaunchConfigurationNames', 'InstanceIds', 'ScalingProcesses', 'TerminationPolicies', 'SecurityGroups'];
+const NAMES = [
+  'AutoScalingGroupName',
+  'LaunchConfigurationName',
+  'MinSize',
+  'MaxSize',
+  'DesiredCapacity',
+  'ImageId',
+  'InstanceType',
+  'UserData',
+  'InstanceId',
+  'ShouldDecrementDesiredCapacity',
+  'HealthStatus',
+  'MaxRecords',
+  'NextToken',
+  'ForceDelete',
+  'HonorCooldown',
+  'DefaultCooldown',
+];
+const LISTS = [
+  'AvailabilityZones',
+  'AutoScalingGroupNames',
+  'LaunchConfigurationNames',
+  'InstanceIds',
+  'ScalingProcesses',
+  'TerminationPolicies',
+  'SecurityGroups',
+];
 const STRUCT_LISTS = ['Tags', 'Filters'];
 const FIELDS = ['Key', 'Value', 'ResourceId', 'ResourceType', 'PropagateAtLaunch', 'Name', 'Values.member.1'];
 
 const value = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('0', '-1', '1', '2147483648', '99999999999999999999', 'true', 'FALSE', '', 'hotel:1,sierra:2', 'error_overflow_n_preserving', 'lc@hotel', 'arn:aws:autoscaling:x:1:autoScalingGroup:u:autoScalingGroupName/g'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1',
+    '2147483648',
+    '99999999999999999999',
+    'true',
+    'FALSE',
+    '',
+    'hotel:1,sierra:2',
+    'error_overflow_n_preserving',
+    'lc@hotel',
+    'arn:aws:autoscaling:x:1:autoScalingGroup:u:autoScalingGroupName/g',
+  ),
   fc.integer({ min: -5, max: 200 }).map(String),
 );
 const paramName = fc.oneof(
   fc.constantFrom(...NAMES),
-  fc.tuple(fc.constantFrom(...LISTS), fc.constantFrom('1', '2', '0', '-1', '1001', 'x', '')).map(([l, i]) => `${l}.member.${i}`),
-  fc.tuple(fc.constantFrom(...STRUCT_LISTS), fc.constantFrom('1', '2', '51'), fc.constantFrom(...FIELDS)).map(([l, i, f]) => `${l}.member.${i}.${f}`),
+  fc
+    .tuple(fc.constantFrom(...LISTS), fc.constantFrom('1', '2', '0', '-1', '1001', 'x', ''))
+    .map(([l, i]) => `${l}.member.${i}`),
+  fc
+    .tuple(fc.constantFrom(...STRUCT_LISTS), fc.constantFrom('1', '2', '51'), fc.constantFrom(...FIELDS))
+    .map(([l, i, f]) => `${l}.member.${i}.${f}`),
   fc.constantFrom(...LISTS, ...STRUCT_LISTS),
   fc.string({ maxLength: 12 }),
 );
-const action = fc.oneof(fc.constantFrom(...IMPLEMENTED_ACTIONS.keys()), fc.constantFrom(...AWS_ACTIONS), fc.string({ maxLength: 30 }));
+const action = fc.oneof(
+  fc.constantFrom(...IMPLEMENTED_ACTIONS.keys()),
+  fc.constantFrom(...AWS_ACTIONS),
+  fc.string({ maxLength: 30 }),
+);
 
 /** How the generated request is spoiled (or not) after signing. */
-const spoil = fc.constantFrom('none', 'none', 'none', 'flip-body', 'flip-query', 'drop-auth', 'garbage-auth', 'raw-garbage-body', 'bad-content-type', 'sigv2-junk');
+const spoil = fc.constantFrom(
+  'none',
+  'none',
+  'none',
+  'flip-body',
+  'flip-query',
+  'drop-auth',
+  'garbage-auth',
+  'raw-garbage-body',
+  'bad-content-type',
+  'sigv2-junk',
+);
 
 const request = fc.record({
   action,
@@ -46,7 +103,18 @@ function flip(text: string, at: number): string {
   return text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ 1) + text.slice(i + 1);
 }
 
-async function build(url: string, creds: TestCredentials, r: { action: string; params: Array<[string, string]>; method: 'GET' | 'POST'; spoil: string; flipAt: number; junk: string }): Promise<WireRequest> {
+async function build(
+  url: string,
+  creds: TestCredentials,
+  r: {
+    action: string;
+    params: Array<[string, string]>;
+    method: 'GET' | 'POST';
+    spoil: string;
+    flipAt: number;
+    junk: string;
+  },
+): Promise<WireRequest> {
   const params = Object.fromEntries([['Action', r.action], ...r.params]);
   const signed = await signV4(url, creds, params, { method: r.method });
   switch (r.spoil) {
@@ -66,7 +134,20 @@ async function build(url: string, creds: TestCredentials, r: { action: string; p
     case 'bad-content-type':
       return { ...signed, headers: { ...signed.headers, 'content-type': 'text/plain' } };
     case 'sigv2-junk':
-      return { method: 'GET', path: '/', query: formEncode({ ...params, AWSAccessKeyId: creds.accessKeyId, SignatureVersion: '2', SignatureMethod: 'HmacSHA256', Timestamp: new Date().toISOString(), Signature: r.junk }), headers: {}, body: '' };
+      return {
+        method: 'GET',
+        path: '/',
+        query: formEncode({
+          ...params,
+          AWSAccessKeyId: creds.accessKeyId,
+          SignatureVersion: '2',
+          SignatureMethod: 'HmacSHA256',
+          Timestamp: new Date().toISOString(),
+          Signature: r.junk,
+        }),
+        headers: {},
+        body: '',
+      };
     default:
       return signed;
   }
@@ -78,7 +159,15 @@ describe('fuzz: generated and mutated requests', () => {
   before(async () => {
     server = await startTestServer();
     creds = await server.addUser('fuzzer');
-    await send(server.url, await signV4(server.url, creds, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'lc@hotel', ImageId: 'i', InstanceType: 't' }));
+    await send(
+      server.url,
+      await signV4(server.url, creds, {
+        Action: 'CreateLaunchConfiguration',
+        LaunchConfigurationName: 'lc@hotel',
+        ImageId: 'i',
+        InstanceType: 't',
+      }),
+    );
   });
   after(() => server.close());
 
@@ -90,7 +179,12 @@ describe('fuzz: generated and mutated requests', () => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `status ${res.status}: ${res.body}`);
         assert.equal(XMLValidator.validate(res.body), true, `not well-formed XML: ${res.body}`);
-        assert.match(res.body, res.status === 200 ? /<(\w+)Response xmlns="http:\/\/autoscaling\.amazonaws\.com\/doc\/2011-01-01\/">[\s\S]*<RequestId>/ : /<ErrorResponse xmlns=[\s\S]*<Code>\w+<\/Code>/);
+        assert.match(
+          res.body,
+          res.status === 200
+            ? /<(\w+)Response xmlns="http:\/\/autoscaling\.amazonaws\.com\/doc\/2011-01-01\/">[\s\S]*<RequestId>/
+            : /<ErrorResponse xmlns=[\s\S]*<Code>\w+<\/Code>/,
+        );
         assert.match(res.requestId ?? '', /^[0-9a-f-]{36}$/);
       }),
       { numRuns: RUNS },

@@ -9,7 +9,13 @@ const ATTEMPTS: Record<string, Record<string, string>> = {
   CreateLaunchConfiguration: { LaunchConfigurationName: 'probe@hotel', ImageId: 'i', InstanceType: 't' },
   DescribeLaunchConfigurations: { 'LaunchConfigurationNames.member.1': 'secret@hotel' },
   DeleteLaunchConfiguration: { LaunchConfigurationName: 'secret@hotel' },
-  CreateAutoScalingGroup: { AutoScalingGroupName: 'probe', LaunchConfigurationName: 'secret@hotel', MinSize: '0', MaxSize: '1', 'AvailabilityZones.member.1': 'hotel' },
+  CreateAutoScalingGroup: {
+    AutoScalingGroupName: 'probe',
+    LaunchConfigurationName: 'secret@hotel',
+    MinSize: '0',
+    MaxSize: '1',
+    'AvailabilityZones.member.1': 'hotel',
+  },
   UpdateAutoScalingGroup: { AutoScalingGroupName: 'secret', MaxSize: '9' },
   DescribeAutoScalingGroups: { 'AutoScalingGroupNames.member.1': 'secret' },
   DeleteAutoScalingGroup: { AutoScalingGroupName: 'secret', ForceDelete: 'true' },
@@ -19,7 +25,11 @@ const ATTEMPTS: Record<string, Record<string, string>> = {
   DescribeAutoScalingInstances: { 'InstanceIds.member.1': 'i-secret000000001' },
   TerminateInstanceInAutoScalingGroup: { InstanceId: 'i-secret000000001', ShouldDecrementDesiredCapacity: 'true' },
   SetInstanceHealth: { InstanceId: 'i-secret000000001', HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: 'false' },
-  CreateOrUpdateTags: { 'Tags.member.1.ResourceId': 'secret', 'Tags.member.1.Key': 'owned', 'Tags.member.1.Value': 'yes' },
+  CreateOrUpdateTags: {
+    'Tags.member.1.ResourceId': 'secret',
+    'Tags.member.1.Key': 'owned',
+    'Tags.member.1.Value': 'yes',
+  },
   DeleteTags: { 'Tags.member.1.ResourceId': 'secret', 'Tags.member.1.Key': 'clouds' },
   DescribeTags: { 'Filters.member.1.Name': 'auto-scaling-group', 'Filters.member.1.Values.member.1': 'secret' },
   DescribeScalingActivities: { AutoScalingGroupName: 'secret', IncludeDeletedGroups: 'true' },
@@ -34,13 +44,27 @@ describe('isolation between users', () => {
   let owner: TestCredentials;
   let intruder: TestCredentials;
   const snapshot = async () =>
-    Promise.all(['DescribeLaunchConfigurations', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances', 'DescribeScalingActivities', 'DescribeTags', 'DescribeAccountLimits'].map(async (Action) => stable((await call(server.url, owner, { Action })).body)));
+    Promise.all(
+      [
+        'DescribeLaunchConfigurations',
+        'DescribeAutoScalingGroups',
+        'DescribeAutoScalingInstances',
+        'DescribeScalingActivities',
+        'DescribeTags',
+        'DescribeAccountLimits',
+      ].map(async (Action) => stable((await call(server.url, owner, { Action })).body)),
+    );
 
   before(async () => {
     server = await startTestServer();
     owner = await server.addUser('owner');
     intruder = await server.addUser('intruder');
-    await call(server.url, owner, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'secret@hotel', ImageId: 'i', InstanceType: 't' });
+    await call(server.url, owner, {
+      Action: 'CreateLaunchConfiguration',
+      LaunchConfigurationName: 'secret@hotel',
+      ImageId: 'i',
+      InstanceType: 't',
+    });
     await call(server.url, owner, {
       Action: 'CreateAutoScalingGroup',
       AutoScalingGroupName: 'secret',
@@ -54,14 +78,31 @@ describe('isolation between users', () => {
       'Tags.member.2.Value': 'hotel:-1',
     });
     const ownerId = (await server.running.dataDir.store.getUserByName('owner'))!.id;
-    await server.running.dataDir.store.putInstance({ owner: ownerId, groupName: 'secret', instanceId: 'i-secret000000001', site: 'hotel', lifecycleState: 'InService', healthStatus: 'Healthy', launchConfigurationName: 'secret@hotel', protectedFromScaleIn: false, createdTime: new Date(0) });
-    await call(server.url, owner, { Action: 'TerminateInstanceInAutoScalingGroup', InstanceId: 'i-secret000000001', ShouldDecrementDesiredCapacity: 'false' });
+    await server.running.dataDir.store.putInstance({
+      owner: ownerId,
+      groupName: 'secret',
+      instanceId: 'i-secret000000001',
+      site: 'hotel',
+      lifecycleState: 'InService',
+      healthStatus: 'Healthy',
+      launchConfigurationName: 'secret@hotel',
+      protectedFromScaleIn: false,
+      createdTime: new Date(0),
+    });
+    await call(server.url, owner, {
+      Action: 'TerminateInstanceInAutoScalingGroup',
+      InstanceId: 'i-secret000000001',
+      ShouldDecrementDesiredCapacity: 'false',
+    });
   });
   after(() => server.close());
 
   it('covers every implemented action', () => {
     const constant = [...IMPLEMENTED_ACTIONS.keys()].filter((a) => /^Describe.*Types$/.test(a));
-    assert.deepEqual([...IMPLEMENTED_ACTIONS.keys()].filter((a) => !(a in ATTEMPTS) && !constant.includes(a)), []);
+    assert.deepEqual(
+      [...IMPLEMENTED_ACTIONS.keys()].filter((a) => !(a in ATTEMPTS) && !constant.includes(a)),
+      [],
+    );
   });
 
   it("no action lets another user see or change the owner's resources", async () => {
@@ -70,7 +111,11 @@ describe('isolation between users', () => {
     for (const [Action, params] of Object.entries(ATTEMPTS)) {
       const res = await call(server.url, intruder, { Action, ...params });
       if (res.status === 200) {
-        assert.doesNotMatch(res.body, /i-secret000000001|secret@hotel<\/LaunchConfigurationName>|<AutoScalingGroupName>secret<|<ResourceId>secret</, `${Action} revealed the owner's resource: ${res.body}`);
+        assert.doesNotMatch(
+          res.body,
+          /i-secret000000001|secret@hotel<\/LaunchConfigurationName>|<AutoScalingGroupName>secret<|<ResourceId>secret</,
+          `${Action} revealed the owner's resource: ${res.body}`,
+        );
       } else {
         // Refusals are "not found", exactly as for a name nobody has: no hint that it exists.
         assert.equal(errorCode(res.body), 'ValidationError', `${Action}: ${res.body}`);
@@ -82,9 +127,21 @@ describe('isolation between users', () => {
 
   it('the same names are independent per user', async () => {
     const res = await call(server.url, intruder, { Action: 'DescribeAutoScalingGroups' });
-    assert.match(res.body, /<AutoScalingGroups><\/AutoScalingGroups>/, 'the intruder has no groups (its probe used the owner\'s launch configuration and was refused)');
-    const created = await call(server.url, intruder, { Action: 'CreateLaunchConfiguration', LaunchConfigurationName: 'secret@hotel', ImageId: 'mine', InstanceType: 't' });
+    assert.match(
+      res.body,
+      /<AutoScalingGroups><\/AutoScalingGroups>/,
+      "the intruder has no groups (its probe used the owner's launch configuration and was refused)",
+    );
+    const created = await call(server.url, intruder, {
+      Action: 'CreateLaunchConfiguration',
+      LaunchConfigurationName: 'secret@hotel',
+      ImageId: 'mine',
+      InstanceType: 't',
+    });
     assert.equal(created.status, 200, created.body);
-    assert.match((await call(server.url, owner, { Action: 'DescribeLaunchConfigurations' })).body, /<ImageId>i<\/ImageId>/);
+    assert.match(
+      (await call(server.url, owner, { Action: 'DescribeLaunchConfigurations' })).body,
+      /<ImageId>i<\/ImageId>/,
+    );
   });
 });

@@ -28,14 +28,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export const ADMIN: TestCredentials = { user: 'admin', accessKeyId: 'AKIDPHANTOMTESTADMIN', secretAccessKey: 'test/secret+with=chars' };
+export const ADMIN: TestCredentials = {
+  user: 'admin',
+  accessKeyId: 'AKIDPHANTOMTESTADMIN',
+  secretAccessKey: 'test/secret+with=chars',
+};
 
 /** Starts a server with the admin key pair set through the environment, as an operator would. */
 export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'phantom-test-'));
   const config = loadConfig(
     // API-level tests seed instances by hand, so the controller is off unless a test turns it on.
-    { PHANTOM_LISTEN: '127.0.0.1:0', PHANTOM_DATA_DIR: dataDir, PHANTOM_ACCESS_KEY: ADMIN.accessKeyId, PHANTOM_SECRET_KEY: ADMIN.secretAccessKey, PHANTOM_CONTROLLER: 'off', ...opts.env },
+    {
+      PHANTOM_LISTEN: '127.0.0.1:0',
+      PHANTOM_DATA_DIR: dataDir,
+      PHANTOM_ACCESS_KEY: ADMIN.accessKeyId,
+      PHANTOM_SECRET_KEY: ADMIN.secretAccessKey,
+      PHANTOM_CONTROLLER: 'off',
+      ...opts.env,
+    },
     dataDir,
   );
   const running = await startServer(config, { clock: opts.clock, log: pino({ level: 'silent' }), print: () => {} });

@@ -95,10 +95,18 @@ function collector(limit = 2_000_000): { push(chunk: Buffer): void; text(): stri
  * Runs a command to completion. Never rejects for a non-zero exit; rejects only when the
  * command cannot be started or exceeds `timeoutMs` (it is then killed).
  */
-export function run(command: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CommandResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<CommandResult> {
   const started = Date.now();
   return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { env: opts.env ?? (process.env as Record<string, string>), cwd: opts.cwd ?? REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: opts.env ?? (process.env as Record<string, string>),
+      cwd: opts.cwd ?? REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out = collector();
     const err = collector();
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -106,7 +114,11 @@ export function run(command: string, args: readonly string[], opts: { env?: Reco
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${out.text()}\nstderr: ${err.text()}`));
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${out.text()}\nstderr: ${err.text()}`,
+        ),
+      );
     }, timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);
@@ -114,7 +126,8 @@ export function run(command: string, args: readonly string[], opts: { env?: Reco
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (process.env.PHANTOM_E2E_TRACE === '1') process.stderr.write(`[e2e] ${Date.now() - started} ms exit ${code} ${command} ${args.join(' ')}\n`);
+      if (process.env.PHANTOM_E2E_TRACE === '1')
+        process.stderr.write(`[e2e] ${Date.now() - started} ms exit ${code} ${command} ${args.join(' ')}\n`);
       resolveRun({ code, signal, stdout: out.text(), stderr: err.text(), ms: Date.now() - started });
     });
     child.stdin.on('error', () => {}); // a child that exits before reading its input
@@ -123,7 +136,8 @@ export function run(command: string, args: readonly string[], opts: { env?: Reco
 }
 
 function waitForExit(child: ChildProcess): Promise<Exit> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
 }
 
@@ -160,7 +174,9 @@ const TEST_ADMIN: Credentials = { accessKeyId: 'AKIDPHANTOME2EADMIN1', secretAcc
  * (at most `startTimeoutMs`, default 15 s) until it answers HTTP. On failure the error carries
  * the server's output.
  */
-export async function startPhantom(opts: { env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<PhantomProcess> {
+export async function startPhantom(
+  opts: { env?: Record<string, string>; startTimeoutMs?: number } = {},
+): Promise<PhantomProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'phantom-e2e-'));
@@ -186,7 +202,9 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
       child.kill('SIGKILL');
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
-      lastError = new Error(`${(e as Error).message}\n--- server stderr ---\n${err.text()}\n--- server stdout ---\n${out.text()}`);
+      lastError = new Error(
+        `${(e as Error).message}\n--- server stderr ---\n${err.text()}\n--- server stdout ---\n${out.text()}`,
+      );
       if (/EADDRINUSE/.test(err.text() + out.text())) continue; // the free port was taken meanwhile
       throw lastError;
     }
@@ -203,9 +221,11 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
       cli,
       async addUser(name) {
         const result = await cli(['user', 'add', name, '--json']);
-        if (result.code !== 0) throw new Error(`phantom user add ${name} --json exited ${result.code}: ${result.stderr}${result.stdout}`);
+        if (result.code !== 0)
+          throw new Error(`phantom user add ${name} --json exited ${result.code}: ${result.stderr}${result.stdout}`);
         const parsed = JSON.parse(result.stdout) as unknown;
-        if (!isProcessUser(parsed) || parsed.user !== name) throw new Error(`phantom user add ${name} --json printed ${result.stdout}`);
+        if (!isProcessUser(parsed) || parsed.user !== name)
+          throw new Error(`phantom user add ${name} --json printed ${result.stdout}`);
         return { user: parsed.user, accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
       },
       sdk(creds, extra = {}) {
@@ -233,7 +253,13 @@ export async function startPhantom(opts: { env?: Record<string, string>; startTi
 function isProcessUser(v: unknown): v is ProcessUser {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o.user === 'string' && typeof o.accessKeyId === 'string' && typeof o.secretAccessKey === 'string' && o.accessKeyId.length > 0 && o.secretAccessKey.length > 0;
+  return (
+    typeof o.user === 'string' &&
+    typeof o.accessKeyId === 'string' &&
+    typeof o.secretAccessKey === 'string' &&
+    o.accessKeyId.length > 0 &&
+    o.secretAccessKey.length > 0
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,8 +277,14 @@ function probe(key: string, fn: () => Availability): Availability {
 
 function pythonImports(module: string): Availability {
   if (!existsSync(PYTHON)) return `${PYTHON} does not exist (apt-get install python3)`;
-  const r = spawnSync(PYTHON, ['-c', `import ${module}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
-  return r.status === 0 ? true : `${PYTHON} cannot import ${module}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  const r = spawnSync(PYTHON, ['-c', `import ${module}`], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', HOME: tmpdir() },
+    timeout: 30_000,
+  });
+  return r.status === 0
+    ? true
+    : `${PYTHON} cannot import ${module}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
 }
 
 /** Debian's python3-boto (boto 2.49) under /usr/bin/python3. */
@@ -263,12 +295,19 @@ export const boto3Available = (): Availability => probe('boto3', () => pythonImp
 export const awsCliAvailable = (): Availability =>
   probe('awscli', () => {
     if (!existsSync(AWS_CLI)) return `${AWS_CLI} does not exist (apt-get install awscli)`;
-    const r = spawnSync(AWS_CLI, ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
+    const r = spawnSync(AWS_CLI, ['--version'], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', HOME: tmpdir() },
+      timeout: 30_000,
+    });
     const version = `${r.stdout}${r.stderr}`.trim();
-    return r.status === 0 && /^aws-cli\/2\./.test(version) ? true : `${AWS_CLI} is not a working aws-cli v2: ${version || r.error?.message}`;
+    return r.status === 0 && /^aws-cli\/2\./.test(version)
+      ? true
+      : `${AWS_CLI} is not a working aws-cli v2: ${version || r.error?.message}`;
   });
 /** The `faketime` command (Debian package faketime). */
-export const faketimePath = (): string | undefined => ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p));
+export const faketimePath = (): string | undefined =>
+  ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p));
 
 const announced = new Set<string>();
 
@@ -287,7 +326,9 @@ export function requireClient(name: string, available: Availability): { skip?: s
       throw new Error(`${name} is required but not available: ${available}`);
     });
   }
-  return { skip: `${name} not available (${available})${required ? '' : '; set PHANTOM_REQUIRE_CLIENTS=1 to make this a failure'}` };
+  return {
+    skip: `${name} not available (${available})${required ? '' : '; set PHANTOM_REQUIRE_CLIENTS=1 to make this a failure'}`,
+  };
 }
 
 /** A scratch directory removed by the returned function. */
@@ -342,4 +383,5 @@ export function skewedClock(offsetMinutes: number): { prefix: string[]; env: Rec
 }
 
 /** Debian's faketime, which the clock-skew tests run the Python clients and aws-cli under. */
-export const faketimeAvailable = (): Availability => (faketimePath() ? true : 'faketime is not installed (apt-get install faketime)');
+export const faketimeAvailable = (): Availability =>
+  faketimePath() ? true : 'faketime is not installed (apt-get install faketime)';

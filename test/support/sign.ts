@@ -40,7 +40,10 @@ export async function signV4(
     port: Number(port),
     path: opts.path ?? '/',
     query: method === 'GET' ? all : {},
-    headers: { host, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}) },
+    headers: {
+      host,
+      ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}),
+    },
     body,
   });
   const signer = new SignatureV4({
@@ -57,15 +60,32 @@ export async function signV4(
 }
 
 /** Sends a wire request to `url` and returns status, headers and body text. */
-export async function send(url: string, req: WireRequest): Promise<{ status: number; body: string; requestId: string | null; contentType: string | null }> {
+export async function send(
+  url: string,
+  req: WireRequest,
+): Promise<{ status: number; body: string; requestId: string | null; contentType: string | null }> {
   const headers = { ...req.headers };
   delete headers.host; // fetch sets Host itself, from the URL (same value)
-  const response = await fetch(`${url}${req.path}${req.query ? `?${req.query}` : ''}`, { method: req.method, headers, body: req.method === 'POST' ? req.body : undefined });
-  return { status: response.status, body: await response.text(), requestId: response.headers.get('x-amzn-requestid'), contentType: response.headers.get('content-type') };
+  const response = await fetch(`${url}${req.path}${req.query ? `?${req.query}` : ''}`, {
+    method: req.method,
+    headers,
+    body: req.method === 'POST' ? req.body : undefined,
+  });
+  return {
+    status: response.status,
+    body: await response.text(),
+    requestId: response.headers.get('x-amzn-requestid'),
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 /** Signs and sends in one step. */
-export async function call(url: string, creds: Pick<TestCredentials, 'accessKeyId' | 'secretAccessKey'>, params: Record<string, string>, opts: Parameters<typeof signV4>[3] = {}) {
+export async function call(
+  url: string,
+  creds: Pick<TestCredentials, 'accessKeyId' | 'secretAccessKey'>,
+  params: Record<string, string>,
+  opts: Parameters<typeof signV4>[3] = {},
+) {
   return send(url, await signV4(url, creds, params, opts));
 }
 

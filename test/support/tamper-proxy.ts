@@ -34,7 +34,10 @@ export function tamperChunk(chunk: Buffer): Buffer {
  * Version parameter); everything else passes through unchanged in both directions. With
  * `tamper: false` it is a plain pass-through (a control: the proxy itself breaks nothing).
  */
-export async function startTamperProxy(target: { host: string; port: number }, opts: { tamper?: boolean } = {}): Promise<TamperProxy> {
+export async function startTamperProxy(
+  target: { host: string; port: number },
+  opts: { tamper?: boolean } = {},
+): Promise<TamperProxy> {
   const tamper = opts.tamper ?? true;
   let count = 0;
   const sockets = new Set<Socket>();

@@ -6,7 +6,8 @@ import { ApiError } from '../query/errors.ts';
  */
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -14,8 +15,12 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number): Date | undefined {
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const same =
-    date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d &&
-    date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
   return same ? date : undefined;
 }
 
@@ -67,7 +72,10 @@ export function parseIso8601(text: string): Date | undefined {
 
 /** Formats an instant as `yyyymmddThhmmssZ`. */
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function minutes(ms: number): string {
@@ -82,11 +90,17 @@ export function checkSigV4Skew(signedAt: Date, now: Date, maxSkewMs: number): vo
   // Dates are formatted only for the error message, never on the accepted path.
   if (now.getTime() - signedAt.getTime() > maxSkewMs) {
     const earliest = formatAmzDate(new Date(now.getTime() - maxSkewMs));
-    throw new ApiError('RequestExpired', `Signature expired: ${formatAmzDate(signedAt)} is now earlier than ${earliest} (${formatAmzDate(now)} - ${minutes(maxSkewMs)})`);
+    throw new ApiError(
+      'RequestExpired',
+      `Signature expired: ${formatAmzDate(signedAt)} is now earlier than ${earliest} (${formatAmzDate(now)} - ${minutes(maxSkewMs)})`,
+    );
   }
   if (signedAt.getTime() - now.getTime() > maxSkewMs) {
     const latest = formatAmzDate(new Date(now.getTime() + maxSkewMs));
-    throw new ApiError('RequestExpired', `Signature not yet current: ${formatAmzDate(signedAt)} is still later than ${latest} (${formatAmzDate(now)} + ${minutes(maxSkewMs)})`);
+    throw new ApiError(
+      'RequestExpired',
+      `Signature not yet current: ${formatAmzDate(signedAt)} is still later than ${latest} (${formatAmzDate(now)} + ${minutes(maxSkewMs)})`,
+    );
   }
 }
 
@@ -98,7 +112,10 @@ export function checkPresignedWindow(signedAt: Date, expiresSeconds: number, now
   if (signedAt.getTime() - now.getTime() > maxSkewMs) checkSigV4Skew(signedAt, now, maxSkewMs);
   const expiry = new Date(signedAt.getTime() + expiresSeconds * 1000);
   if (now.getTime() > expiry.getTime()) {
-    throw new ApiError('RequestExpired', `Request has expired: the presigned request expired at ${formatAmzDate(expiry)} (X-Amz-Date ${formatAmzDate(signedAt)} + X-Amz-Expires ${expiresSeconds} s); it is now ${formatAmzDate(now)}.`);
+    throw new ApiError(
+      'RequestExpired',
+      `Request has expired: the presigned request expired at ${formatAmzDate(expiry)} (X-Amz-Date ${formatAmzDate(signedAt)} + X-Amz-Expires ${expiresSeconds} s); it is now ${formatAmzDate(now)}.`,
+    );
   }
 }
 
@@ -109,10 +126,16 @@ export function checkPresignedWindow(signedAt: Date, expiresSeconds: number, now
 export function checkSigV2Timestamp(timestamp: Date, now: Date, maxSkewMs: number): void {
   const delta = now.getTime() - timestamp.getTime();
   if (delta > maxSkewMs) {
-    throw new ApiError('RequestExpired', `Request has expired. Timestamp date is ${timestamp.toISOString()}; it is now ${now.toISOString()} and the allowed clock skew is ${minutes(maxSkewMs)}`);
+    throw new ApiError(
+      'RequestExpired',
+      `Request has expired. Timestamp date is ${timestamp.toISOString()}; it is now ${now.toISOString()} and the allowed clock skew is ${minutes(maxSkewMs)}`,
+    );
   }
   if (-delta > maxSkewMs) {
-    throw new ApiError('RequestExpired', `Request timestamp is too far in the future. Timestamp date is ${timestamp.toISOString()}; it is now ${now.toISOString()} and the allowed clock skew is ${minutes(maxSkewMs)}`);
+    throw new ApiError(
+      'RequestExpired',
+      `Request timestamp is too far in the future. Timestamp date is ${timestamp.toISOString()}; it is now ${now.toISOString()} and the allowed clock skew is ${minutes(maxSkewMs)}`,
+    );
   }
 }
 
@@ -123,9 +146,15 @@ export function checkSigV2Timestamp(timestamp: Date, now: Date, maxSkewMs: numbe
  */
 export function checkSigV2Expires(expires: Date, now: Date, maxSkewMs: number): void {
   if (now.getTime() > expires.getTime()) {
-    throw new ApiError('RequestExpired', `Request has expired. Expires date is ${expires.toISOString()}; it is now ${now.toISOString()}`);
+    throw new ApiError(
+      'RequestExpired',
+      `Request has expired. Expires date is ${expires.toISOString()}; it is now ${now.toISOString()}`,
+    );
   }
   if (expires.getTime() - now.getTime() > maxSkewMs) {
-    throw new ApiError('RequestExpired', `Request expiration is too far in the future. Expires date is ${expires.toISOString()}; it may be at most ${minutes(maxSkewMs)} after ${now.toISOString()}`);
+    throw new ApiError(
+      'RequestExpired',
+      `Request expiration is too far in the future. Expires date is ${expires.toISOString()}; it may be at most ${minutes(maxSkewMs)} after ${now.toISOString()}`,
+    );
   }
 }

@@ -17,25 +17,56 @@ function signedGet(overrides: { separator?: ',' | ', '; accessKeyId?: string; da
   const amzDate = overrides.date ?? '20261125T120000Z';
   const signed = { host: 'as.example:8443', 'x-amz-date': amzDate };
   const { rawQuery, authorization } = clientSignV4({
-    method: 'GET', path: '/', query: [['Action', 'DescribeAutoScalingGroups'], ['Version', '2011-01-01']], signed, body: '',
-    accessKeyId: overrides.accessKeyId ?? AK, secret: SECRET, scopeDate: amzDate.slice(0, 8), region: 'us-east-1', service: 'autoscaling',
+    method: 'GET',
+    path: '/',
+    query: [
+      ['Action', 'DescribeAutoScalingGroups'],
+      ['Version', '2011-01-01'],
+    ],
+    signed,
+    body: '',
+    accessKeyId: overrides.accessKeyId ?? AK,
+    secret: SECRET,
+    scopeDate: amzDate.slice(0, 8),
+    region: 'us-east-1',
+    service: 'autoscaling',
     separator: overrides.separator ?? ', ',
   });
-  return makeRequest({ method: 'GET', rawQuery, headers: [['Host', signed.host], ['X-Amz-Date', amzDate], ['Authorization', authorization]] });
+  return makeRequest({
+    method: 'GET',
+    rawQuery,
+    headers: [
+      ['Host', signed.host],
+      ['X-Amz-Date', amzDate],
+      ['Authorization', authorization],
+    ],
+  });
 }
 
 function setup(opts: { maxSkewMs?: number; lookup?: SecretLookup } = {}) {
   const calls: string[] = [];
   const keyCache = new SigningKeyCache(10);
-  const lookup: SecretLookup = opts.lookup ?? (async (ak) => {
-    calls.push(ak);
-    return ak === AK ? { userId: 'user-7', secret: SECRET } : undefined;
+  const lookup: SecretLookup =
+    opts.lookup ??
+    (async (ak) => {
+      calls.push(ak);
+      return ak === AK ? { userId: 'user-7', secret: SECRET } : undefined;
+    });
+  const authenticator = new Authenticator({
+    clock: new FixedClock(NOW),
+    lookup,
+    keyCache,
+    ...(opts.maxSkewMs === undefined ? {} : { maxSkewMs: opts.maxSkewMs }),
   });
-  const authenticator = new Authenticator({ clock: new FixedClock(NOW), lookup, keyCache, ...(opts.maxSkewMs === undefined ? {} : { maxSkewMs: opts.maxSkewMs }) });
   return { authenticator, calls, keyCache };
 }
 
-async function expectError(req: RawRequest, code: AwsErrorCode, message?: string | RegExp, params?: Param[]): Promise<ApiError> {
+async function expectError(
+  req: RawRequest,
+  code: AwsErrorCode,
+  message?: string | RegExp,
+  params?: Param[],
+): Promise<ApiError> {
   const { authenticator } = setup();
   let caught: unknown;
   try {
@@ -61,7 +92,9 @@ describe('Authenticator: success', () => {
       assert.deepEqual(id, { accessKeyId: AK, userId: 'user-7', method: 'sigv4-header' });
     }
     const req = signedGet();
-    const [, cred, sh, sig] = /^AWS4-HMAC-SHA256 (Credential=[^,]+), (SignedHeaders=[^,]+), (Signature=\w+)$/.exec(authz(req))!;
+    const [, cred, sh, sig] = /^AWS4-HMAC-SHA256 (Credential=[^,]+), (SignedHeaders=[^,]+), (Signature=\w+)$/.exec(
+      authz(req),
+    )!;
     const reordered = withHeader(req, 'authorization', `AWS4-HMAC-SHA256  ${sig},${sh} , ${cred}`);
     assert.equal((await authenticator.authenticate(reordered, paramsOf(reordered))).userId, 'user-7');
   });
@@ -75,13 +108,20 @@ describe('Authenticator: success', () => {
   it('honours maxSkewMs', async () => {
     const { authenticator } = setup({ maxSkewMs: 60_000 });
     const req = signedGet({ date: '20261125T115800Z' });
-    await assert.rejects(authenticator.authenticate(req, paramsOf(req)), (e: unknown) => e instanceof ApiError && e.code === 'RequestExpired');
+    await assert.rejects(
+      authenticator.authenticate(req, paramsOf(req)),
+      (e: unknown) => e instanceof ApiError && e.code === 'RequestExpired',
+    );
   });
 });
 
 describe('Authenticator: credential style', () => {
   it('no credentials → MissingAuthenticationToken (403)', async () => {
-    const e = await expectError(makeRequest({ rawQuery: 'Action=DescribeAutoScalingGroups', headers: [['Host', 'h']] }), 'MissingAuthenticationToken', AUTH_MESSAGES.missing);
+    const e = await expectError(
+      makeRequest({ rawQuery: 'Action=DescribeAutoScalingGroups', headers: [['Host', 'h']] }),
+      'MissingAuthenticationToken',
+      AUTH_MESSAGES.missing,
+    );
     assert.equal(e.status, 403);
     assert.equal(AUTH_MESSAGES.missing, 'Request is missing Authentication Token');
   });
@@ -95,19 +135,45 @@ describe('Authenticator: credential style', () => {
     const combos: Array<[RawRequest, Param[]]> = [
       [header, [['AWSAccessKeyId', 'a']]],
       [header, [['X-Amz-Credential', 'a']]],
-      [none, [['X-Amz-Algorithm', 'a'], ['Signature', 'b']]],
-      [header, [['X-Amz-Signature', 'a'], ['AWSAccessKeyId', 'b']]],
+      [
+        none,
+        [
+          ['X-Amz-Algorithm', 'a'],
+          ['Signature', 'b'],
+        ],
+      ],
+      [
+        header,
+        [
+          ['X-Amz-Signature', 'a'],
+          ['AWSAccessKeyId', 'b'],
+        ],
+      ],
     ];
     for (const [req, params] of combos) {
-      assert.throws(() => detectAuthMethod(req, params), (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterCombination');
+      assert.throws(
+        () => detectAuthMethod(req, params),
+        (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterCombination',
+      );
     }
   });
   it('presigned parameters only in the body → IncompleteSignature', async () => {
-    const req = makeRequest({ method: 'POST', headers: [['Host', 'h'], ['Content-Type', 'application/x-www-form-urlencoded']], body: 'X-Amz-Credential=a&X-Amz-Signature=b' });
+    const req = makeRequest({
+      method: 'POST',
+      headers: [
+        ['Host', 'h'],
+        ['Content-Type', 'application/x-www-form-urlencoded'],
+      ],
+      body: 'X-Amz-Credential=a&X-Amz-Signature=b',
+    });
     await expectError(req, 'IncompleteSignature', /query string/);
   });
   it('a session token (header or parameter) → InvalidClientTokenId', async () => {
-    await expectError(withHeader(signedGet(), 'x-amz-security-token', 'tok'), 'InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
+    await expectError(
+      withHeader(signedGet(), 'x-amz-security-token', 'tok'),
+      'InvalidClientTokenId',
+      AUTH_MESSAGES.unknownKey,
+    );
     const req = signedGet();
     await expectError({ ...req, rawQuery: `${req.rawQuery}&X-Amz-Security-Token=tok` }, 'InvalidClientTokenId');
   });
@@ -126,12 +192,20 @@ describe('Authenticator: malformed SigV4 → IncompleteSignature (400)', () => {
     ['repeated component', `${value}, Signature=${'0'.repeat(64)}`, /exactly Credential/],
     ['four-part credential', value.replace('/us-east-1/', '/'), /5 slash-delimited/],
     ['bad terminator', value.replace('aws4_request', 'aws5_request'), /terminator/],
-    ['host not signed', value.replace('SignedHeaders=host;x-amz-date', 'SignedHeaders=x-amz-date'), /'host' header must be signed/],
+    [
+      'host not signed',
+      value.replace('SignedHeaders=host;x-amz-date', 'SignedHeaders=x-amz-date'),
+      /'host' header must be signed/,
+    ],
     ['unsorted signed headers', value.replace('host;x-amz-date', 'x-amz-date;host'), /sorted/],
     ['upper-case signed header', value.replace('host;x-amz-date', 'Host;x-amz-date'), /lower-case/],
     ['signed header absent', value.replace('host;x-amz-date', 'host;x-amz-date;x-custom'), /missing from the request/],
     ['short signature', value.slice(0, -1), /64 lower-case/],
-    ['upper-case signature', value.replace(/Signature=(\w+)/, (_m, s: string) => `Signature=${s.toUpperCase()}`), /64 lower-case/],
+    [
+      'upper-case signature',
+      value.replace(/Signature=(\w+)/, (_m, s: string) => `Signature=${s.toUpperCase()}`),
+      /64 lower-case/,
+    ],
     ['two Authorization headers', [value, value], /exactly one Authorization/],
   ];
   for (const [label, header, pattern] of cases) {
@@ -142,7 +216,11 @@ describe('Authenticator: malformed SigV4 → IncompleteSignature (400)', () => {
     });
   }
   it('no X-Amz-Date and no Date header', async () => {
-    const dateless = withHeader(withoutHeader(req, 'x-amz-date'), 'authorization', value.replace('host;x-amz-date', 'host'));
+    const dateless = withHeader(
+      withoutHeader(req, 'x-amz-date'),
+      'authorization',
+      value.replace('host;x-amz-date', 'host'),
+    );
     await expectError(dateless, 'IncompleteSignature', /'X-Amz-Date' or a 'Date' header/);
   });
   it('malformed X-Amz-Date (and an impossible date)', async () => {
@@ -158,27 +236,52 @@ describe('Authenticator: key and signature', () => {
   it('unknown key → InvalidClientTokenId (403), after the same HMAC work (dummy secret)', async () => {
     const { authenticator, keyCache } = setup();
     const req = signedGet({ accessKeyId: 'AKIDNOBODY' });
-    await assert.rejects(authenticator.authenticate(req, paramsOf(req)), (e: unknown) =>
-      e instanceof ApiError && e.code === 'InvalidClientTokenId' && e.status === 403 && e.message === 'The security token included in the request is invalid.');
+    await assert.rejects(
+      authenticator.authenticate(req, paramsOf(req)),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.code === 'InvalidClientTokenId' &&
+        e.status === 403 &&
+        e.message === 'The security token included in the request is invalid.',
+    );
     assert.equal(keyCache.size, 1, 'a signing key was derived for the unknown key');
   });
   it('bad signature → SignatureDoesNotMatch (403) with the AWS text', async () => {
     const req = signedGet();
-    const bad = withHeader(req, 'authorization', authz(req).replace(/Signature=(\w)/, (_m, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`));
+    const bad = withHeader(
+      req,
+      'authorization',
+      authz(req).replace(/Signature=(\w)/, (_m, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`),
+    );
     const e = await expectError(bad, 'SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
     assert.equal(e.status, 403);
-    assert.match(e.message, /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\.$/);
+    assert.match(
+      e.message,
+      /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\.$/,
+    );
   });
   it('a lookup failure propagates unchanged', async () => {
     const boom = new Error('db down');
-    const { authenticator } = setup({ lookup: async () => { throw boom; } });
+    const { authenticator } = setup({
+      lookup: async () => {
+        throw boom;
+      },
+    });
     await assert.rejects(authenticator.authenticate(signedGet(), paramsOf(signedGet())), (e: unknown) => e === boom);
   });
   it('RequestExpired carries AWS-like text', async () => {
     const old = signedGet({ date: '20261125T114300Z' });
-    await expectError(old, 'RequestExpired', /^Signature expired: 20261125T114300Z is now earlier than 20261125T114500Z \(20261125T120000Z - 15 min\.\)$/);
+    await expectError(
+      old,
+      'RequestExpired',
+      /^Signature expired: 20261125T114300Z is now earlier than 20261125T114500Z \(20261125T120000Z - 15 min\.\)$/,
+    );
     const future = signedGet({ date: '20261125T121700Z' });
-    await expectError(future, 'RequestExpired', /^Signature not yet current: 20261125T121700Z is still later than 20261125T121500Z/);
+    await expectError(
+      future,
+      'RequestExpired',
+      /^Signature not yet current: 20261125T121700Z is still later than 20261125T121500Z/,
+    );
   });
 });
 

@@ -5,7 +5,14 @@ import { ApiError } from '../query/errors.ts';
 import type { Param } from '../query/form.ts';
 import { checkPresignedWindow, checkSigV2Expires, checkSigV2Timestamp, checkSigV4Skew } from './auth-time.ts';
 import { parseSigV2, SIGV2_PARAMS, verifySigV2, type SigV2Auth } from './sigv2.ts';
-import { parseSigV4Header, parseSigV4Query, SigningKeyCache, SigV4ParseMemo, verifySigV4, type SigV4Auth } from './sigv4.ts';
+import {
+  parseSigV4Header,
+  parseSigV4Query,
+  SigningKeyCache,
+  SigV4ParseMemo,
+  verifySigV4,
+  type SigV4Auth,
+} from './sigv4.ts';
 
 /** How a request proved its identity. A closed union: every consumer switches exhaustively. */
 export type AuthMethod = 'sigv2' | 'sigv4-header' | 'sigv4-query';
@@ -110,7 +117,8 @@ export class Authenticator {
     this.lookup = opts.lookup;
     this.clock = opts.clock;
     this.maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
-    if (!Number.isFinite(this.maxSkewMs) || this.maxSkewMs < 0) throw new RangeError('maxSkewMs must be a finite number >= 0');
+    if (!Number.isFinite(this.maxSkewMs) || this.maxSkewMs < 0)
+      throw new RangeError('maxSkewMs must be a finite number >= 0');
     this.keyCache = opts.keyCache ?? new SigningKeyCache(1000);
   }
 
@@ -130,7 +138,9 @@ export class Authenticator {
     const parsed = this.parse(req, params);
     // The only await: one async frame per request (this was two, plus a verify closure).
     const found = await this.lookup(parsed.auth.accessKeyId);
-    const ok = found ? this.verify(req, params, parsed, found.secret, this.secretIdOf(found)) : this.verify(req, params, parsed, this.dummySecret, this.dummySecretId);
+    const ok = found
+      ? this.verify(req, params, parsed, found.secret, this.secretIdOf(found))
+      : this.verify(req, params, parsed, this.dummySecret, this.dummySecretId);
     if (!found) throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
     if (!ok) throw new ApiError('SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
     return { accessKeyId: parsed.auth.accessKeyId, userId: found.userId, method: parsed.method };
@@ -139,7 +149,8 @@ export class Authenticator {
   /** Everything that needs no secret: the credential style, its structure and its time window. */
   private parse(req: RawRequest, params: readonly Param[]): Parsed {
     const method = detectAuthMethod(req, params);
-    if ((req.headers.get('host')?.length ?? 0) > 1) throw new ApiError('IncompleteSignature', 'The request must not contain more than one Host header.');
+    if ((req.headers.get('host')?.length ?? 0) > 1)
+      throw new ApiError('IncompleteSignature', 'The request must not contain more than one Host header.');
     if (req.headers.has('x-amz-security-token') || params.some(([name]) => TOKEN_PARAMS.includes(name))) {
       throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
     }
@@ -159,7 +170,8 @@ export class Authenticator {
         const auth = parseSigV2(params);
         if (auth.timestamp) checkSigV2Timestamp(auth.timestamp, now, this.maxSkewMs);
         if (auth.expires) checkSigV2Expires(auth.expires, now, this.maxSkewMs);
-        if (!req.headers.has('host')) throw new ApiError('IncompleteSignature', 'Signature Version 2 requires a Host header.');
+        if (!req.headers.has('host'))
+          throw new ApiError('IncompleteSignature', 'Signature Version 2 requires a Host header.');
         return { method, auth };
       }
       default: {
@@ -171,7 +183,9 @@ export class Authenticator {
 
   /** The signature check against one secret (the stored one, or the dummy for unknown keys). */
   private verify(req: RawRequest, params: readonly Param[], parsed: Parsed, secret: string, secretId: string): boolean {
-    return parsed.method === 'sigv2' ? verifySigV2(req, params, secret, parsed.auth) : verifySigV4(req, secret, parsed.auth, this.keyCache, secretId);
+    return parsed.method === 'sigv2'
+      ? verifySigV2(req, params, secret, parsed.auth)
+      : verifySigV4(req, secret, parsed.auth, this.keyCache, secretId);
   }
 
   private secretIdOf(found: { secret: string }): string {

@@ -28,7 +28,8 @@ describe('awsEncode', () => {
     assert.equal(awsEncode('a\ud800'), 'a%EF%BF%BD');
   });
   it('agrees with encodeBytes for valid UTF-8', () => {
-    for (const s of ['', 'plain', "a b!'()*~", 'ሴ=bar', '𝒳']) assert.equal(encodeBytes(Buffer.from(s, 'utf8')), awsEncode(s));
+    for (const s of ['', 'plain', "a b!'()*~", 'ሴ=bar', '𝒳'])
+      assert.equal(encodeBytes(Buffer.from(s, 'utf8')), awsEncode(s));
   });
 });
 
@@ -55,7 +56,12 @@ describe('raw percent-decoding (SigV4 canonical query, not form rules)', () => {
   });
   it('splits a raw query without decoding', () => {
     assert.deepEqual(splitRawQuery(''), []);
-    assert.deepEqual(splitRawQuery('a=1&&b&c=&d=x=y'), [['a', '1'], ['b', ''], ['c', ''], ['d', 'x=y']]);
+    assert.deepEqual(splitRawQuery('a=1&&b&c=&d=x=y'), [
+      ['a', '1'],
+      ['b', ''],
+      ['c', ''],
+      ['d', 'x=y'],
+    ]);
   });
 });
 

@@ -17,10 +17,27 @@ const NOW = new Date('2026-11-25T12:00:00Z');
 function signed(secret: string, amzDate = '20261125T120000Z') {
   const headers = { host: 'as.example', 'x-amz-date': amzDate };
   const { rawQuery, authorization } = clientSignV4({
-    method: 'GET', path: '/', query: [['Action', 'DescribeAutoScalingGroups']], signed: headers, body: '',
-    accessKeyId: AK, secret, scopeDate: amzDate.slice(0, 8), region: 'us-east-1', service: 'autoscaling', separator: ', ',
+    method: 'GET',
+    path: '/',
+    query: [['Action', 'DescribeAutoScalingGroups']],
+    signed: headers,
+    body: '',
+    accessKeyId: AK,
+    secret,
+    scopeDate: amzDate.slice(0, 8),
+    region: 'us-east-1',
+    service: 'autoscaling',
+    separator: ', ',
   });
-  return makeRequest({ method: 'GET', rawQuery, headers: [['Host', headers.host], ['X-Amz-Date', amzDate], ['Authorization', authorization]] });
+  return makeRequest({
+    method: 'GET',
+    rawQuery,
+    headers: [
+      ['Host', headers.host],
+      ['X-Amz-Date', amzDate],
+      ['Authorization', authorization],
+    ],
+  });
 }
 
 describe('Authenticator: remembered secret digests', () => {
@@ -31,7 +48,10 @@ describe('Authenticator: remembered secret digests', () => {
     const old = signed('first-secret');
     assert.equal((await authenticator.authenticate(old, paramsOf(old))).userId, 'u1');
     current = { userId: 'u1', secret: 'second-secret' };
-    await assert.rejects(authenticator.authenticate(old, paramsOf(old)), (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch');
+    await assert.rejects(
+      authenticator.authenticate(old, paramsOf(old)),
+      (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch',
+    );
     const fresh = signed('second-secret');
     assert.equal((await authenticator.authenticate(fresh, paramsOf(fresh))).userId, 'u1');
   });
@@ -41,7 +61,10 @@ describe('Authenticator: remembered secret digests', () => {
     const old = signed('first-secret');
     await authenticator.authenticate(old, paramsOf(old));
     shared.secret = 'second-secret';
-    await assert.rejects(authenticator.authenticate(old, paramsOf(old)), (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch');
+    await assert.rejects(
+      authenticator.authenticate(old, paramsOf(old)),
+      (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch',
+    );
     const fresh = signed('second-secret');
     assert.equal((await authenticator.authenticate(fresh, paramsOf(fresh))).userId, 'u1');
   });
@@ -70,7 +93,10 @@ describe('SigV4 parsing shortcuts', () => {
     const req = signed('x');
     const memo = new SigV4ParseMemo();
     parseSigV4Header(req, memo);
-    assert.throws(() => parseSigV4Header(withoutHeader(req, 'x-amz-date'), memo), (e: unknown) => e instanceof ApiError && e.code === 'IncompleteSignature');
+    assert.throws(
+      () => parseSigV4Header(withoutHeader(req, 'x-amz-date'), memo),
+      (e: unknown) => e instanceof ApiError && e.code === 'IncompleteSignature',
+    );
   });
   it('a memo gives the same answers as none, and a fresh signedAt Date each time', () => {
     const req = signed('x');
@@ -89,7 +115,19 @@ describe('SigV4 parsing shortcuts', () => {
     assert.equal(parseAmzDate('20261325T120000Z'), undefined);
   });
   it('canonical header values are trimmed and collapsed only when needed, with the same result', () => {
-    const req = makeRequest({ method: 'GET', headers: [['Host', 'h'], ['X-A', '  a \t b  '], ['X-A', 'c'], ['X-B', 'plain value'], ['X-C', 'x\u00a0y']] });
-    assert.equal(canonicalHeaderBlock(req, ['host', 'x-a', 'x-b', 'x-c']), 'host:h\nx-a:a b,c\nx-b:plain value\nx-c:x y\n');
+    const req = makeRequest({
+      method: 'GET',
+      headers: [
+        ['Host', 'h'],
+        ['X-A', '  a \t b  '],
+        ['X-A', 'c'],
+        ['X-B', 'plain value'],
+        ['X-C', 'x\u00a0y'],
+      ],
+    });
+    assert.equal(
+      canonicalHeaderBlock(req, ['host', 'x-a', 'x-b', 'x-c']),
+      'host:h\nx-a:a b,c\nx-b:plain value\nx-c:x y\n',
+    );
   });
 });

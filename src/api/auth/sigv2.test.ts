@@ -11,7 +11,10 @@ import { clientSignV2, formEncode } from './test-signers.ts';
 const AK = 'AKIDV2';
 const SECRET = 'v2/secret+key=';
 const NOW = new Date('2026-11-25T12:00:00Z');
-const auth = new Authenticator({ clock: new FixedClock(NOW), lookup: async (ak) => (ak === AK ? { userId: 'u2', secret: SECRET } : undefined) });
+const auth = new Authenticator({
+  clock: new FixedClock(NOW),
+  lookup: async (ak) => (ak === AK ? { userId: 'u2', secret: SECRET } : undefined),
+});
 
 interface V2Spec {
   method?: 'GET' | 'POST';
@@ -24,7 +27,8 @@ interface V2Spec {
   secret?: string;
 }
 
-const iso = (offsetMinutes: number) => new Date(NOW.getTime() + offsetMinutes * 60_000).toISOString().replace('.000Z', 'Z');
+const iso = (offsetMinutes: number) =>
+  new Date(NOW.getTime() + offsetMinutes * 60_000).toISOString().replace('.000Z', 'Z');
 
 /** A signed SigV2 request: params in the query for GET, in a `+`-for-space form body for POST. */
 function v2(spec: V2Spec = {}): RawRequest {
@@ -33,20 +37,42 @@ function v2(spec: V2Spec = {}): RawRequest {
   const hostHeader = spec.hostHeader ?? '127.0.0.1:8445';
   const path = spec.path ?? '/';
   const params: Array<[string, string]> = [
-    ['Action', 'CreateOrUpdateTags'], ['Version', '2011-01-01'], ['Tags.member.1.Value', "a b+c*~ü!'()"], ['Tags.member.1.Key', ''],
-    ['AWSAccessKeyId', AK], ['SignatureVersion', '2'], ['SignatureMethod', algorithm], ...(spec.time ?? [['Timestamp', iso(0)]]), ...(spec.extra ?? []),
+    ['Action', 'CreateOrUpdateTags'],
+    ['Version', '2011-01-01'],
+    ['Tags.member.1.Value', "a b+c*~ü!'()"],
+    ['Tags.member.1.Key', ''],
+    ['AWSAccessKeyId', AK],
+    ['SignatureVersion', '2'],
+    ['SignatureMethod', algorithm],
+    ...(spec.time ?? [['Timestamp', iso(0)]]),
+    ...(spec.extra ?? []),
   ];
-  const signature = clientSignV2({ method, signedHost: spec.signedHost ?? hostHeader, path, params, secret: spec.secret ?? SECRET, algorithm });
+  const signature = clientSignV2({
+    method,
+    signedHost: spec.signedHost ?? hostHeader,
+    path,
+    params,
+    secret: spec.secret ?? SECRET,
+    algorithm,
+  });
   const encoded = formEncode([...params, ['Signature', signature]], method === 'POST');
   const headers: Array<[string, string]> = [['Host', hostHeader]];
   if (method === 'GET') return makeRequest({ method, path, rawQuery: encoded, headers });
-  return makeRequest({ method, path, headers: [...headers, ['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8']], body: encoded });
+  return makeRequest({
+    method,
+    path,
+    headers: [...headers, ['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8']],
+    body: encoded,
+  });
 }
 
 const run = (req: RawRequest) => auth.authenticate(req, paramsOf(req));
 
 async function rejects(req: RawRequest, code: AwsErrorCode, pattern?: RegExp): Promise<void> {
-  await assert.rejects(run(req), (e: unknown) => e instanceof ApiError && e.code === code && (!pattern || pattern.test(e.message)));
+  await assert.rejects(
+    run(req),
+    (e: unknown) => e instanceof ApiError && e.code === code && (!pattern || pattern.test(e.message)),
+  );
 }
 
 describe('SigV2 verification matrix', () => {
@@ -83,13 +109,19 @@ describe('SigV2 rejections', () => {
   it('wrong secret, changed value, added param, changed method → SignatureDoesNotMatch', async () => {
     await rejects(v2({ secret: 'nope' }), 'SignatureDoesNotMatch');
     const req = v2();
-    await rejects({ ...req, rawQuery: req.rawQuery.replace('CreateOrUpdateTags', 'DeleteTags') }, 'SignatureDoesNotMatch');
+    await rejects(
+      { ...req, rawQuery: req.rawQuery.replace('CreateOrUpdateTags', 'DeleteTags') },
+      'SignatureDoesNotMatch',
+    );
     await rejects({ ...req, rawQuery: `${req.rawQuery}&MaxRecords=1` }, 'SignatureDoesNotMatch');
     await rejects({ ...req, method: 'POST' }, 'SignatureDoesNotMatch');
   });
   it('unknown key → InvalidClientTokenId', async () => {
     const req = v2();
-    await rejects({ ...req, rawQuery: req.rawQuery.replace(`AWSAccessKeyId=${AK}`, 'AWSAccessKeyId=AKIDNOPE') }, 'InvalidClientTokenId');
+    await rejects(
+      { ...req, rawQuery: req.rawQuery.replace(`AWSAccessKeyId=${AK}`, 'AWSAccessKeyId=AKIDNOPE') },
+      'InvalidClientTokenId',
+    );
   });
   it('Timestamp 16 minutes old or ahead → RequestExpired; 14 minutes is fine', async () => {
     await rejects(v2({ time: [['Timestamp', iso(-16)]] }), 'RequestExpired', /Request has expired/);
@@ -104,16 +136,30 @@ describe('SigV2 rejections', () => {
   it('SignatureVersion 0 or 1, missing, or unknown SignatureMethod → IncompleteSignature', async () => {
     for (const version of ['0', '1', '3']) {
       const req = v2();
-      await rejects({ ...req, rawQuery: req.rawQuery.replace('SignatureVersion=2', `SignatureVersion=${version}`) }, 'IncompleteSignature');
+      await rejects(
+        { ...req, rawQuery: req.rawQuery.replace('SignatureVersion=2', `SignatureVersion=${version}`) },
+        'IncompleteSignature',
+      );
     }
     const req = v2();
     await rejects({ ...req, rawQuery: req.rawQuery.replace('SignatureVersion=2&', '') }, 'IncompleteSignature');
-    await rejects({ ...req, rawQuery: req.rawQuery.replace('SignatureMethod=HmacSHA256', 'SignatureMethod=HmacMD5') }, 'IncompleteSignature');
+    await rejects(
+      { ...req, rawQuery: req.rawQuery.replace('SignatureMethod=HmacSHA256', 'SignatureMethod=HmacMD5') },
+      'IncompleteSignature',
+    );
     await rejects({ ...req, rawQuery: req.rawQuery.replace(/&Signature=[^&]*/, '') }, 'IncompleteSignature');
     await rejects({ ...req, rawQuery: `${req.rawQuery}&Signature=AAAA` }, 'IncompleteSignature');
   });
   it('date parameters: both → InvalidParameterCombination, none → MissingParameter, bad → InvalidParameterValue', async () => {
-    await rejects(v2({ time: [['Timestamp', iso(0)], ['Expires', iso(5)]] }), 'InvalidParameterCombination');
+    await rejects(
+      v2({
+        time: [
+          ['Timestamp', iso(0)],
+          ['Expires', iso(5)],
+        ],
+      }),
+      'InvalidParameterCombination',
+    );
     await rejects(v2({ time: [] }), 'MissingParameter', /Timestamp or Expires/);
     await rejects(v2({ time: [['Timestamp', '25/11/2026 12:00']] }), 'InvalidParameterValue');
   });
@@ -122,7 +168,10 @@ describe('SigV2 rejections', () => {
     const noHost = new Map(req.headers);
     noHost.delete('host');
     await rejects({ ...req, headers: noHost }, 'IncompleteSignature');
-    await rejects({ ...req, headers: new Map([['host', ['127.0.0.1:8445', '127.0.0.1:8445']]]) }, 'IncompleteSignature');
+    await rejects(
+      { ...req, headers: new Map([['host', ['127.0.0.1:8445', '127.0.0.1:8445']]]) },
+      'IncompleteSignature',
+    );
   });
 });
 
@@ -135,11 +184,26 @@ describe('SigV2 building blocks', () => {
   });
   it('string to sign: sorted by name bytes, RFC 3986 values, Signature excluded, empty path → /', () => {
     const req = makeRequest({ method: 'get', path: '' });
-    const sts = sigV2StringToSign(req, [['b', 'x y'], ['Signature', 'zzz'], ['B', "*'"], ['a', '~']], 'h');
+    const sts = sigV2StringToSign(
+      req,
+      [
+        ['b', 'x y'],
+        ['Signature', 'zzz'],
+        ['B', "*'"],
+        ['a', '~'],
+      ],
+      'h',
+    );
     assert.equal(sts, 'GET\nh\n/\nB=%2A%27&a=~&b=x%20y');
   });
   it('parseSigV2 reads the method and the date', () => {
-    const parsed = parseSigV2([['SignatureVersion', '2'], ['SignatureMethod', 'HmacSHA1'], ['AWSAccessKeyId', 'AK'], ['Signature', 's'], ['Expires', '2026-11-25T12:10:00Z']]);
+    const parsed = parseSigV2([
+      ['SignatureVersion', '2'],
+      ['SignatureMethod', 'HmacSHA1'],
+      ['AWSAccessKeyId', 'AK'],
+      ['Signature', 's'],
+      ['Expires', '2026-11-25T12:10:00Z'],
+    ]);
     assert.equal(parsed.method, 'HmacSHA1');
     assert.equal(parsed.expires?.toISOString(), '2026-11-25T12:10:00.000Z');
     assert.equal(parsed.timestamp, undefined);

@@ -43,7 +43,11 @@ function single(params: readonly Param[], name: string): string | undefined {
 
 function instant(name: string, text: string): Date {
   const date = parseIso8601(text);
-  if (!date) throw new ApiError('InvalidParameterValue', `Parameter ${name} must be an ISO 8601 date-time such as 2026-11-24T23:53:47Z.`);
+  if (!date)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Parameter ${name} must be an ISO 8601 date-time such as 2026-11-24T23:53:47Z.`,
+    );
   return date;
 }
 
@@ -58,18 +62,25 @@ function instant(name: string, text: string): Date {
  */
 export function parseSigV2(params: readonly Param[]): SigV2Auth {
   const version = single(params, 'SignatureVersion');
-  if (version === undefined) throw incomplete('Parameter SignatureVersion is required (only 2 is supported; or use Signature Version 4).');
-  if (version !== '2') throw incomplete('SignatureVersion must be 2; versions 0 and 1 are not supported (or use Signature Version 4).');
+  if (version === undefined)
+    throw incomplete('Parameter SignatureVersion is required (only 2 is supported; or use Signature Version 4).');
+  if (version !== '2')
+    throw incomplete('SignatureVersion must be 2; versions 0 and 1 are not supported (or use Signature Version 4).');
   const method = single(params, 'SignatureMethod');
-  if (method !== 'HmacSHA256' && method !== 'HmacSHA1') throw incomplete('SignatureMethod must be HmacSHA256 or HmacSHA1.');
+  if (method !== 'HmacSHA256' && method !== 'HmacSHA1')
+    throw incomplete('SignatureMethod must be HmacSHA256 or HmacSHA1.');
   const accessKeyId = single(params, 'AWSAccessKeyId');
-  if (accessKeyId === undefined || !ACCESS_KEY.test(accessKeyId)) throw incomplete('Parameter AWSAccessKeyId is required.');
+  if (accessKeyId === undefined || !ACCESS_KEY.test(accessKeyId))
+    throw incomplete('Parameter AWSAccessKeyId is required.');
   const signature = single(params, 'Signature');
   if (signature === undefined || signature.length === 0) throw incomplete('Parameter Signature is required.');
   const timestamp = single(params, 'Timestamp');
   const expires = single(params, 'Expires');
   if (timestamp !== undefined && expires !== undefined) {
-    throw new ApiError('InvalidParameterCombination', 'The parameter Timestamp cannot be used with the parameter Expires.');
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The parameter Timestamp cannot be used with the parameter Expires.',
+    );
   }
   if (timestamp !== undefined) return { accessKeyId, signature, method, timestamp: instant('Timestamp', timestamp) };
   if (expires !== undefined) return { accessKeyId, signature, method, expires: instant('Expires', expires) };
@@ -123,7 +134,9 @@ export function verifySigV2(req: RawRequest, params: readonly Param[], secret: s
   if (hosts?.length !== 1) throw incomplete('Signature Version 2 requires exactly one Host header.');
   let ok = false;
   for (const host of sigV2HostVariants(hosts[0]!)) {
-    const digest = createHmac(METHODS[auth.method], secret).update(sigV2StringToSign(req, params, host), 'utf8').digest();
+    const digest = createHmac(METHODS[auth.method], secret)
+      .update(sigV2StringToSign(req, params, host), 'utf8')
+      .digest();
     if (constantTimeEqualBase64(digest, auth.signature)) ok = true;
   }
   return ok;

@@ -41,7 +41,12 @@ function incomplete(message: string): ApiError {
   return new ApiError('IncompleteSignature', message);
 }
 
-interface Credential { accessKeyId: string; scopeDate: string; region: string; service: string }
+interface Credential {
+  accessKeyId: string;
+  scopeDate: string;
+  region: string;
+  service: string;
+}
 
 const MEMO_LIMIT = 1000;
 
@@ -69,12 +74,16 @@ function parseCredential(text: string, memo: SigV4ParseMemo | undefined): Readon
   if (known !== undefined) return known;
   const parts = text.split('/');
   if (parts.length !== 5 || parts.some((p) => p.length === 0)) {
-    throw incomplete('Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request.');
+    throw incomplete(
+      'Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request.',
+    );
   }
   const [accessKeyId, scopeDate, region, service, terminator] = parts as [string, string, string, string, string];
-  if (terminator !== 'aws4_request') throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request'.");
+  if (terminator !== 'aws4_request')
+    throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request'.");
   if (!/^\d{8}$/.test(scopeDate)) throw incomplete('Credential scope date must be in the form yyyymmdd.');
-  if (!ACCESS_KEY.test(accessKeyId) || /[\s,;]/.test(region + service)) throw incomplete('Credential contains invalid characters.');
+  if (!ACCESS_KEY.test(accessKeyId) || /[\s,;]/.test(region + service))
+    throw incomplete('Credential contains invalid characters.');
   const credential = Object.freeze({ accessKeyId, scopeDate, region, service });
   return memo ? remember(memo.credentials, text, credential) : credential;
 }
@@ -84,16 +93,19 @@ function parseSignedHeaders(text: string, req: RawRequest, memo: SigV4ParseMemo 
   if (known !== undefined) {
     // The text was valid before; header presence is per request and is checked every time.
     for (const name of known) {
-      if (!req.headers.has(name)) throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
+      if (!req.headers.has(name))
+        throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
     }
     return known;
   }
   const names = text.split(';');
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (!HEADER_NAME.test(name)) throw incomplete('SignedHeaders must be lower-case header names separated by semicolons.');
+    if (!HEADER_NAME.test(name))
+      throw incomplete('SignedHeaders must be lower-case header names separated by semicolons.');
     if (i > 0 && names[i - 1]! >= name) throw incomplete('SignedHeaders must be sorted and must not repeat a name.');
-    if (!req.headers.has(name)) throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
+    if (!req.headers.has(name))
+      throw incomplete(`Header '${name}' is listed in SignedHeaders but is missing from the request.`);
   }
   if (!names.includes('host')) throw incomplete("The 'host' header must be signed (listed in SignedHeaders).");
   return memo ? remember(memo.signedHeaderLists, text, Object.freeze(names)) : names;
@@ -147,7 +159,8 @@ function headerDate(req: RawRequest, memo: SigV4ParseMemo | undefined): { amzDat
 }
 
 type AuthField = 'Credential' | 'SignedHeaders' | 'Signature';
-const isAuthField = (name: string): name is AuthField => name === 'Credential' || name === 'SignedHeaders' || name === 'Signature';
+const isAuthField = (name: string): name is AuthField =>
+  name === 'Credential' || name === 'SignedHeaders' || name === 'Signature';
 
 /**
  * Parses `Authorization: AWS4-HMAC-SHA256 Credential=AK/yyyymmdd/region/service/aws4_request,
@@ -174,7 +187,9 @@ export function parseSigV4Header(req: RawRequest, memo?: SigV4ParseMemo): SigV4A
     const eq = item.indexOf('=');
     const name = eq > 0 ? item.slice(0, eq) : '';
     if (!isAuthField(name) || fields[name] !== undefined) {
-      throw incomplete('Authorization header must consist of exactly Credential=..., SignedHeaders=... and Signature=... separated by commas.');
+      throw incomplete(
+        'Authorization header must consist of exactly Credential=..., SignedHeaders=... and Signature=... separated by commas.',
+      );
     }
     fields[name] = item.slice(eq + 1);
   }
@@ -202,7 +217,14 @@ export function parseSigV4Header(req: RawRequest, memo?: SigV4ParseMemo): SigV4A
  *   signed; SignatureDoesNotMatch when the scope date differs from X-Amz-Date.
  */
 export function parseSigV4Query(req: RawRequest, memo?: SigV4ParseMemo): SigV4Auth {
-  const wanted = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Expires'];
+  const wanted = [
+    'X-Amz-Algorithm',
+    'X-Amz-Credential',
+    'X-Amz-Date',
+    'X-Amz-SignedHeaders',
+    'X-Amz-Signature',
+    'X-Amz-Expires',
+  ];
   const found = new Map<string, string>();
   for (const [rawName, rawValue] of splitRawQuery(req.rawQuery)) {
     const name = percentDecode(rawName);
@@ -211,9 +233,13 @@ export function parseSigV4Query(req: RawRequest, memo?: SigV4ParseMemo): SigV4Au
     found.set(name, percentDecode(rawValue));
   }
   for (const name of wanted) {
-    if (!found.has(name)) throw incomplete(`A presigned request requires the query parameter ${name} (presigned parameters are read from the query string only).`);
+    if (!found.has(name))
+      throw incomplete(
+        `A presigned request requires the query parameter ${name} (presigned parameters are read from the query string only).`,
+      );
   }
-  if (found.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM) throw incomplete(`Unsupported X-Amz-Algorithm; only ${SIGV4_ALGORITHM} is accepted.`);
+  if (found.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM)
+    throw incomplete(`Unsupported X-Amz-Algorithm; only ${SIGV4_ALGORITHM} is accepted.`);
   const credential = parseCredential(found.get('X-Amz-Credential')!, memo);
   const signedHeaders = parseSignedHeaders(found.get('X-Amz-SignedHeaders')!, req, memo);
   const signature = parseSignature(found.get('X-Amz-Signature')!);

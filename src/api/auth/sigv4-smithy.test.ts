@@ -11,10 +11,14 @@ import { Authenticator } from './authenticate.ts';
 import { flipChar, makeRequest, paramsOf, tamperBody, withHeader } from './test-support.ts';
 import { pyQuote } from './test-signers.ts';
 
-const smithy = await Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node'), import('@smithy/protocol-http')]).catch(
-  () => undefined,
-);
-const SKIP = smithy ? false : '@smithy/signature-v4, @smithy/hash-node or @smithy/protocol-http is not installed (devDependencies); cross-check skipped';
+const smithy = await Promise.all([
+  import('@smithy/signature-v4'),
+  import('@smithy/hash-node'),
+  import('@smithy/protocol-http'),
+]).catch(() => undefined);
+const SKIP = smithy
+  ? false
+  : '@smithy/signature-v4, @smithy/hash-node or @smithy/protocol-http is not installed (devDependencies); cross-check skipped';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const AK = 'AKIDSMITHY';
@@ -79,9 +83,11 @@ async function rejectsWith(req: RawRequest, code: AwsErrorCode): Promise<void> {
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 const BODIES: Record<string, string> = {
-  'spaces as +, and %2B': 'Action=DescribeAutoScalingGroups&Version=2011-01-01&AutoScalingGroupNames.member.1=asg+1&AutoScalingGroupNames.member.2=a%2Bb',
+  'spaces as +, and %2B':
+    'Action=DescribeAutoScalingGroups&Version=2011-01-01&AutoScalingGroupNames.member.1=asg+1&AutoScalingGroupNames.member.2=a%2Bb',
   'spaces as %20': 'Action=CreateOrUpdateTags&Version=2011-01-01&Tags.member.1.Key=k&Tags.member.1.Value=v%20w',
-  'unicode and reserved characters': 'Action=X&Version=2011-01-01&Name=%E2%9C%93%20%C3%A9%F0%9F%98%80&Other=%21%27%28%29%2A~',
+  'unicode and reserved characters':
+    'Action=X&Version=2011-01-01&Name=%E2%9C%93%20%C3%A9%F0%9F%98%80&Other=%21%27%28%29%2A~',
   'an empty list X=': 'Action=UpdateAutoScalingGroup&Version=2011-01-01&AvailabilityZones=&VPCZoneIdentifier=',
 };
 
@@ -93,8 +99,15 @@ describe('@smithy/signature-v4 cross-check', { skip: SKIP }, () => {
     });
   }
 
-  it('verifies a GET whose query has spaces, +, %2B, unicode, !\'()* and an empty value', async () => {
-    const query = { Action: 'DescribeTags', Version: '2011-01-01', 'Filters.member.1.Values.member.1': 'a b+c%2B', Name: 'ሴ✓ é', Odd: "!'()*~", 'Empty.member': '' };
+  it("verifies a GET whose query has spaces, +, %2B, unicode, !'()* and an empty value", async () => {
+    const query = {
+      Action: 'DescribeTags',
+      Version: '2011-01-01',
+      'Filters.member.1.Values.member.1': 'a b+c%2B',
+      Name: 'ሴ✓ é',
+      Odd: "!'()*~",
+      'Empty.member': '',
+    };
     const req = await signed({ method: 'GET', query });
     assert.match(req.rawQuery, /a%20b%2Bc%252B/);
     assert.equal((await verify(req)).method, 'sigv4-header');
@@ -120,11 +133,18 @@ describe('@smithy/signature-v4 cross-check', { skip: SKIP }, () => {
     };
     const req = await signed({ body, headers });
     const authz = req.headers.get('authorization')![0]!;
-    assert.match(authz, /SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-user-agent, /);
+    assert.match(
+      authz,
+      /SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-user-agent, /,
+    );
     await verify(req);
     await rejectsWith(tamperBody(req), 'SignatureDoesNotMatch');
     const forged = Buffer.from(body.replace('asg1', 'asg2'));
-    const rehashed = withHeader({ ...req, body: forged }, 'x-amz-content-sha256', createHash('sha256').update(forged).digest('hex'));
+    const rehashed = withHeader(
+      { ...req, body: forged },
+      'x-amz-content-sha256',
+      createHash('sha256').update(forged).digest('hex'),
+    );
     await rejectsWith(rehashed, 'SignatureDoesNotMatch');
   });
 
@@ -154,7 +174,13 @@ describe('@smithy/signature-v4 cross-check', { skip: SKIP }, () => {
     it('X-Amz-Date 16 minutes in the past or future → RequestExpired; 14 minutes is accepted', async () => {
       for (const minutes of [16, -16]) {
         const req = await signed({ body, headers: FORM, signingDate: new Date(NOW.getTime() - minutes * 60_000) });
-        await assert.rejects(verify(req), (e: unknown) => e instanceof ApiError && e.code === 'RequestExpired' && /Signature (expired|not yet current)/.test(e.message));
+        await assert.rejects(
+          verify(req),
+          (e: unknown) =>
+            e instanceof ApiError &&
+            e.code === 'RequestExpired' &&
+            /Signature (expired|not yet current)/.test(e.message),
+        );
       }
       for (const minutes of [14, -14]) {
         await verify(await signed({ body, headers: FORM, signingDate: new Date(NOW.getTime() - minutes * 60_000) }));
@@ -163,12 +189,22 @@ describe('@smithy/signature-v4 cross-check', { skip: SKIP }, () => {
     it('scope date different from X-Amz-Date → SignatureDoesNotMatch', async () => {
       const req = await signed({ body, headers: FORM });
       const authz = req.headers.get('authorization')![0]!.replace('/20261125/', '/20261124/');
-      await assert.rejects(verify(withHeader(req, 'authorization', authz)), (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch' && /Credential scope/.test(e.message));
+      await assert.rejects(
+        verify(withHeader(req, 'authorization', authz)),
+        (e: unknown) =>
+          e instanceof ApiError && e.code === 'SignatureDoesNotMatch' && /Credential scope/.test(e.message),
+      );
     });
     it('header credentials plus AWSAccessKeyId or X-Amz-Credential parameters → InvalidParameterCombination', async () => {
       const req = await signed({ method: 'GET', query: { Action: 'DescribeTags', Version: '2011-01-01' } });
       await rejectsWith({ ...req, rawQuery: `${req.rawQuery}&AWSAccessKeyId=${AK}` }, 'InvalidParameterCombination');
-      await rejectsWith({ ...req, rawQuery: `${req.rawQuery}&X-Amz-Credential=${AK}%2F20261125%2Fus-east-1%2Fautoscaling%2Faws4_request` }, 'InvalidParameterCombination');
+      await rejectsWith(
+        {
+          ...req,
+          rawQuery: `${req.rawQuery}&X-Amz-Credential=${AK}%2F20261125%2Fus-east-1%2Fautoscaling%2Faws4_request`,
+        },
+        'InvalidParameterCombination',
+      );
       const post = await signed({ body, headers: FORM });
       await rejectsWith({ ...post, body: Buffer.from(`${body}&Signature=abc`) }, 'InvalidParameterCombination');
     });
@@ -181,19 +217,39 @@ describe('@smithy/signature-v4 cross-check', { skip: SKIP }, () => {
 
   describe('presigned (query) form', () => {
     it('verifies a smithy presigned GET and reports sigv4-query', async () => {
-      const req = await signed({ method: 'GET', query: { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01' }, presignExpires: 300 });
+      const req = await signed({
+        method: 'GET',
+        query: { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01' },
+        presignExpires: 300,
+      });
       assert.match(req.rawQuery, /X-Amz-Signature=/);
       assert.equal((await verify(req)).method, 'sigv4-query');
     });
     it('rejects it after X-Amz-Expires, and when tampered', async () => {
-      const req = await signed({ method: 'GET', query: { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01' }, presignExpires: 300 });
-      await rejectsWith({ ...req, rawQuery: req.rawQuery.replace('DescribeAutoScalingGroups', 'DeleteAutoScalingGroup') }, 'SignatureDoesNotMatch');
-      const late = new Authenticator({ clock: new FixedClock(new Date(NOW.getTime() + 301_000)), lookup: async () => ({ userId: 'u', secret: SECRET }) });
-      await assert.rejects(late.authenticate(req, paramsOf(req)), (e: unknown) => e instanceof ApiError && e.code === 'RequestExpired');
+      const req = await signed({
+        method: 'GET',
+        query: { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01' },
+        presignExpires: 300,
+      });
+      await rejectsWith(
+        { ...req, rawQuery: req.rawQuery.replace('DescribeAutoScalingGroups', 'DeleteAutoScalingGroup') },
+        'SignatureDoesNotMatch',
+      );
+      const late = new Authenticator({
+        clock: new FixedClock(new Date(NOW.getTime() + 301_000)),
+        lookup: async () => ({ userId: 'u', secret: SECRET }),
+      });
+      await assert.rejects(
+        late.authenticate(req, paramsOf(req)),
+        (e: unknown) => e instanceof ApiError && e.code === 'RequestExpired',
+      );
     });
     it('rejects a presigned request that also carries an Authorization header', async () => {
       const req = await signed({ method: 'GET', query: { Action: 'X' }, presignExpires: 300 });
-      await rejectsWith(withHeader(req, 'authorization', 'AWS4-HMAC-SHA256 Credential=x'), 'InvalidParameterCombination');
+      await rejectsWith(
+        withHeader(req, 'authorization', 'AWS4-HMAC-SHA256 Credential=x'),
+        'InvalidParameterCombination',
+      );
     });
   });
 });

@@ -77,7 +77,10 @@ function runCase(c: VectorCase, form: 'header' | 'query'): void {
         const i = Math.min(req.rawQuery.indexOf('=') + 1, req.rawQuery.length - 1);
         assert.equal(rejected({ ...req, rawQuery: flipChar(req.rawQuery, i) }, form), true);
       }
-      assert.equal(rejected({ ...req, rawQuery: req.rawQuery === '' ? 'Extra=1' : `${req.rawQuery}&Extra=1` }, form), true);
+      assert.equal(
+        rejected({ ...req, rawQuery: req.rawQuery === '' ? 'Extra=1' : `${req.rawQuery}&Extra=1` }, form),
+        true,
+      );
     });
     it('fails when one byte of each signed header changes', () => {
       for (const name of parse(req, form).signedHeaders) {
@@ -105,8 +108,19 @@ describe('AWS SigV4 test suite (2015 edition)', () => {
   for (const c of suite.cases) runCase(c, 'header');
   it('covers the required groups', () => {
     const names = suite.cases.map((c) => c.name);
-    for (const prefix of ['get-vanilla', 'post-vanilla', 'get-header-', 'post-x-www-form-urlencoded', 'get-vanilla-query-', 'get-relative', 'get-slash']) {
-      assert.ok(names.some((n) => n.startsWith(prefix)), prefix);
+    for (const prefix of [
+      'get-vanilla',
+      'post-vanilla',
+      'get-header-',
+      'post-x-www-form-urlencoded',
+      'get-vanilla-query-',
+      'get-relative',
+      'get-slash',
+    ]) {
+      assert.ok(
+        names.some((n) => n.startsWith(prefix)),
+        prefix,
+      );
     }
     assert.ok(names.length >= 29);
   });
@@ -121,7 +135,10 @@ describe('vector details', () => {
   const byName = (name: string) => suite.cases.find((c) => c.name === name)!;
   it('takes region and service from the client scope', () => {
     const auth = parseSigV4Header(requestOf(byName('get-vanilla')));
-    assert.deepEqual([auth.accessKeyId, auth.scopeDate, auth.region, auth.service], ['AKIDEXAMPLE', '20150830', 'us-east-1', 'service']);
+    assert.deepEqual(
+      [auth.accessKeyId, auth.scopeDate, auth.region, auth.service],
+      ['AKIDEXAMPLE', '20150830', 'us-east-1', 'service'],
+    );
   });
   it('post-sts-header-before: a signed security token verifies at the signature level', () => {
     const req = requestOf(byName('post-sts-header-before'));

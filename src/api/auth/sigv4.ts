@@ -1,10 +1,23 @@
 import { createHmac, hash } from 'node:crypto';
 import { evictSecondChance } from '../../services/stamped-cache.ts';
 import type { RawRequest } from '../http/raw-request.ts';
-import { awsEncode, canonicalQueryComponent, constantTimeEqualHex, percentDecode, splitRawQuery } from './aws-encoding.ts';
+import {
+  awsEncode,
+  canonicalQueryComponent,
+  constantTimeEqualHex,
+  percentDecode,
+  splitRawQuery,
+} from './aws-encoding.ts';
 import { SIGV4_ALGORITHM, type SigV4Auth } from './sigv4-parse.ts';
 
-export { parseSigV4Header, parseSigV4Query, SigV4ParseMemo, SIGV4_ALGORITHM, MAX_PRESIGN_EXPIRES_SECONDS, type SigV4Auth } from './sigv4-parse.ts';
+export {
+  parseSigV4Header,
+  parseSigV4Query,
+  SigV4ParseMemo,
+  SIGV4_ALGORITHM,
+  MAX_PRESIGN_EXPIRES_SECONDS,
+  type SigV4Auth,
+} from './sigv4-parse.ts';
 
 /** The canonical forms computed for a request; exposed so tests can compare them byte for byte. */
 export interface SigV4Canonical {
@@ -172,11 +185,19 @@ export class SigningKeyCache {
  * @param secretId Optional, only with `cache`: {@link SigningKeyCache.secretId} of `secret`, if the caller has it.
  * @returns true only when signature and content hash both match. Never throws.
  */
-export function verifySigV4(req: RawRequest, secret: string, parsed: SigV4Auth, cache?: SigningKeyCache, secretId?: string): boolean {
+export function verifySigV4(
+  req: RawRequest,
+  secret: string,
+  parsed: SigV4Auth,
+  cache?: SigningKeyCache,
+  secretId?: string,
+): boolean {
   const { stringToSign, payloadHash } = canonicalizeSigV4(req, parsed);
   const { scopeDate, region, service } = parsed;
   const key = cache
-    ? secretId === undefined ? cache.get(secret, scopeDate, region, service) : cache.getWithId(secretId, secret, scopeDate, region, service)
+    ? secretId === undefined
+      ? cache.get(secret, scopeDate, region, service)
+      : cache.getWithId(secretId, secret, scopeDate, region, service)
     : deriveSigningKey(secret, scopeDate, region, service);
   const expected = createHmac('sha256', key).update(stringToSign, 'utf8').digest();
   const signatureOk = constantTimeEqualHex(expected, parsed.signature);

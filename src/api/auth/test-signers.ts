@@ -46,7 +46,14 @@ export function clientSignV4(r: ClientV4Request): { rawQuery: string; authorizat
   const names = Object.keys(r.signed).sort();
   const headerLines = names.map((n) => `${n}:${r.signed[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
   const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
-  const creq = [r.method, pyQuote(r.path, '/'), canonicalQuery, headerLines, names.join(';'), sha(Buffer.from(r.body, 'utf8'))].join('\n');
+  const creq = [
+    r.method,
+    pyQuote(r.path, '/'),
+    canonicalQuery,
+    headerLines,
+    names.join(';'),
+    sha(Buffer.from(r.body, 'utf8')),
+  ].join('\n');
   const scope = `${r.scopeDate}/${r.region}/${r.service}/aws4_request`;
   const sts = ['AWS4-HMAC-SHA256', r.signed['x-amz-date'], scope, sha(creq)].join('\n');
   let key: Buffer = createHmac('sha256', `AWS4${r.secret}`).update(r.scopeDate).digest();
@@ -73,7 +80,9 @@ export function clientSignV2(r: ClientV2Request): string {
   const sorted = [...r.params].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const qs = sorted.map(([k, v]) => `${pyQuote(k)}=${pyQuote(v)}`).join('&');
   const sts = `${r.method}\n${r.signedHost.toLowerCase()}\n${r.path}\n${qs}`;
-  return createHmac(r.algorithm === 'HmacSHA256' ? 'sha256' : 'sha1', r.secret).update(sts).digest('base64');
+  return createHmac(r.algorithm === 'HmacSHA256' ? 'sha256' : 'sha1', r.secret)
+    .update(sts)
+    .digest('base64');
 }
 
 /** Form-encodes params the way boto 2 and botocore put them in a body or URL (`%20` for space). */

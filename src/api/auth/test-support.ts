@@ -41,7 +41,8 @@ export function makeRequest(spec: RequestSpec): RawRequest {
     if (list) list.push(value);
     else headers.set(key, [value]);
   }
-  const body = spec.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body, 'utf8');
+  const body =
+    spec.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body, 'utf8');
   return { method: spec.method ?? 'GET', path: spec.path ?? '/', rawQuery: spec.rawQuery ?? '', headers, body };
 }
 
@@ -62,7 +63,13 @@ export function parseReqText(text: string): RawRequest {
     const colon = line.indexOf(':');
     return [line.slice(0, colon), line.slice(colon + 1)];
   });
-  return makeRequest({ method, path: q < 0 ? uri : uri.slice(0, q), rawQuery: q < 0 ? '' : uri.slice(q + 1), headers, body });
+  return makeRequest({
+    method,
+    path: q < 0 ? uri : uri.slice(0, q),
+    rawQuery: q < 0 ? '' : uri.slice(q + 1),
+    headers,
+    body,
+  });
 }
 
 /** A copy of the request with one header's values replaced (or added). */
@@ -97,6 +104,8 @@ export function tamperBody(req: RawRequest): RawRequest {
 /** Decoded query params followed by decoded form-body params, as the HTTP layer builds them. */
 export function paramsOf(req: RawRequest): Param[] {
   const contentType = req.headers.get('content-type')?.[0] ?? '';
-  const fromBody = contentType.startsWith('application/x-www-form-urlencoded') ? decodeForm(req.body.toString('utf8')) : [];
+  const fromBody = contentType.startsWith('application/x-www-form-urlencoded')
+    ? decodeForm(req.body.toString('utf8'))
+    : [];
   return [...decodeForm(req.rawQuery), ...fromBody];
 }

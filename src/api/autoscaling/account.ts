@@ -9,7 +9,10 @@ export const describeAccountLimitsAction = defineAction({
   input: struct({}),
   async handle(ctx) {
     const limits = limitsOf(ctx.deps, ctx.user);
-    const [groups, lcs] = await Promise.all([ctx.deps.store.countGroups(ctx.user.id), ctx.deps.store.countLaunchConfigurations(ctx.user.id)]);
+    const [groups, lcs] = await Promise.all([
+      ctx.deps.store.countGroups(ctx.user.id),
+      ctx.deps.store.countLaunchConfigurations(ctx.user.id),
+    ]);
     return {
       MaxNumberOfAutoScalingGroups: limits.maxGroups,
       MaxNumberOfLaunchConfigurations: limits.maxLaunchConfigurations,
@@ -29,15 +32,36 @@ const constant = (name: string, result: Record<string, unknown>) =>
   });
 
 export const constantActions = [
-  constant('DescribeAdjustmentTypes', { AdjustmentTypes: ['ChangeInCapacity', 'ExactCapacity', 'PercentChangeInCapacity'].map((AdjustmentType) => ({ AdjustmentType })) }),
+  constant('DescribeAdjustmentTypes', {
+    AdjustmentTypes: ['ChangeInCapacity', 'ExactCapacity', 'PercentChangeInCapacity'].map((AdjustmentType) => ({
+      AdjustmentType,
+    })),
+  }),
   constant('DescribeScalingProcessTypes', { Processes: SCALING_PROCESSES.map((ProcessName) => ({ ProcessName })) }),
   constant('DescribeTerminationPolicyTypes', { TerminationPolicyTypes: [...TERMINATION_POLICIES] }),
-  constant('DescribeLifecycleHookTypes', { LifecycleHookTypes: ['autoscaling:EC2_INSTANCE_LAUNCHING', 'autoscaling:EC2_INSTANCE_TERMINATING'] }),
+  constant('DescribeLifecycleHookTypes', {
+    LifecycleHookTypes: ['autoscaling:EC2_INSTANCE_LAUNCHING', 'autoscaling:EC2_INSTANCE_TERMINATING'],
+  }),
   constant('DescribeAutoScalingNotificationTypes', {
-    AutoScalingNotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR', 'autoscaling:TEST_NOTIFICATION'],
+    AutoScalingNotificationTypes: [
+      'autoscaling:EC2_INSTANCE_LAUNCH',
+      'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+      'autoscaling:EC2_INSTANCE_TERMINATE',
+      'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+      'autoscaling:TEST_NOTIFICATION',
+    ],
   }),
   constant('DescribeMetricCollectionTypes', {
-    Metrics: ['GroupMinSize', 'GroupMaxSize', 'GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupStandbyInstances', 'GroupTerminatingInstances', 'GroupTotalInstances'].map((Metric) => ({ Metric })),
+    Metrics: [
+      'GroupMinSize',
+      'GroupMaxSize',
+      'GroupDesiredCapacity',
+      'GroupInServiceInstances',
+      'GroupPendingInstances',
+      'GroupStandbyInstances',
+      'GroupTerminatingInstances',
+      'GroupTotalInstances',
+    ].map((Metric) => ({ Metric })),
     Granularities: [{ Granularity: '1Minute' }],
   }),
 ];

@@ -17,13 +17,32 @@ export const describeActivitiesAction = defineAction({
   }),
   async handle(ctx, input) {
     const limit = pageSize(input.MaxRecords, 100, 100);
-    const groupName = input.AutoScalingGroupName === undefined ? undefined : nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName');
-    if (groupName !== undefined && !input.IncludeDeletedGroups && !(await ctx.deps.store.getGroup(ctx.user.id, groupName))) throw groupNotFound(groupName);
+    const groupName =
+      input.AutoScalingGroupName === undefined
+        ? undefined
+        : nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName');
+    if (
+      groupName !== undefined &&
+      !input.IncludeDeletedGroups &&
+      !(await ctx.deps.store.getGroup(ctx.user.id, groupName))
+    )
+      throw groupNotFound(groupName);
     const ids = input.ActivityIds?.length ? input.ActivityIds : undefined;
     const scope = `act|${ctx.user.id}|${JSON.stringify([groupName ?? '', ids ?? []])}`;
     const after = input.NextToken === undefined ? undefined : ctx.deps.pageTokens.decode(scope, input.NextToken);
-    const rows = await ctx.deps.store.listActivities(ctx.user.id, { groupName, activityIds: ids, after, limit: limit + 1 });
-    const page = paginate(rows, limit, (a) => `${a.startTime.toISOString()}|${a.activityId}`, ctx.deps.pageTokens, scope);
+    const rows = await ctx.deps.store.listActivities(ctx.user.id, {
+      groupName,
+      activityIds: ids,
+      after,
+      limit: limit + 1,
+    });
+    const page = paginate(
+      rows,
+      limit,
+      (a) => `${a.startTime.toISOString()}|${a.activityId}`,
+      ctx.deps.pageTokens,
+      scope,
+    );
     return { Activities: page.items.map(activityXml), NextToken: page.nextToken };
   },
 });

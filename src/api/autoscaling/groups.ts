@@ -3,7 +3,13 @@ import { nameFromNameOrArn } from '../../domain/arn.ts';
 import { parseLaunchConfigurationName } from '../../domain/names.ts';
 import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
 import { SCALING_PROCESSES } from '../../domain/processes.ts';
-import { createGroup, deleteGroup, setDesiredCapacity, setProcessesSuspended, updateGroup } from '../../services/groups.ts';
+import {
+  createGroup,
+  deleteGroup,
+  setDesiredCapacity,
+  setProcessesSuspended,
+  updateGroup,
+} from '../../services/groups.ts';
 import { defineAction } from '../query/action.ts';
 import { ApiError } from '../query/errors.ts';
 import { pageSize, paginate } from '../query/pagination.ts';
@@ -28,7 +34,8 @@ export function groupInstanceXml(i: InstanceRecord): XmlValue {
  * How a group's launch configuration is shown: a Phantom domain shows its multi-cloud name
  * (`testlc1`, as the seed's listing prints), a plain group the name it was given.
  */
-const shownLaunchConfiguration = (g: GroupRecord) => (isPhantomDomain(g.tags) ? parseLaunchConfigurationName(g.launchConfigurationName).base : g.launchConfigurationName);
+const shownLaunchConfiguration = (g: GroupRecord) =>
+  isPhantomDomain(g.tags) ? parseLaunchConfigurationName(g.launchConfigurationName).base : g.launchConfigurationName;
 
 /** A Phantom domain's zones are its sites; a plain group's are what the client gave. */
 function shownZones(g: GroupRecord): string[] {
@@ -58,7 +65,10 @@ export function groupXml(g: GroupRecord, instances: InstanceRecord[]): XmlValue 
     HealthCheckGracePeriod: g.healthCheckGracePeriod,
     Instances: instances.map(groupInstanceXml),
     CreatedTime: g.createdTime,
-    SuspendedProcesses: g.suspendedProcesses.map((p) => ({ ProcessName: p.processName, SuspensionReason: p.suspensionReason })),
+    SuspendedProcesses: g.suspendedProcesses.map((p) => ({
+      ProcessName: p.processName,
+      SuspensionReason: p.suspensionReason,
+    })),
     PlacementGroup: g.placementGroup,
     VPCZoneIdentifier: g.vpcZoneIdentifier,
     EnabledMetrics: [],
@@ -82,12 +92,27 @@ const groupFields = {
   VPCZoneIdentifier: opt(xmlString(5000)),
   TerminationPolicies: opt(list(xmlString(1600))),
   NewInstancesProtectedFromScaleIn: opt(bool()),
-  LaunchTemplate: opt(struct({ LaunchTemplateId: opt(xmlString(255)), LaunchTemplateName: opt(xmlString(128)), Version: opt(xmlString(255)) })),
+  LaunchTemplate: opt(
+    struct({
+      LaunchTemplateId: opt(xmlString(255)),
+      LaunchTemplateName: opt(xmlString(128)),
+      Version: opt(xmlString(255)),
+    }),
+  ),
   MixedInstancesPolicy: opt(struct({})),
 };
 
 /** The settings Create and UpdateAutoScalingGroup share, from AWS input names to Phantom's. */
-function sharedSettings(input: { DesiredCapacity?: number; DefaultCooldown?: number; HealthCheckType?: string; HealthCheckGracePeriod?: number; VPCZoneIdentifier?: string; PlacementGroup?: string; TerminationPolicies?: string[]; NewInstancesProtectedFromScaleIn?: boolean }) {
+function sharedSettings(input: {
+  DesiredCapacity?: number;
+  DefaultCooldown?: number;
+  HealthCheckType?: string;
+  HealthCheckGracePeriod?: number;
+  VPCZoneIdentifier?: string;
+  PlacementGroup?: string;
+  TerminationPolicies?: string[];
+  NewInstancesProtectedFromScaleIn?: boolean;
+}) {
   return {
     desiredCapacity: input.DesiredCapacity,
     defaultCooldown: input.DefaultCooldown,
@@ -101,9 +126,16 @@ function sharedSettings(input: { DesiredCapacity?: number; DefaultCooldown?: num
 }
 
 /** Phantom launches from launch configurations only; say so rather than ignore the request. */
-function refuseLaunchTemplates(input: { LaunchTemplate?: object; MixedInstancesPolicy?: object; InstanceId?: string }): void {
+function refuseLaunchTemplates(input: {
+  LaunchTemplate?: object;
+  MixedInstancesPolicy?: object;
+  InstanceId?: string;
+}): void {
   if (input.LaunchTemplate || input.MixedInstancesPolicy || input.InstanceId) {
-    throw new ApiError('ValidationError', 'Phantom launches instances from launch configurations only; LaunchTemplate, MixedInstancesPolicy and InstanceId are not supported.');
+    throw new ApiError(
+      'ValidationError',
+      'Phantom launches instances from launch configurations only; LaunchTemplate, MixedInstancesPolicy and InstanceId are not supported.',
+    );
   }
 }
 
@@ -122,10 +154,17 @@ export const createGroupAction = defineAction({
   async handle(ctx, input) {
     refuseLaunchTemplates(input);
     if (input.LaunchConfigurationName === undefined) {
-      throw new ApiError('ValidationError', 'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.');
+      throw new ApiError(
+        'ValidationError',
+        'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.',
+      );
     }
     const tags = (input.Tags ?? []).map((t) => {
-      if (t.ResourceId !== undefined && t.ResourceId !== input.AutoScalingGroupName) throw new ApiError('ValidationError', `Tag ResourceId ${t.ResourceId} does not match AutoScalingGroupName ${input.AutoScalingGroupName}.`);
+      if (t.ResourceId !== undefined && t.ResourceId !== input.AutoScalingGroupName)
+        throw new ApiError(
+          'ValidationError',
+          `Tag ResourceId ${t.ResourceId} does not match AutoScalingGroupName ${input.AutoScalingGroupName}.`,
+        );
       return { key: t.Key, value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false };
     });
     await createGroup(ctx.deps, ctx.user, {
@@ -149,7 +188,10 @@ export const updateGroupAction = defineAction({
   async handle(ctx, input) {
     refuseLaunchTemplates(input);
     await updateGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), {
-      launchConfigurationName: input.LaunchConfigurationName === undefined ? undefined : nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      launchConfigurationName:
+        input.LaunchConfigurationName === undefined
+          ? undefined
+          : nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
       ...sharedSettings(input),
       minSize: input.MinSize,
       maxSize: input.MaxSize,
@@ -173,13 +215,21 @@ export const describeGroupsAction = defineAction({
     const names = input.AutoScalingGroupNames?.length ? input.AutoScalingGroupNames : undefined;
     const filters = (input.Filters ?? []).map((f) => ({ name: f.Name ?? '', values: f.Values ?? [] }));
     for (const f of filters) {
-      if (!/^(tag-key|tag-value|tag:.+)$/.test(f.name)) throw new ApiError('ValidationError', `Filter name ${f.name} is not supported; use tag-key, tag-value or tag:<key>.`);
+      if (!/^(tag-key|tag-value|tag:.+)$/.test(f.name))
+        throw new ApiError(
+          'ValidationError',
+          `Filter name ${f.name} is not supported; use tag-key, tag-value or tag:<key>.`,
+        );
     }
     const scope = `asg|${ctx.user.id}|${JSON.stringify([names ?? [], filters])}`;
     let after = input.NextToken === undefined ? undefined : ctx.deps.pageTokens.decode(scope, input.NextToken);
     const matches = (g: GroupRecord) =>
       filters.every((f) =>
-        f.name === 'tag-key' ? g.tags.some((t) => f.values.includes(t.key)) : f.name === 'tag-value' ? g.tags.some((t) => f.values.includes(t.value)) : g.tags.some((t) => `tag:${t.key}` === f.name && f.values.includes(t.value)),
+        f.name === 'tag-key'
+          ? g.tags.some((t) => f.values.includes(t.key))
+          : f.name === 'tag-value'
+            ? g.tags.some((t) => f.values.includes(t.value))
+            : g.tags.some((t) => `tag:${t.key}` === f.name && f.values.includes(t.value)),
       );
     const rows: GroupRecord[] = [];
     // Filters are applied after the store's page, so keep reading until the page is full.
@@ -190,8 +240,14 @@ export const describeGroupsAction = defineAction({
       after = batch[batch.length - 1]!.name;
     }
     const page = paginate(rows, limit, (g) => g.name, ctx.deps.pageTokens, scope);
-    const instances = await ctx.deps.store.listInstancesOfGroups(ctx.user.id, page.items.map((g) => g.name));
-    return { AutoScalingGroups: page.items.map((g) => groupXml(g, instances.get(g.name) ?? [])), NextToken: page.nextToken };
+    const instances = await ctx.deps.store.listInstancesOfGroups(
+      ctx.user.id,
+      page.items.map((g) => g.name),
+    );
+    return {
+      AutoScalingGroups: page.items.map((g) => groupXml(g, instances.get(g.name) ?? [])),
+      NextToken: page.nextToken,
+    };
   },
 });
 
@@ -199,16 +255,30 @@ export const deleteGroupAction = defineAction({
   name: 'DeleteAutoScalingGroup',
   input: struct({ AutoScalingGroupName: req(nameOrArn()), ForceDelete: opt(bool()) }),
   async handle(ctx, input) {
-    await deleteGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.ForceDelete ?? false);
+    await deleteGroup(
+      ctx.deps,
+      ctx.user,
+      nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'),
+      input.ForceDelete ?? false,
+    );
     return undefined;
   },
 });
 
 export const setDesiredCapacityAction = defineAction({
   name: 'SetDesiredCapacity',
-  input: struct({ AutoScalingGroupName: req(nameOrArn()), DesiredCapacity: req(int({ min: 0 })), HonorCooldown: opt(bool()) }),
+  input: struct({
+    AutoScalingGroupName: req(nameOrArn()),
+    DesiredCapacity: req(int({ min: 0 })),
+    HonorCooldown: opt(bool()),
+  }),
   async handle(ctx, input) {
-    await setDesiredCapacity(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), input.DesiredCapacity);
+    await setDesiredCapacity(
+      ctx.deps,
+      ctx.user,
+      nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'),
+      input.DesiredCapacity,
+    );
     return undefined;
   },
 });
@@ -222,7 +292,14 @@ function processesAction(name: 'SuspendProcesses' | 'ResumeProcesses', suspended
     input: processesInput,
     async handle(ctx, input) {
       const group = nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName');
-      await setProcessesSuspended(ctx.deps, ctx.user, group, input.ScalingProcesses ?? [], suspended, SCALING_PROCESSES);
+      await setProcessesSuspended(
+        ctx.deps,
+        ctx.user,
+        group,
+        input.ScalingProcesses ?? [],
+        suspended,
+        SCALING_PROCESSES,
+      );
       return undefined;
     },
   });

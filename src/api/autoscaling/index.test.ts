@@ -7,9 +7,13 @@ describe('action registry', () => {
     assert.equal(AWS_ACTIONS.length, 66);
     assert.equal(new Set(AWS_ACTIONS).size, 66);
     assert.equal(IMPLEMENTED_ACTIONS.size, 24);
-    assert.deepEqual([...IMPLEMENTED_ACTIONS.keys()].filter((a) => !AWS_ACTIONS.includes(a)), []);
+    assert.deepEqual(
+      [...IMPLEMENTED_ACTIONS.keys()].filter((a) => !AWS_ACTIONS.includes(a)),
+      [],
+    );
   });
   it('marks exactly the Describe* actions read-only (cacheable)', () => {
-    for (const [name, action] of IMPLEMENTED_ACTIONS) assert.equal(Boolean(action.readOnly), name.startsWith('Describe'), name);
+    for (const [name, action] of IMPLEMENTED_ACTIONS)
+      assert.equal(Boolean(action.readOnly), name.startsWith('Describe'), name);
   });
 });

@@ -50,16 +50,31 @@ export const terminateInstanceAction = defineAction({
   name: 'TerminateInstanceInAutoScalingGroup',
   input: struct({ InstanceId: req(xmlString(19)), ShouldDecrementDesiredCapacity: req(bool()) }),
   async handle(ctx, input) {
-    const activity = await terminateInstance(ctx.deps, ctx.user, input.InstanceId, input.ShouldDecrementDesiredCapacity);
+    const activity = await terminateInstance(
+      ctx.deps,
+      ctx.user,
+      input.InstanceId,
+      input.ShouldDecrementDesiredCapacity,
+    );
     return { Activity: activityXml(activity) };
   },
 });
 
 export const setInstanceHealthAction = defineAction({
   name: 'SetInstanceHealth',
-  input: struct({ InstanceId: req(xmlString(19)), HealthStatus: req(str({ enum: ['Healthy', 'Unhealthy'] })), ShouldRespectGracePeriod: opt(bool()) }),
+  input: struct({
+    InstanceId: req(xmlString(19)),
+    HealthStatus: req(str({ enum: ['Healthy', 'Unhealthy'] })),
+    ShouldRespectGracePeriod: opt(bool()),
+  }),
   async handle(ctx, input) {
-    await setInstanceHealth(ctx.deps, ctx.user, input.InstanceId, input.HealthStatus as 'Healthy' | 'Unhealthy', input.ShouldRespectGracePeriod ?? true);
+    await setInstanceHealth(
+      ctx.deps,
+      ctx.user,
+      input.InstanceId,
+      input.HealthStatus as 'Healthy' | 'Unhealthy',
+      input.ShouldRespectGracePeriod ?? true,
+    );
     return undefined;
   },
 });

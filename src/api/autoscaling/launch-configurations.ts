@@ -44,9 +44,16 @@ export const createLaunchConfigurationAction = defineAction({
     AssociatePublicIpAddress: opt(bool()),
   }),
   async handle(ctx, input) {
-    if (input.InstanceId !== undefined) throw new ApiError('ValidationError', 'Creating a launch configuration from an InstanceId is not supported by Phantom; give ImageId and InstanceType.');
+    if (input.InstanceId !== undefined)
+      throw new ApiError(
+        'ValidationError',
+        'Creating a launch configuration from an InstanceId is not supported by Phantom; give ImageId and InstanceType.',
+      );
     if (input.ImageId === undefined || input.InstanceType === undefined) {
-      throw new ApiError('ValidationError', 'Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.');
+      throw new ApiError(
+        'ValidationError',
+        'Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.',
+      );
     }
     await createLaunchConfiguration(ctx.deps, ctx.user, {
       name: input.LaunchConfigurationName,
@@ -88,7 +95,11 @@ export const deleteLaunchConfigurationAction = defineAction({
   name: 'DeleteLaunchConfiguration',
   input: struct({ LaunchConfigurationName: req(nameOrArn()) }),
   async handle(ctx, input) {
-    await deleteLaunchConfiguration(ctx.deps, ctx.user, nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'));
+    await deleteLaunchConfiguration(
+      ctx.deps,
+      ctx.user,
+      nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+    );
     return undefined;
   },
 });

@@ -24,14 +24,24 @@ export const tagXml = (groupName: string, t: Tag): XmlValue => ({
   PropagateAtLaunch: t.propagateAtLaunch,
 });
 
-type TagInput = { ResourceId?: string; ResourceType?: string; Key: string; Value?: string; PropagateAtLaunch?: boolean };
+type TagInput = {
+  ResourceId?: string;
+  ResourceType?: string;
+  Key: string;
+  Value?: string;
+  PropagateAtLaunch?: boolean;
+};
 
 /** Checks the resource addressing of Create/DeleteTags input (only groups can be tagged). */
 function addressed(tags: TagInput[]): Array<TagInput & { ResourceId: string }> {
   return tags.map((t) => {
-    if (t.ResourceId === undefined) throw new ApiError('ValidationError', `Tag ${t.Key} needs a ResourceId (the AutoScalingGroup name).`);
+    if (t.ResourceId === undefined)
+      throw new ApiError('ValidationError', `Tag ${t.Key} needs a ResourceId (the AutoScalingGroup name).`);
     if (t.ResourceType !== undefined && t.ResourceType !== 'auto-scaling-group') {
-      throw new ApiError('ValidationError', `ResourceType ${t.ResourceType} is not supported; only auto-scaling-group can be tagged.`);
+      throw new ApiError(
+        'ValidationError',
+        `ResourceType ${t.ResourceType} is not supported; only auto-scaling-group can be tagged.`,
+      );
     }
     return { ...t, ResourceId: t.ResourceId };
   });
@@ -41,7 +51,12 @@ export const createOrUpdateTagsAction = defineAction({
   name: 'CreateOrUpdateTags',
   input: struct({ Tags: req(list(tagInput)) }),
   async handle(ctx, input) {
-    const tags: GroupTag[] = addressed(input.Tags).map((t) => ({ resourceId: t.ResourceId, key: t.Key, value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false }));
+    const tags: GroupTag[] = addressed(input.Tags).map((t) => ({
+      resourceId: t.ResourceId,
+      key: t.Key,
+      value: t.Value ?? '',
+      propagateAtLaunch: t.PropagateAtLaunch ?? false,
+    }));
     await createOrUpdateTags(ctx.deps, ctx.user, tags);
     return undefined;
   },
@@ -51,7 +66,11 @@ export const deleteTagsAction = defineAction({
   name: 'DeleteTags',
   input: struct({ Tags: req(list(tagInput)) }),
   async handle(ctx, input) {
-    await deleteTags(ctx.deps, ctx.user, addressed(input.Tags).map((t) => ({ resourceId: t.ResourceId, key: t.Key, value: t.Value })));
+    await deleteTags(
+      ctx.deps,
+      ctx.user,
+      addressed(input.Tags).map((t) => ({ resourceId: t.ResourceId, key: t.Key, value: t.Value })),
+    );
     return undefined;
   },
 });
@@ -68,7 +87,11 @@ export const describeTagsAction = defineAction({
     const limit = pageSize(input.MaxRecords, 50, 100);
     const filters = (input.Filters ?? []).map((f) => ({ name: f.Name ?? '', values: f.Values ?? [] }));
     const bad = filters.find((f) => !(TAG_FILTER_NAMES as readonly string[]).includes(f.name));
-    if (bad) throw new ApiError('ValidationError', `Filter type ${bad.name} is not correct. Allowed Filter types are: ${TAG_FILTER_NAMES.join(' ')}.`);
+    if (bad)
+      throw new ApiError(
+        'ValidationError',
+        `Filter type ${bad.name} is not correct. Allowed Filter types are: ${TAG_FILTER_NAMES.join(' ')}.`,
+      );
     const scope = `tags|${ctx.user.id}|${JSON.stringify(filters)}`;
     const after = input.NextToken === undefined ? undefined : ctx.deps.pageTokens.decode(scope, input.NextToken);
     const groups = await ctx.deps.store.listGroups(ctx.user.id, { limit: Number.MAX_SAFE_INTEGER });

@@ -30,14 +30,24 @@ function send(res: ServerResponse, status: number, body: string | Buffer[], requ
 function tooLarge(res: ServerResponse, limit: number): void {
   const requestId = randomUUID();
   res.setHeader('Connection', 'close');
-  send(res, 413, errorXml('RequestEntityTooLarge', `The request body exceeds the limit of ${limit} bytes.`, 413, requestId), requestId);
+  send(
+    res,
+    413,
+    errorXml('RequestEntityTooLarge', `The request body exceeds the limit of ${limit} bytes.`, 413, requestId),
+    requestId,
+  );
 }
 
 /**
  * Reads the body up to `limit` bytes. Resolves undefined (and has answered 413) when the
  * body is larger: a declared Content-Length over the limit is refused before reading.
  */
-function readBody(req: IncomingMessage, res: ServerResponse, headers: RawRequest['headers'], limit: number): Promise<Buffer | undefined> {
+function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: RawRequest['headers'],
+  limit: number,
+): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     // From our own header map: touching req.headers would make Node build a second one.
     const declared = Number(headers.get('content-length')?.[0] ?? 0);
@@ -104,10 +114,14 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
     if (!socket.writable) return;
     const requestId = randomUUID();
     const refusal =
-      error.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('RequestHeaderFieldsTooLarge', 'The request headers are too large.') : new ApiError('MalformedQueryString', 'The HTTP request could not be parsed.');
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError('RequestHeaderFieldsTooLarge', 'The request headers are too large.')
+        : new ApiError('MalformedQueryString', 'The HTTP request could not be parsed.');
     const { status, code } = refusal;
     const body = errorXml(code, refusal.message, status, requestId);
-    socket.end(`HTTP/1.1 ${status} ${code}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${code}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
   return server;
 }

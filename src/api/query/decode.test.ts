@@ -15,27 +15,54 @@ const shape = struct({
 });
 const decode = (raw: string) => decodeInput(shape, paramTree(decodeForm(raw)));
 const validation = (raw: string, pattern: RegExp) =>
-  assert.throws(() => decode(raw), (e: unknown) => e instanceof ApiError && e.code === 'ValidationError' && pattern.test(e.message));
+  assert.throws(
+    () => decode(raw),
+    (e: unknown) => e instanceof ApiError && e.code === 'ValidationError' && pattern.test(e.message),
+  );
 
 describe('form decoding', () => {
   it('treats + as space and decodes UTF-8 percent escapes', () => {
-    assert.deepEqual(decodeForm('a=asg+1&b=a%2Bb&c=%E2%9C%93&d'), [['a', 'asg 1'], ['b', 'a+b'], ['c', '✓'], ['d', '']]);
+    assert.deepEqual(decodeForm('a=asg+1&b=a%2Bb&c=%E2%9C%93&d'), [
+      ['a', 'asg 1'],
+      ['b', 'a+b'],
+      ['c', '✓'],
+      ['d', ''],
+    ]);
   });
   it('refuses a malformed escape', () => {
-    assert.throws(() => decodeForm('a=%E2%9C'), (e: unknown) => e instanceof ApiError && e.code === 'MalformedQueryString');
-    assert.throws(() => decodeForm('a=%zz'), (e: unknown) => e instanceof ApiError && e.code === 'MalformedQueryString');
+    assert.throws(
+      () => decodeForm('a=%E2%9C'),
+      (e: unknown) => e instanceof ApiError && e.code === 'MalformedQueryString',
+    );
+    assert.throws(
+      () => decodeForm('a=%zz'),
+      (e: unknown) => e instanceof ApiError && e.code === 'MalformedQueryString',
+    );
   });
 });
 
 describe('input decoding', () => {
   it('decodes scalars, member lists in index order, structures and nested fields', () => {
-    const input = decode('Name=n&Size=3&Force=TRUE&Zones.member.2=b&Zones.member.1=a&Tags.member.1.Key=k&Tags.member.1.Value=v&Monitoring.Enabled=false&Unknown=x&Action=X&Version=2011-01-01');
-    assert.deepEqual(input, { Name: 'n', Size: 3, Force: true, Zones: ['a', 'b'], Tags: [{ Key: 'k', Value: 'v' }], Monitoring: { Enabled: false } });
+    const input = decode(
+      'Name=n&Size=3&Force=TRUE&Zones.member.2=b&Zones.member.1=a&Tags.member.1.Key=k&Tags.member.1.Value=v&Monitoring.Enabled=false&Unknown=x&Action=X&Version=2011-01-01',
+    );
+    assert.deepEqual(input, {
+      Name: 'n',
+      Size: 3,
+      Force: true,
+      Zones: ['a', 'b'],
+      Tags: [{ Key: 'k', Value: 'v' }],
+      Monitoring: { Enabled: false },
+    });
   });
   it('reads a bare key as an empty list', () => {
     assert.deepEqual(decode('Name=n&Zones='), { Name: 'n', Zones: [] });
   });
-  it('reports a missing required member in AWS wording', () => validation('Size=1', /^1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null$/));
+  it('reports a missing required member in AWS wording', () =>
+    validation(
+      'Size=1',
+      /^1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null$/,
+    ));
   it('counts several errors', () => validation('Size=-1&Force=maybe', /^3 validation errors detected/));
   it('refuses bad integers, booleans and lengths', () => {
     validation('Name=n&Size=1.5', /Member must be an integer/);
@@ -49,20 +76,32 @@ describe('input decoding', () => {
     validation('Name=n&Zones.member.0=a', /index/);
     validation('Name=n&Zones.member.x=a', /index/);
     validation('Name=n&Zones.member.1001=a', /index/);
-    validation('Name=n&Tags.member.1.Key=a&Tags.member.2.Key=b&Tags.member.3.Key=c&Tags.member.4.Key=d', /length less than or equal to 3/);
+    validation(
+      'Name=n&Tags.member.1.Key=a&Tags.member.2.Key=b&Tags.member.3.Key=c&Tags.member.4.Key=d',
+      /length less than or equal to 3/,
+    );
     validation('Name=n&Tags.member.1.Value=v', /tags\.1\.member\.key/i);
   });
   it('refuses a parameter given twice', () => {
-    assert.throws(() => decode('Name=a&Name=b'), (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue');
+    assert.throws(
+      () => decode('Name=a&Name=b'),
+      (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue',
+    );
   });
   it('ignores signature parameters', () => {
-    assert.deepEqual(decode('Name=n&AWSAccessKeyId=AK&Signature=s&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=t'), { Name: 'n' });
+    assert.deepEqual(
+      decode('Name=n&AWSAccessKeyId=AK&Signature=s&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=t'),
+      { Name: 'n' },
+    );
   });
 });
 
 describe('XML-safe strings', () => {
   it('accept supplementary characters and refuse lone surrogates', () => {
     assert.deepEqual(decode('Name=%F0%9F%98%80'), { Name: '😀' });
-    assert.throws(() => decodeInput(shape, paramTree([['Name', 'a\uD800']])), (e: unknown) => e instanceof ApiError && e.code === 'ValidationError');
+    assert.throws(
+      () => decodeInput(shape, paramTree([['Name', 'a\uD800']])),
+      (e: unknown) => e instanceof ApiError && e.code === 'ValidationError',
+    );
   });
 });

@@ -41,7 +41,8 @@ export function paramTree(params: readonly Param[]): Node {
   const seen = new Set<string>();
   for (const [name, value] of params) {
     if (TRANSPORT_PARAMS.has(name)) continue;
-    if (seen.has(name)) throw new ApiError('InvalidParameterValue', `The parameter ${truncate(name)} was given more than once.`);
+    if (seen.has(name))
+      throw new ApiError('InvalidParameterValue', `The parameter ${truncate(name)} was given more than once.`);
     seen.add(name);
     let node = root;
     for (const segment of name.split('.')) {
@@ -72,12 +73,18 @@ export function decodeInput<S extends StructShape>(shape: S, tree: Node): Decode
   return value as Decoded<S>;
 }
 
-function decodeStruct(shape: StructShape, node: Node | undefined, path: string, errors: string[]): Record<string, unknown> {
+function decodeStruct(
+  shape: StructShape,
+  node: Node | undefined,
+  path: string,
+  errors: string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(shape.members)) {
     const child = node?.children.get(name);
     if (!child) {
-      if (member.required) errors.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
+      if (member.required)
+        errors.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
       continue;
     }
     const decoded = decodeValue(member.shape, child, memberPath(path, name), errors);
@@ -116,14 +123,18 @@ function decodeList(shape: ListShape, node: Node, path: string, errors: string[]
   for (const [key, child] of members.children) {
     const index = /^[1-9][0-9]{0,3}$/.test(key) ? Number(key) : NaN;
     if (!(index >= 1 && index <= MAX_LIST_INDEX)) {
-      errors.push(`Value '${truncate(key)}' at '${path}' failed to satisfy constraint: Member index must be an integer from 1 to ${MAX_LIST_INDEX}`);
+      errors.push(
+        `Value '${truncate(key)}' at '${path}' failed to satisfy constraint: Member index must be an integer from 1 to ${MAX_LIST_INDEX}`,
+      );
       return undefined;
     }
     indexed.push([index, child]);
   }
   indexed.sort((a, b) => a[0] - b[0]);
   if (shape.max !== undefined && indexed.length > shape.max) {
-    errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`);
+    errors.push(
+      `Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`,
+    );
     return undefined;
   }
   return indexed.map(([i, child]) => decodeValue(shape.member, child, `${path}.${i}.member`, errors));
@@ -136,18 +147,24 @@ function decodeScalar(shape: Shape, raw: string, path: string, errors: string[])
   };
   switch (shape.kind) {
     case 'string': {
-      if (shape.min !== undefined && raw.length < shape.min) return fail(`Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && raw.length > shape.max) return fail(`Member must have length less than or equal to ${shape.max}`);
-      if (shape.pattern && !shape.pattern.test(raw)) return fail(`Member must satisfy regular expression pattern: ${shape.pattern.source}`);
-      if (shape.enum && !shape.enum.includes(raw)) return fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      if (shape.min !== undefined && raw.length < shape.min)
+        return fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && raw.length > shape.max)
+        return fail(`Member must have length less than or equal to ${shape.max}`);
+      if (shape.pattern && !shape.pattern.test(raw))
+        return fail(`Member must satisfy regular expression pattern: ${shape.pattern.source}`);
+      if (shape.enum && !shape.enum.includes(raw))
+        return fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       return raw;
     }
     case 'integer': {
       if (!/^-?[0-9]{1,10}$/.test(raw)) return fail('Member must be an integer');
       const n = Number(raw);
       if (n > 2147483647 || n < -2147483648) return fail('Member must be a 32-bit integer');
-      if (shape.min !== undefined && n < shape.min) return fail(`Member must have value greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && n > shape.max) return fail(`Member must have value less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && n < shape.min)
+        return fail(`Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && n > shape.max)
+        return fail(`Member must have value less than or equal to ${shape.max}`);
       return n;
     }
     case 'boolean': {

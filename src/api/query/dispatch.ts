@@ -67,22 +67,32 @@ export class QueryApi {
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.code === 'InternalFailure') this.log.error({ err: error, requestId }, 'request failed');
-      return { status: apiError.status, body: [Buffer.from(errorXml(apiError.code, apiError.message, apiError.status, requestId))], requestId };
+      return {
+        status: apiError.status,
+        body: [Buffer.from(errorXml(apiError.code, apiError.message, apiError.status, requestId))],
+        requestId,
+      };
     }
   }
 
   private async run(req: RawRequest, requestId: string) {
-    if (req.method !== 'GET' && req.method !== 'POST') throw new ApiError('MethodNotAllowed', `The HTTP method ${req.method} is not allowed; use GET or POST.`);
+    if (req.method !== 'GET' && req.method !== 'POST')
+      throw new ApiError('MethodNotAllowed', `The HTTP method ${req.method} is not allowed; use GET or POST.`);
     const params = requestParams(req);
     const identity = await this.authenticator.authenticate(req, params);
     const user = await this.userById(identity.userId);
     if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
     const actionName = params.find(([name]) => name === 'Action')?.[1];
-    if (actionName === undefined || actionName === '') throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
+    if (actionName === undefined || actionName === '')
+      throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
     const action = this.actions.get(actionName);
     if (!action) {
-      if (this.knownActions.includes(actionName)) throw new ApiError('InvalidAction', `Phantom does not implement the action ${actionName}.`);
-      throw new ApiError('InvalidAction', `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`);
+      if (this.knownActions.includes(actionName))
+        throw new ApiError('InvalidAction', `Phantom does not implement the action ${actionName}.`);
+      throw new ApiError(
+        'InvalidAction',
+        `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`,
+      );
     }
     const input = decodeInput(action.input, paramTree(params));
     if (!action.readOnly) {
@@ -104,6 +114,9 @@ export class QueryApi {
 
   /** Runs the action's handler: the response head and its Result element, as UTF-8 bytes. */
   private async respond(action: ActionDefinition, user: User, requestId: string, input: unknown): Promise<Buffer> {
-    return Buffer.from(successHead(action.name) + resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)));
+    return Buffer.from(
+      successHead(action.name) +
+        resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)),
+    );
   }
 }

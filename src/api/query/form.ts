@@ -28,6 +28,9 @@ function decodeComponent(s: string): string {
   try {
     return decodeURIComponent(spaced);
   } catch {
-    throw new ApiError('MalformedQueryString', 'The query string or form body contains a malformed percent-encoding or invalid UTF-8.');
+    throw new ApiError(
+      'MalformedQueryString',
+      'The query string or form body contains a malformed percent-encoding or invalid UTF-8.',
+    );
   }
 }

@@ -14,7 +14,10 @@ describe('page tokens', () => {
     const token = tokens.encode('s', 'group-49');
     assert.throws(() => tokens.decode('s', ''), invalidToken);
     assert.throws(() => tokens.decode('other', token), invalidToken);
-    assert.throws(() => tokens.decode('s', `${Buffer.from('group-99').toString('base64url')}${token.slice(token.indexOf('.'))}`), invalidToken);
+    assert.throws(
+      () => tokens.decode('s', `${Buffer.from('group-99').toString('base64url')}${token.slice(token.indexOf('.'))}`),
+      invalidToken,
+    );
     assert.throws(() => new PageTokens(Buffer.alloc(32, 8)).decode('s', token), invalidToken);
     assert.throws(() => tokens.decode('s', 'garbage'), invalidToken);
   });
@@ -28,7 +31,13 @@ describe('page tokens', () => {
   it('pageSize applies defaults and bounds', () => {
     assert.equal(pageSize(undefined, 50, 100), 50);
     assert.equal(pageSize(100, 50, 100), 100);
-    assert.throws(() => pageSize(101, 50, 100), (e: unknown) => e instanceof ApiError && e.code === 'ValidationError');
-    assert.throws(() => pageSize(0, 50, 100), (e: unknown) => e instanceof ApiError && e.code === 'ValidationError');
+    assert.throws(
+      () => pageSize(101, 50, 100),
+      (e: unknown) => e instanceof ApiError && e.code === 'ValidationError',
+    );
+    assert.throws(
+      () => pageSize(0, 50, 100),
+      (e: unknown) => e instanceof ApiError && e.code === 'ValidationError',
+    );
   });
 });

@@ -25,7 +25,10 @@ export class PageTokens {
     const given = Buffer.from(token.slice(dot + 1), 'base64url');
     const expected = Buffer.from(this.mac(scope, payload), 'base64url');
     if (dot <= 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new ApiError('InvalidNextToken', `The token '${token.length > 80 ? `${token.slice(0, 80)}…` : token}' was invalid.`);
+      throw new ApiError(
+        'InvalidNextToken',
+        `The token '${token.length > 80 ? `${token.slice(0, 80)}…` : token}' was invalid.`,
+      );
     }
     return Buffer.from(payload, 'base64url').toString('utf8');
   }
@@ -42,7 +45,10 @@ export class PageTokens {
 export function pageSize(maxRecords: number | undefined, defaultSize: number, max: number): number {
   if (maxRecords === undefined) return defaultSize;
   if (maxRecords < 1 || maxRecords > max) {
-    throw new ApiError('ValidationError', `1 validation error detected: Value '${maxRecords}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and ${max}`);
+    throw new ApiError(
+      'ValidationError',
+      `1 validation error detected: Value '${maxRecords}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and ${max}`,
+    );
   }
   return maxRecords;
 }
@@ -51,7 +57,13 @@ export function pageSize(maxRecords: number | undefined, defaultSize: number, ma
  * Splits a fetched page (fetched with limit + 1 to look ahead) into the items to return and
  * the NextToken, which is omitted on the last page (an empty token is an error to clients).
  */
-export function paginate<T>(rows: T[], limit: number, keyOf: (row: T) => string, tokens: PageTokens, scope: string): { items: T[]; nextToken?: string } {
+export function paginate<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => string,
+  tokens: PageTokens,
+  scope: string,
+): { items: T[]; nextToken?: string } {
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
   return { items, nextToken: tokens.encode(scope, keyOf(items[items.length - 1]!)) };

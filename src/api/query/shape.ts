@@ -64,8 +64,15 @@ export type InputOf<S extends StructShape> = Simplify<Decoded<S>>;
 export const str = (c: Omit<StringShape, 'kind'> = {}): StringShape => ({ kind: 'string', ...c });
 export const int = (c: Omit<IntegerShape, 'kind'> = {}): IntegerShape => ({ kind: 'integer', ...c });
 export const bool = (): BooleanShape => ({ kind: 'boolean' });
-export const list = <M extends Shape>(member: M, max?: number): ListShape<M> => ({ kind: 'list', member, ...(max === undefined ? {} : { max }) });
-export const struct = <Ms extends Record<string, Member>>(members: Ms): StructShape<Ms> => ({ kind: 'structure', members });
+export const list = <M extends Shape>(member: M, max?: number): ListShape<M> => ({
+  kind: 'list',
+  member,
+  ...(max === undefined ? {} : { max }),
+});
+export const struct = <Ms extends Record<string, Member>>(members: Ms): StructShape<Ms> => ({
+  kind: 'structure',
+  members,
+});
 /** A member that must be present. */
 export const req = <S extends Shape>(shape: S): Member<S> & { required: true } => ({ shape, required: true });
 /** A member that may be absent. */

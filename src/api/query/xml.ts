@@ -13,8 +13,9 @@ export type XmlValue = string | number | boolean | Date | null | undefined | Xml
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 // Characters XML 1.0 cannot carry at all (even escaped); they are replaced, never emitted.
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for an XML element body. */
 export function escapeXml(text: string): string {
@@ -64,14 +65,16 @@ export function resultXml(action: string, result: XmlValue): string {
 }
 
 /** The opening of a success response, up to where its Result element goes. */
-export const successHead = (action: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}">`;
+export const successHead = (action: string): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}">`;
 
 /** The close of a success response: metadata with the request id. */
 export const successTail = (action: string, requestId: string): string =>
   `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
 
 /** A whole success response: `<{Action}Response><{Action}Result>…<ResponseMetadata>…`. */
-export const successXml = (action: string, requestId: string, result: XmlValue): string => successHead(action) + resultXml(action, result) + successTail(action, requestId);
+export const successXml = (action: string, requestId: string, result: XmlValue): string =>
+  successHead(action) + resultXml(action, result) + successTail(action, requestId);
 
 /** The AWS error envelope, used for every failure including 404/413/500. */
 export function errorXml(code: string, message: string, status: number, requestId: string): string {

@@ -26,10 +26,26 @@ describe('health check tags', () => {
     assert.equal(parseHealthCheck([tag('clouds', 'hotel:1')]), undefined);
     const check = parseHealthCheck([tag('health_check_url', 'http://{address}:8080/health?id={instance_id}')]);
     assert.deepEqual(check, { urlTemplate: 'http://{address}:8080/health?id={instance_id}', failures: 3 });
-    assert.equal(healthCheckUrl(check!, { id: 'i-1', privateAddress: '10.0.0.7' }), 'http://10.0.0.7:8080/health?id=i-1');
-    assert.equal(healthCheckUrl(check!, { id: 'i-1', publicAddress: '2001:db8::1', privateAddress: '10.0.0.7' }), 'http://[2001:db8::1]:8080/health?id=i-1');
-    assert.equal(healthCheckUrl({ urlTemplate: 'http://{public_address}/', failures: 1 }, { id: 'i-1', privateAddress: '10.0.0.7' }), undefined);
-    const refused = (tags: ReturnType<typeof tag>[], message: RegExp) => assert.throws(() => parseHealthCheck(tags), (e: unknown) => e instanceof PhantomError && e.code === 'Validation' && message.test(e.message));
+    assert.equal(
+      healthCheckUrl(check!, { id: 'i-1', privateAddress: '10.0.0.7' }),
+      'http://10.0.0.7:8080/health?id=i-1',
+    );
+    assert.equal(
+      healthCheckUrl(check!, { id: 'i-1', publicAddress: '2001:db8::1', privateAddress: '10.0.0.7' }),
+      'http://[2001:db8::1]:8080/health?id=i-1',
+    );
+    assert.equal(
+      healthCheckUrl(
+        { urlTemplate: 'http://{public_address}/', failures: 1 },
+        { id: 'i-1', privateAddress: '10.0.0.7' },
+      ),
+      undefined,
+    );
+    const refused = (tags: ReturnType<typeof tag>[], message: RegExp) =>
+      assert.throws(
+        () => parseHealthCheck(tags),
+        (e: unknown) => e instanceof PhantomError && e.code === 'Validation' && message.test(e.message),
+      );
     refused([tag('health_check_url', 'http://{host}/')], /unknown placeholder \{host\}/);
     refused([tag('health_check_url', 'ftp://{address}/')], /must be an http or https URL/);
     refused([tag('health_check_url', 'not a url')], /must be an http or https URL/);
@@ -60,21 +76,71 @@ describe('HTTP health checks in the reconciler', () => {
     const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
     const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
     await store.createUser(user);
-    const services: ServiceDeps = { store, clock, sites: () => ['hotel'], defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 }, pageTokens: new PageTokens(Buffer.alloc(32)) };
-    await createLaunchConfiguration(services, user, { name: 'web@hotel', imageId: 'img', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false });
-    const tags = [tag('PHANTOM_DEFINITION', 'error_overflow_n_preserving'), tag('clouds', 'hotel:-1'), tag('health_check_url', `http://127.0.0.1:${port}/health/{instance_id}`), tag('health_check_failures', '2'), ...extraTags];
-    await createGroup(services, user, { name: 'web', launchConfigurationName: 'web@hotel', minSize: 3, maxSize: 3, healthCheckGracePeriod: 30, availabilityZones: ['hotel'], loadBalancerNames: [], targetGroupARNs: [], tags });
+    const services: ServiceDeps = {
+      store,
+      clock,
+      sites: () => ['hotel'],
+      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+      pageTokens: new PageTokens(Buffer.alloc(32)),
+    };
+    await createLaunchConfiguration(services, user, {
+      name: 'web@hotel',
+      imageId: 'img',
+      instanceType: 'm1.small',
+      securityGroups: [],
+      instanceMonitoring: false,
+      ebsOptimized: false,
+    });
+    const tags = [
+      tag('PHANTOM_DEFINITION', 'error_overflow_n_preserving'),
+      tag('clouds', 'hotel:-1'),
+      tag('health_check_url', `http://127.0.0.1:${port}/health/{instance_id}`),
+      tag('health_check_failures', '2'),
+      ...extraTags,
+    ];
+    await createGroup(services, user, {
+      name: 'web',
+      launchConfigurationName: 'web@hotel',
+      minSize: 3,
+      maxSize: 3,
+      healthCheckGracePeriod: 30,
+      availabilityZones: ['hotel'],
+      loadBalancerNames: [],
+      targetGroupARNs: [],
+      tags,
+    });
     const sim: SimCloud = openSimCloud({ site: 'hotel', clock, random: seededRandom(3), knobs: { bootMs: 1000 } });
     const verdicts: string[] = [];
-    const health = new HttpHealthProber({ clock, intervalMs: 5000, timeoutMs: 2000, onUnhealthy: (_o, g) => verdicts.push(g) });
+    const health = new HttpHealthProber({
+      clock,
+      intervalMs: 5000,
+      timeoutMs: 2000,
+      onUnhealthy: (_o, g) => verdicts.push(g),
+    });
     let next = 0;
-    const deps = { store, clock, installationId: 'i', driverFor: async () => sim.driver, backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }), engine: engineFor('error_overflow_n_preserving'), engineConfig: undefined, knownSites: () => ['hotel'], newIntentId: () => `intent-${++next}`, graceMs: 60_000, health };
+    const deps = {
+      store,
+      clock,
+      installationId: 'i',
+      driverFor: async () => sim.driver,
+      backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }),
+      engine: engineFor('error_overflow_n_preserving'),
+      engineConfig: undefined,
+      knownSites: () => ['hotel'],
+      newIntentId: () => `intent-${++next}`,
+      graceMs: 60_000,
+      health,
+    };
     const pass = async (advanceMs: number) => {
       clock.advance(advanceMs);
       await reconcileDomain(deps, user.id, 'web', new AbortController().signal);
       await health.idle();
     };
-    const live = () => sim.state.list({}, clock.now().getTime()).filter((i) => i.state === 'pending' || i.state === 'running').map((i) => i.id);
+    const live = () =>
+      sim.state
+        .list({}, clock.now().getTime())
+        .filter((i) => i.state === 'pending' || i.state === 'running')
+        .map((i) => i.id);
     return { store, user, services, sim, pass, live, verdicts };
   }
 
@@ -99,7 +165,10 @@ describe('HTTP health checks in the reconciler', () => {
     for (const id of well) assert.ok(w.live().includes(id), 'healthy instances stay');
     const activities = await w.store.listActivities(w.user.id, { groupName: 'web', limit: 20 });
     const termination = activities.find((a) => a.description === `Terminating EC2 instance: ${sick}`);
-    assert.match(termination?.cause ?? '', /health status being Unhealthy \(HTTP health check failed 2 times in a row: GET http:\/\/127\.0\.0\.1:\d+\/health\/i-[0-9a-f]+ answered 500\)/);
+    assert.match(
+      termination?.cause ?? '',
+      /health status being Unhealthy \(HTTP health check failed 2 times in a row: GET http:\/\/127\.0\.0\.1:\d+\/health\/i-[0-9a-f]+ answered 500\)/,
+    );
   });
 
   it('checks nothing while HealthCheck is suspended', async () => {

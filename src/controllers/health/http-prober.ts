@@ -60,7 +60,9 @@ export class HttpHealthProber implements HealthChecks {
         if (probing.failures === check.failures && was < check.failures) this.options.onUnhealthy?.(owner, groupName);
       });
     }
-    return state.failures >= check.failures ? `HTTP health check failed ${state.failures} times in a row: ${state.lastFailure}` : undefined;
+    return state.failures >= check.failures
+      ? `HTTP health check failed ${state.failures} times in a row: ${state.lastFailure}`
+      : undefined;
   }
 
   forget(instanceId: string): void {
@@ -81,7 +83,10 @@ export class HttpHealthProber implements HealthChecks {
       await response.body?.cancel();
       return response.status >= 200 && response.status < 400 ? undefined : `GET ${url} answered ${response.status}`;
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
       return `GET ${url} failed: ${reason}`;
     }
   }

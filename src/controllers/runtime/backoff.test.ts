@@ -82,4 +82,3 @@ describe('SiteBackoff', () => {
     assert.equal(b.launchUntil('hotel', 'ann', at(3)), undefined, 'a success clears both');
   });
 });
-

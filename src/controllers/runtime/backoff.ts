@@ -79,7 +79,12 @@ export class SiteBackoff {
   /** The key's entry, forgetting it first when its last failure is older than `resetAfterMs`. */
   private live(key: string, at: number): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && this.resetAfterMs !== undefined && at >= entry.untilMs && at - entry.lastFailureMs > this.resetAfterMs) {
+    if (
+      entry &&
+      this.resetAfterMs !== undefined &&
+      at >= entry.untilMs &&
+      at - entry.lastFailureMs > this.resetAfterMs
+    ) {
       this.entries.delete(key);
       return undefined;
     }

@@ -27,27 +27,68 @@ async function world(domains: number) {
   const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
   const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
   await store.createUser(user);
-  const services: ServiceDeps = { store, clock, sites: () => SITES, defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10 }, pageTokens: new PageTokens(Buffer.alloc(32)) };
-  for (const site of SITES) await createLaunchConfiguration(services, user, { name: `web@${site}`, imageId: 'img', instanceType: 'm1.small', securityGroups: [], instanceMonitoring: false, ebsOptimized: false });
-  const tags = [['PHANTOM_DEFINITION', 'error_overflow_n_preserving'], ['clouds', 'hotel:1,sierra:-1']].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  const services: ServiceDeps = {
+    store,
+    clock,
+    sites: () => SITES,
+    defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10 },
+    pageTokens: new PageTokens(Buffer.alloc(32)),
+  };
+  for (const site of SITES)
+    await createLaunchConfiguration(services, user, {
+      name: `web@${site}`,
+      imageId: 'img',
+      instanceType: 'm1.small',
+      securityGroups: [],
+      instanceMonitoring: false,
+      ebsOptimized: false,
+    });
+  const tags = [
+    ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
+    ['clouds', 'hotel:1,sierra:-1'],
+  ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
   const names = Array.from({ length: domains }, (_, i) => `d${String(i).padStart(3, '0')}`);
-  for (const name of names) await createGroup(services, user, { name, launchConfigurationName: 'web@hotel', minSize: 2, maxSize: 2, availabilityZones: ['hotel'], loadBalancerNames: [], targetGroupARNs: [], tags });
+  for (const name of names)
+    await createGroup(services, user, {
+      name,
+      launchConfigurationName: 'web@hotel',
+      minSize: 2,
+      maxSize: 2,
+      availabilityZones: ['hotel'],
+      loadBalancerNames: [],
+      targetGroupARNs: [],
+      tags,
+    });
   const sims: Record<string, SimCloud> = {};
   for (const site of SITES) sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length) });
   const firstLaunch: string[] = [];
   const drivers: Record<string, CloudDriver> = {};
-  for (const site of SITES) drivers[site] = meteredDriver(sims[site]!.driver, noCalls(), (r) => {
-    const group = r.tags['phantom:group']!;
-    if (!firstLaunch.includes(group)) firstLaunch.push(group);
-  });
+  for (const site of SITES)
+    drivers[site] = meteredDriver(sims[site]!.driver, noCalls(), (r) => {
+      const group = r.tags['phantom:group']!;
+      if (!firstLaunch.includes(group)) firstLaunch.push(group);
+    });
   let next = 0;
   const controller = new Controller({
     store,
     intervalMs: 3_600_000,
     log: pino({ level: 'silent' }),
-    reconciler: { store, clock, installationId: 'install-1', driverFor: async (_o, site) => drivers[site]!, backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }), engine: engineFor('error_overflow_n_preserving'), engineConfig: undefined, knownSites: () => SITES, newIntentId: () => `intent-${++next}`, graceMs: 60_000 },
+    reconciler: {
+      store,
+      clock,
+      installationId: 'install-1',
+      driverFor: async (_o, site) => drivers[site]!,
+      backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }),
+      engine: engineFor('error_overflow_n_preserving'),
+      engineConfig: undefined,
+      knownSites: () => SITES,
+      newIntentId: () => `intent-${++next}`,
+      graceMs: 60_000,
+    },
   });
-  const live = (site: string) => sims[site]!.state.list({}, clock.now().getTime()).filter((i) => i.state === 'pending' || i.state === 'running').length;
+  const live = (site: string) =>
+    sims[site]!.state.list({}, clock.now().getTime()).filter((i) => i.state === 'pending' || i.state === 'running')
+      .length;
   return { store, user, services, names, controller, firstLaunch, live };
 }
 
@@ -67,10 +108,18 @@ describe('controller runtime', () => {
     assert.equal(w.live('hotel'), 30);
     assert.equal(w.live('sierra'), 30);
     const first = w.controller.lastPassReport!;
-    assert.deepEqual([first.domains, first.cloudCalls.list, first.cloudCalls.launch], [30, 2, 60], 'one listing per site, not per domain');
+    assert.deepEqual(
+      [first.domains, first.cloudCalls.list, first.cloudCalls.launch],
+      [30, 2, 60],
+      'one listing per site, not per domain',
+    );
     w.controller.poke();
     await until(() => w.controller.lastPassReport !== first);
-    assert.deepEqual(w.controller.lastPassReport!.cloudCalls, { list: 2, launch: 0, terminate: 0 }, 'a settled fleet costs one listing per site');
+    assert.deepEqual(
+      w.controller.lastPassReport!.cloudCalls,
+      { list: 2, launch: 0, terminate: 0 },
+      'a settled fleet costs one listing per site',
+    );
     await w.controller.stop();
   });
 
@@ -95,14 +144,21 @@ describe('controller runtime', () => {
     const settled = { bulk: reads.bulk, direct: reads.direct.length };
     await pass();
     await pass();
-    assert.deepEqual({ bulk: reads.bulk, direct: reads.direct.length }, settled, 'a quiet pass reads nothing from the store');
+    assert.deepEqual(
+      { bulk: reads.bulk, direct: reads.direct.length },
+      settled,
+      'a quiet pass reads nothing from the store',
+    );
     const [written] = w.names as [string];
     await setDesiredCapacity(w.services, w.user, written, 3);
     w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: written, DesiredCapacity: 3 });
     await until(() => w.live('hotel') + w.live('sierra') === 11);
     await pass();
     assert.equal(reads.bulk, settled.bulk, 'one written group does not make the owner read afresh');
-    assert.ok(reads.direct.slice(settled.direct).every((g) => g === written) && reads.direct.length > settled.direct, 'the written group is read directly');
+    assert.ok(
+      reads.direct.slice(settled.direct).every((g) => g === written) && reads.direct.length > settled.direct,
+      'the written group is read directly',
+    );
     await w.controller.stop();
   });
 
@@ -115,7 +171,10 @@ describe('controller runtime', () => {
     w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: last, DesiredCapacity: 3 });
     await until(() => w.controller.lastPassReport !== undefined);
     // Without the urgent queue it would come last (40th); with it, within a few domains of the write.
-    assert.ok(w.firstLaunch.indexOf(last) < 20, `${last} launched at position ${w.firstLaunch.indexOf(last)} of ${w.firstLaunch.length}`);
+    assert.ok(
+      w.firstLaunch.indexOf(last) < 20,
+      `${last} launched at position ${w.firstLaunch.indexOf(last)} of ${w.firstLaunch.length}`,
+    );
     await w.controller.stop();
   });
 
@@ -165,10 +224,15 @@ describe('controller runtime', () => {
 
 describe('groupsTouchedBy', () => {
   it('names the group a write touched, or undefined when it cannot tell', async () => {
-    const store: Pick<Store, 'getInstance'> = { getInstance: async (_owner, id) => (id === 'i-1' ? ({ groupName: 'g1' } as never) : undefined) };
+    const store: Pick<Store, 'getInstance'> = {
+      getInstance: async (_owner, id) => (id === 'i-1' ? ({ groupName: 'g1' } as never) : undefined),
+    };
     const touched = (action: string, input: unknown) => groupsTouchedBy(store as Store, 'o', action, input);
     assert.deepEqual(await touched('SetDesiredCapacity', { AutoScalingGroupName: 'g2', DesiredCapacity: 1 }), ['g2']);
-    assert.deepEqual(await touched('CreateOrUpdateTags', { Tags: [{ ResourceId: 'g3' }, { ResourceId: 'g4' }, { ResourceId: 'g3' }] }), ['g3', 'g4']);
+    assert.deepEqual(
+      await touched('CreateOrUpdateTags', { Tags: [{ ResourceId: 'g3' }, { ResourceId: 'g4' }, { ResourceId: 'g3' }] }),
+      ['g3', 'g4'],
+    );
     assert.deepEqual(await touched('TerminateInstanceInAutoScalingGroup', { InstanceId: 'i-1' }), ['g1']);
     assert.deepEqual(await touched('SetInstanceHealth', { InstanceId: 'i-unknown' }), []);
     assert.deepEqual(await touched('CreateLaunchConfiguration', { LaunchConfigurationName: 'x' }), []);

@@ -65,7 +65,10 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     const clock = options.reconciler.clock;
-    this.records = new RecordCache(options.store, { now: () => clock.now().getTime(), maxAgeMs: RECORD_CACHE_MAX_AGE_MS });
+    this.records = new RecordCache(options.store, {
+      now: () => clock.now().getTime(),
+      maxAgeMs: RECORD_CACHE_MAX_AGE_MS,
+    });
   }
 
   /** Starts polling (and runs a first poll at once). Idempotent. */
@@ -98,7 +101,9 @@ export class Controller {
     else this.records.markOwner(owner);
     this.enqueue(this.urgent, async () => {
       const names = await groupsTouchedBy(this.options.store, owner, action, input);
-      return names ? names.map((name) => ({ owner, name })) : this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
+      return names
+        ? names.map((name) => ({ owner, name }))
+        : this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
     });
   }
 
@@ -160,20 +165,33 @@ export class Controller {
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
-      if (!reconciledUrgently.has(key)) await this.reconcile(deps, item, { observe: listings.observe, reads: this.records });
+      if (!reconciledUrgently.has(key))
+        await this.reconcile(deps, item, { observe: listings.observe, reads: this.records });
     }
     const memory = process.memoryUsage();
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-    this.lastPass = { domains: batch.length, durationMs: performance.now() - started, cloudCalls: counts, memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) } };
+    this.lastPass = {
+      domains: batch.length,
+      durationMs: performance.now() - started,
+      cloudCalls: counts,
+      memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) },
+    };
     this.options.log.debug(this.lastPass, 'reconcile pass');
   }
 
-  private async reconcile(deps: ReconcilerDeps, item: Key, using: { observe?: SiteObserver; reads?: DomainReads }): Promise<void> {
+  private async reconcile(
+    deps: ReconcilerDeps,
+    item: Key,
+    using: { observe?: SiteObserver; reads?: DomainReads },
+  ): Promise<void> {
     const stamp = this.options.store.changeStamp();
     try {
       await reconcileDomain(deps, item.owner, item.group, this.abort.signal, using);
     } catch (err) {
-      this.options.log.error({ err, owner: item.owner, group: item.group }, 'reconcile failed; retried at the next poll');
+      this.options.log.error(
+        { err, owner: item.owner, group: item.group },
+        'reconcile failed; retried at the next poll',
+      );
     } finally {
       // Whatever this domain's pass wrote (anything at all moved the stamp) is read afresh next time.
       if (this.options.store.changeStamp() !== stamp) this.records.markGroup(item.owner, item.group);
@@ -184,8 +202,14 @@ export class Controller {
   private metered(counts: CloudCallCounts): ReconcilerDeps {
     const base = this.options.reconciler;
     const log = this.options.log;
-    const onLaunch = log.isLevelEnabled('debug') ? (request: { tags: Record<string, string> }) => log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call') : undefined;
-    return { ...base, driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch) };
+    const onLaunch = log.isLevelEnabled('debug')
+      ? (request: { tags: Record<string, string> }) =>
+          log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call')
+      : undefined;
+    return {
+      ...base,
+      driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch),
+    };
   }
 
   /** Stops polling, aborts cloud calls in flight and waits for the current pass to end. */

@@ -13,7 +13,11 @@ export const noCalls = (): CloudCallCounts => ({ list: 0, launch: 0, terminate: 
  * Wraps a driver so every call is counted in `counts` (and launches reported to `onLaunch`
  * just before the call). Behaviour, errors and results are the wrapped driver's own.
  */
-export function meteredDriver(driver: CloudDriver, counts: CloudCallCounts, onLaunch?: (request: LaunchRequest) => void): CloudDriver {
+export function meteredDriver(
+  driver: CloudDriver,
+  counts: CloudCallCounts,
+  onLaunch?: (request: LaunchRequest) => void,
+): CloudDriver {
   return {
     site: driver.site,
     listInstances: (filter, signal) => {

@@ -73,7 +73,8 @@ export class RecordCache implements DomainReads {
   prune(): void {
     const now = this.options.now();
     for (const [owner, entry] of this.owners) {
-      if ((this.ownerMarks.get(owner) ?? 0) > entry.readSeq || now - entry.readAt > this.options.maxAgeMs) this.owners.delete(owner);
+      if ((this.ownerMarks.get(owner) ?? 0) > entry.readSeq || now - entry.readAt > this.options.maxAgeMs)
+        this.owners.delete(owner);
     }
   }
 
@@ -84,7 +85,9 @@ export class RecordCache implements DomainReads {
   async launchConfigurationNames(owner: string): Promise<string[]> {
     const entry = this.entry(owner);
     const { launchConfigurationNames } = await entry.records;
-    return (this.ownerMarks.get(owner) ?? 0) > entry.readSeq ? this.direct.launchConfigurationNames(owner) : launchConfigurationNames;
+    return (this.ownerMarks.get(owner) ?? 0) > entry.readSeq
+      ? this.direct.launchConfigurationNames(owner)
+      : launchConfigurationNames;
   }
 
   async instances(owner: string, groupName: string): Promise<InstanceRecord[]> {
@@ -99,14 +102,21 @@ export class RecordCache implements DomainReads {
    * One group's records: from the cache, or — when the group is marked — read from the store
    * and put back in the cache (unless yet another write was marked meanwhile).
    */
-  private async view(owner: string, groupName: string): Promise<{ group?: GroupRecord; instances: InstanceRecord[]; pendingIntents: LaunchIntentRecord[] }> {
+  private async view(
+    owner: string,
+    groupName: string,
+  ): Promise<{ group?: GroupRecord; instances: InstanceRecord[]; pendingIntents: LaunchIntentRecord[] }> {
     const entry = this.entry(owner);
     const cached = await entry.records;
     // Marks are read after the bulk read has answered: one made while it ran may not be in it.
     const ownerMarked = (this.ownerMarks.get(owner) ?? 0) > entry.readSeq;
     const mark = this.groupMarks.get(owner)?.get(groupName);
     if (!ownerMarked && mark === undefined) {
-      return { group: cached.groups.get(groupName), instances: cached.instances.get(groupName) ?? [], pendingIntents: cached.pendingIntents.get(groupName) ?? [] };
+      return {
+        group: cached.groups.get(groupName),
+        instances: cached.instances.get(groupName) ?? [],
+        pendingIntents: cached.pendingIntents.get(groupName) ?? [],
+      };
     }
     const group = await this.direct.group(owner, groupName);
     const instances = await this.direct.instances(owner, groupName);

@@ -30,7 +30,9 @@ export class SiteListings {
   };
 
   private async list(owner: string, site: string, signal: AbortSignal): Promise<Map<string, CloudInstance[]>> {
-    const instances = await (await this.driverFor(owner, site)).listInstances({ tags: ownerTags(this.installationId, owner) }, signal);
+    const instances = await (
+      await this.driverFor(owner, site)
+    ).listInstances({ tags: ownerTags(this.installationId, owner) }, signal);
     const byGroup = new Map<string, CloudInstance[]>();
     for (const instance of instances) {
       const group = instance.tags[TAG.group];

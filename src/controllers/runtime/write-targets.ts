@@ -13,7 +13,12 @@ const NO_RECONCILE = new Set(['CreateLaunchConfiguration', 'DeleteLaunchConfigur
  * @returns Group names (possibly empty), or undefined when the write could touch any of the
  *   owner's groups (the caller then reconciles them all). Never throws for odd input.
  */
-export async function groupsTouchedBy(store: Store, owner: string, action: string, input: unknown): Promise<string[] | undefined> {
+export async function groupsTouchedBy(
+  store: Store,
+  owner: string,
+  action: string,
+  input: unknown,
+): Promise<string[] | undefined> {
   if (NO_RECONCILE.has(action)) return [];
   const named = groupsNamedIn(input);
   if (named) return named;
@@ -32,7 +37,9 @@ export function groupsNamedIn(input: unknown): string[] | undefined {
   if (!isRecord(input)) return undefined;
   if (typeof input.AutoScalingGroupName === 'string') return [input.AutoScalingGroupName];
   if (Array.isArray(input.Tags)) {
-    const names = input.Tags.map((t) => (isRecord(t) ? t.ResourceId : undefined)).filter((n): n is string => typeof n === 'string');
+    const names = input.Tags.map((t) => (isRecord(t) ? t.ResourceId : undefined)).filter(
+      (n): n is string => typeof n === 'string',
+    );
     return names.length > 0 ? [...new Set(names)] : undefined;
   }
   return undefined;

@@ -47,18 +47,27 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
   }
 }
 
-const motoSkip = hasMoto || required ? false : 'moto_server is not on PATH (set PHANTOM_REQUIRE_CLIENTS=1 to make this a failure)';
+const motoSkip =
+  hasMoto || required ? false : 'moto_server is not on PATH (set PHANTOM_REQUIRE_CLIENTS=1 to make this a failure)';
 
 describe('Ec2Driver against moto', { skip: motoSkip }, () => {
   let moto: ChildProcess | undefined;
   let url = '';
   const driver = (extra: Partial<ConstructorParameters<typeof Ec2Driver>[0]> = {}): Ec2Driver =>
     new Ec2Driver({
-      site: 'moto', endpoint: url, region: 'us-east-1', requestTimeoutMs: 5_000,
-      credentials: { accessKeyId: 'AKIDMOTO', secretAccessKey: 'moto-secret' }, ...extra,
+      site: 'moto',
+      endpoint: url,
+      region: 'us-east-1',
+      requestTimeoutMs: 5_000,
+      credentials: { accessKeyId: 'AKIDMOTO', secretAccessKey: 'moto-secret' },
+      ...extra,
     });
   const request = (run: string, extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
-    clientToken: randomUUID(), imageId: MOTO_IMAGE, instanceType: 't2.micro', ...extra, tags: { 'phantom:run': run, ...extra.tags },
+    clientToken: randomUUID(),
+    imageId: MOTO_IMAGE,
+    instanceType: 't2.micro',
+    ...extra,
+    tags: { 'phantom:run': run, ...extra.tags },
   });
 
   before(async () => {
@@ -84,7 +93,10 @@ describe('Ec2Driver against moto', { skip: motoSkip }, () => {
     assert.equal(a.imageId, MOTO_IMAGE);
     assert.equal(a.instanceType, 't2.micro');
     const alice = await d.listInstances({ tags: { 'phantom:run': run, owner: 'alice' } }, live());
-    assert.deepEqual(alice.map((i) => i.id), [a.id]);
+    assert.deepEqual(
+      alice.map((i) => i.id),
+      [a.id],
+    );
     assert.equal(alice[0]?.state, 'running');
     assert.ok(alice[0]?.privateAddress, 'a running instance has an address');
     const all = await d.listInstances({ tags: { 'phantom:run': run } }, live());
@@ -109,9 +121,18 @@ describe('Ec2Driver against moto', { skip: motoSkip }, () => {
     const d = driver({ keyName: 'site-key' });
     const a = await d.launch(request(run), live());
     const b = await d.launch(request(run, { keyName: 'own-key' }), live());
-    const client = new EC2Client(ec2ClientConfig({ site: 'moto', endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+    const client = new EC2Client(
+      ec2ClientConfig({
+        site: 'moto',
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }),
+    );
     const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [a.id, b.id] }));
-    const keys = new Map((out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.KeyName]));
+    const keys = new Map(
+      (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.KeyName]),
+    );
     assert.equal(keys.get(a.id), 'site-key');
     assert.equal(keys.get(b.id), 'own-key');
   });
@@ -126,7 +147,10 @@ describe('Ec2Driver against moto', { skip: motoSkip }, () => {
     await d.terminate(['i-0000000000000000e'], live());
     await d.terminate([], live());
     const byId = new Map((await d.listInstances({ tags: { 'phantom:run': run } }, live())).map((i) => [i.id, i.state]));
-    assert.ok(['terminated', 'terminating'].includes(byId.get(victim.id) ?? ''), `victim is ${String(byId.get(victim.id))}`);
+    assert.ok(
+      ['terminated', 'terminating'].includes(byId.get(victim.id) ?? ''),
+      `victim is ${String(byId.get(victim.id))}`,
+    );
     assert.equal(byId.get(keep.id), 'running');
   });
 
@@ -150,12 +174,19 @@ describe('Ec2Driver on an unreachable endpoint', () => {
   it('every call fails with a retryable transient CloudError', async () => {
     const port = await freePort();
     const d = new Ec2Driver({
-      site: 'nowhere', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', requestTimeoutMs: 1_000,
+      site: 'nowhere',
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      requestTimeoutMs: 1_000,
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
-    const transient = (e: unknown): boolean => e instanceof CloudError && e.kind === 'transient' && e.retryable && /ECONNREFUSED/.test(e.providerMessage);
+    const transient = (e: unknown): boolean =>
+      e instanceof CloudError && e.kind === 'transient' && e.retryable && /ECONNREFUSED/.test(e.providerMessage);
     await assert.rejects(d.listInstances({ tags: { a: 'b' } }, live()), transient);
-    await assert.rejects(d.launch({ clientToken: 't', imageId: 'ami-1', instanceType: 'm1.small', tags: {} }, live()), transient);
+    await assert.rejects(
+      d.launch({ clientToken: 't', imageId: 'ami-1', instanceType: 'm1.small', tags: {} }, live()),
+      transient,
+    );
     await assert.rejects(d.terminate(['i-1'], live()), transient);
   });
 });

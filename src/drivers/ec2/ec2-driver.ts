@@ -59,7 +59,10 @@ export class Ec2Driver implements CloudDriver {
    * @throws CloudError auth | throttled | transient | invalid; the signal's reason when aborted.
    */
   async listInstances(filter: { tags: Record<string, string> }, signal: AbortSignal): Promise<CloudInstance[]> {
-    const filters: Filter[] = Object.entries(filter.tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
+    const filters: Filter[] = Object.entries(filter.tags).map(([key, value]) => ({
+      Name: `tag:${key}`,
+      Values: [value],
+    }));
     const found = await this.describe(filters, signal);
     return found.filter((i) => hasAllTags(i, filter.tags));
   }
@@ -75,7 +78,10 @@ export class Ec2Driver implements CloudDriver {
    */
   async launch(request: LaunchRequest, signal: AbortSignal): Promise<CloudInstance> {
     signal.throwIfAborted();
-    const [existing] = await this.describe([{ Name: `tag:${CLIENT_TOKEN_TAG}`, Values: [request.clientToken] }], signal);
+    const [existing] = await this.describe(
+      [{ Name: `tag:${CLIENT_TOKEN_TAG}`, Values: [request.clientToken] }],
+      signal,
+    );
     if (existing) return existing;
     const keyName = request.keyName ?? this.keyName;
     const tags = { ...request.tags, [CLIENT_TOKEN_TAG]: request.clientToken };
@@ -90,7 +96,9 @@ export class Ec2Driver implements CloudDriver {
           ...(keyName !== undefined ? { KeyName: keyName } : {}),
           ...(request.userData !== undefined ? { UserData: request.userData } : {}),
           ...(request.securityGroups?.length ? { SecurityGroups: [...request.securityGroups] } : {}),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
         }),
         { abortSignal: signal },
       ),
@@ -118,7 +126,9 @@ export class Ec2Driver implements CloudDriver {
     let remaining = batch;
     while (remaining.length > 0) {
       try {
-        await this.call(signal, ({ sdk, client }) => client.send(new sdk.TerminateInstancesCommand({ InstanceIds: remaining }), { abortSignal: signal }));
+        await this.call(signal, ({ sdk, client }) =>
+          client.send(new sdk.TerminateInstancesCommand({ InstanceIds: remaining }), { abortSignal: signal }),
+        );
         return;
       } catch (e) {
         const gone = goneIds(e, remaining);
@@ -183,7 +193,8 @@ const tagList = (tags: Record<string, string>): { Key: string; Value: string }[]
  * ids of `batch` the provider's message names (possibly none).
  */
 function goneIds(e: unknown, batch: readonly string[]): string[] | undefined {
-  if (!(e instanceof CloudError) || !GONE_CODES.some((code) => e.providerMessage.startsWith(`${code}:`))) return undefined;
+  if (!(e instanceof CloudError) || !GONE_CODES.some((code) => e.providerMessage.startsWith(`${code}:`)))
+    return undefined;
   const words = new Set(e.providerMessage.split(/[^A-Za-z0-9_.-]+/).map((w) => w.replace(/\.+$/, '')));
   return batch.filter((id) => words.has(id));
 }

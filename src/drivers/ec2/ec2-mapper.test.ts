@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudError, type CloudErrorKind, type InstanceState } from '../../contracts/cloud.ts';
-import { CLIENT_TOKEN_TAG, classifyEc2Error, hasAllTags, mapEc2Error, mapEc2Instance, mapEc2State } from './ec2-mapper.ts';
+import {
+  CLIENT_TOKEN_TAG,
+  classifyEc2Error,
+  hasAllTags,
+  mapEc2Error,
+  mapEc2Instance,
+  mapEc2State,
+} from './ec2-mapper.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 
@@ -94,7 +101,10 @@ describe('mapEc2Error: network, timeouts, abort', () => {
     const controller = new AbortController();
     const reason = new Error('caller gave up');
     controller.abort(reason);
-    assert.equal(mapEc2Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), controller.signal), reason);
+    assert.equal(
+      mapEc2Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), controller.signal),
+      reason,
+    );
     assert.equal(mapEc2Error(sdkError('InternalError', 500), controller.signal), reason);
   });
 
@@ -115,28 +125,72 @@ describe('mapEc2Instance', () => {
   const now = new Date('2030-01-01T00:00:00Z');
 
   it('maps every field, hides the client-token tag and reports the token', () => {
-    const mapped = mapEc2Instance({
-      InstanceId: 'i-0abc', State: { Name: 'shutting-down' }, ImageId: 'ami-1', InstanceType: 'm1.small',
-      Tags: [{ Key: 'owner', Value: 'alice' }, { Key: CLIENT_TOKEN_TAG, Value: 'tok-1' }], ClientToken: 'ignored-when-tagged',
-      PublicIpAddress: '1.2.3.4', PrivateIpAddress: '10.0.0.1', LaunchTime: launchedAt, StateReason: { Message: 'User initiated' },
-    }, now);
+    const mapped = mapEc2Instance(
+      {
+        InstanceId: 'i-0abc',
+        State: { Name: 'shutting-down' },
+        ImageId: 'ami-1',
+        InstanceType: 'm1.small',
+        Tags: [
+          { Key: 'owner', Value: 'alice' },
+          { Key: CLIENT_TOKEN_TAG, Value: 'tok-1' },
+        ],
+        ClientToken: 'ignored-when-tagged',
+        PublicIpAddress: '1.2.3.4',
+        PrivateIpAddress: '10.0.0.1',
+        LaunchTime: launchedAt,
+        StateReason: { Message: 'User initiated' },
+      },
+      now,
+    );
     assert.deepEqual(mapped, {
-      id: 'i-0abc', state: 'terminating', stateReason: 'User initiated', tags: { owner: 'alice' }, imageId: 'ami-1',
-      instanceType: 'm1.small', clientToken: 'tok-1', publicAddress: '1.2.3.4', privateAddress: '10.0.0.1', launchedAt,
+      id: 'i-0abc',
+      state: 'terminating',
+      stateReason: 'User initiated',
+      tags: { owner: 'alice' },
+      imageId: 'ami-1',
+      instanceType: 'm1.small',
+      clientToken: 'tok-1',
+      publicAddress: '1.2.3.4',
+      privateAddress: '10.0.0.1',
+      launchedAt,
     });
   });
 
   it('falls back to ClientToken, now, and omits absent optionals', () => {
-    const mapped = mapEc2Instance({ InstanceId: 'i-1', State: { Name: 'pending' }, ClientToken: 'tok-2', StateTransitionReason: '' }, now);
-    assert.deepEqual(mapped, { id: 'i-1', state: 'pending', tags: {}, imageId: '', instanceType: '', clientToken: 'tok-2', launchedAt: now });
+    const mapped = mapEc2Instance(
+      { InstanceId: 'i-1', State: { Name: 'pending' }, ClientToken: 'tok-2', StateTransitionReason: '' },
+      now,
+    );
+    assert.deepEqual(mapped, {
+      id: 'i-1',
+      state: 'pending',
+      tags: {},
+      imageId: '',
+      instanceType: '',
+      clientToken: 'tok-2',
+      launchedAt: now,
+    });
   });
 
   it('an instance without id is a transient error (malformed response)', () => {
-    assert.throws(() => mapEc2Instance({ State: { Name: 'running' } }, now), (e) => e instanceof CloudError && e.kind === 'transient');
+    assert.throws(
+      () => mapEc2Instance({ State: { Name: 'running' } }, now),
+      (e) => e instanceof CloudError && e.kind === 'transient',
+    );
   });
 
   it('hasAllTags requires every tag with the exact value (no wildcards)', () => {
-    const i = mapEc2Instance({ InstanceId: 'i-1', Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: 'x*' }] }, now);
+    const i = mapEc2Instance(
+      {
+        InstanceId: 'i-1',
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: 'x*' },
+        ],
+      },
+      now,
+    );
     assert.equal(hasAllTags(i, {}), true);
     assert.equal(hasAllTags(i, { a: '1', b: 'x*' }), true);
     assert.equal(hasAllTags(i, { b: 'x' }), false);

@@ -47,9 +47,11 @@ export function tagsFromEc2(tags: readonly Tag[] | undefined): Record<string, st
  * @throws CloudError transient when the instance has no id (a malformed response).
  */
 export function mapEc2Instance(instance: Instance, now: Date): CloudInstance {
-  if (instance.InstanceId === undefined) throw new CloudError('transient', 'EC2 returned an instance without InstanceId');
+  if (instance.InstanceId === undefined)
+    throw new CloudError('transient', 'EC2 returned an instance without InstanceId');
   const tokenTag = instance.Tags?.find((t) => t.Key === CLIENT_TOKEN_TAG)?.Value;
-  const clientToken = tokenTag ?? (instance.ClientToken !== undefined && instance.ClientToken !== '' ? instance.ClientToken : undefined);
+  const clientToken =
+    tokenTag ?? (instance.ClientToken !== undefined && instance.ClientToken !== '' ? instance.ClientToken : undefined);
   const reason = instance.StateReason?.Message ?? instance.StateTransitionReason;
   return {
     id: instance.InstanceId,
@@ -71,8 +73,18 @@ export function hasAllTags(instance: CloudInstance, tags: Record<string, string>
 }
 
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
@@ -96,14 +108,42 @@ function httpStatus(e: object): number | undefined {
  * InvalidKeyPair.NotFound is an invalid request, not a missing instance).
  */
 export function classifyEc2Error(code: string, status: number | undefined): CloudErrorKind {
-  if (code === 'RequestLimitExceeded' || code.startsWith('Throttl') || code === 'SlowDown' || status === 429 || status === 503) return 'throttled';
-  if (['AuthFailure', 'UnauthorizedOperation', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'OptInRequired', 'Blocked'].includes(code)
-    || code.startsWith('AuthFailure') || code.startsWith('UnauthorizedOperation') || status === 401 || status === 403) return 'auth';
-  if (code === 'InsufficientInstanceCapacity' || code === 'InsufficientHostCapacity' || code.startsWith('Insufficient')) return 'capacity';
+  if (
+    code === 'RequestLimitExceeded' ||
+    code.startsWith('Throttl') ||
+    code === 'SlowDown' ||
+    status === 429 ||
+    status === 503
+  )
+    return 'throttled';
+  if (
+    [
+      'AuthFailure',
+      'UnauthorizedOperation',
+      'InvalidClientTokenId',
+      'SignatureDoesNotMatch',
+      'OptInRequired',
+      'Blocked',
+    ].includes(code) ||
+    code.startsWith('AuthFailure') ||
+    code.startsWith('UnauthorizedOperation') ||
+    status === 401 ||
+    status === 403
+  )
+    return 'auth';
+  if (code === 'InsufficientInstanceCapacity' || code === 'InsufficientHostCapacity' || code.startsWith('Insufficient'))
+    return 'capacity';
   if (code.endsWith('LimitExceeded')) return 'quota';
   if (code === 'InvalidInstanceID.NotFound') return 'not-found';
-  if (code.startsWith('Invalid') || code.startsWith('Unsupported') || code.startsWith('Missing') || code === 'IdempotentParameterMismatch'
-    || code === 'ValidationError' || code === 'DryRunOperation') return 'invalid';
+  if (
+    code.startsWith('Invalid') ||
+    code.startsWith('Unsupported') ||
+    code.startsWith('Missing') ||
+    code === 'IdempotentParameterMismatch' ||
+    code === 'ValidationError' ||
+    code === 'DryRunOperation'
+  )
+    return 'invalid';
   if (NETWORK_CODES.has(code) || TIMEOUT_NAMES.has(code)) return 'transient';
   if (status !== undefined && status >= 400 && status < 500) return 'invalid';
   return 'transient';
@@ -117,7 +157,8 @@ export function classifyEc2Error(code: string, status: number | undefined): Clou
 export function mapEc2Error(e: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   if (e instanceof CloudError) return e;
-  if (typeof e !== 'object' || e === null) return new CloudError('transient', `UnknownError: ${String(e)}`, { cause: e });
+  if (typeof e !== 'object' || e === null)
+    return new CloudError('transient', `UnknownError: ${String(e)}`, { cause: e });
   const code = errorCode(e);
   const message = field(e, 'message');
   const text = typeof message === 'string' && message !== '' ? message : 'no message';

@@ -25,9 +25,20 @@ export async function ec2SimHarness(bootMs = 30_000): Promise<DriverHarness> {
   const clock = new FixedClock();
   const random = seededRandom(1);
   const open = async (knobs: Partial<SimKnobs>): Promise<{ server: SimCloudServer; driver: Ec2Driver }> => {
-    const server = await startSimCloudServer({ host: '127.0.0.1', port: 0, site: 'hotel', stateFile: join(dir, 'hotel.json'), knobs, clock, random });
+    const server = await startSimCloudServer({
+      host: '127.0.0.1',
+      port: 0,
+      site: 'hotel',
+      stateFile: join(dir, 'hotel.json'),
+      knobs,
+      clock,
+      random,
+    });
     const driver = new Ec2Driver({
-      site: 'hotel', endpoint: server.url, region: 'us-east-1', requestTimeoutMs: 5_000,
+      site: 'hotel',
+      endpoint: server.url,
+      region: 'us-east-1',
+      requestTimeoutMs: 5_000,
       credentials: { accessKeyId: 'AKIDPHANTOMTEST', secretAccessKey: 'phantom-test-secret' },
     });
     return { server, driver };

@@ -43,7 +43,11 @@ export async function requestJson(fetchImpl: FetchLike, req: JsonRequest): Promi
   try {
     const response = await fetchImpl(req.url, {
       method: req.method,
-      headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...req.headers },
+      headers: {
+        accept: 'application/json',
+        ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...req.headers,
+      },
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       signal,
     });
@@ -59,8 +63,10 @@ export async function requestJson(fetchImpl: FetchLike, req: JsonRequest): Promi
     return { status: response.status, headers: response.headers, body };
   } catch (e) {
     if (req.signal.aborted) throw req.signal.reason;
-    if (timeout.aborted) throw new CloudError('transient', `${where} timed out after ${req.timeoutMs} ms`, { cause: e });
-    const cause = isRecord(e) && e.cause instanceof Error ? `: ${e.cause.message}` : e instanceof Error ? `: ${e.message}` : '';
+    if (timeout.aborted)
+      throw new CloudError('transient', `${where} timed out after ${req.timeoutMs} ms`, { cause: e });
+    const cause =
+      isRecord(e) && e.cause instanceof Error ? `: ${e.cause.message}` : e instanceof Error ? `: ${e.message}` : '';
     throw new CloudError('transient', `${where} failed${cause}`, { cause: e });
   }
 }

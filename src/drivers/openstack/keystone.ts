@@ -74,12 +74,20 @@ const RENEW_MARGIN_MS = 300_000;
 /** The request body of POST /v3/auth/tokens for `auth`. Pure. */
 export function tokenRequestBody(auth: OpenStackAuth): unknown {
   if (auth.kind === 'application-credential') {
-    return { auth: { identity: { methods: ['application_credential'], application_credential: { id: auth.id, secret: auth.secret } } } };
+    return {
+      auth: {
+        identity: { methods: ['application_credential'], application_credential: { id: auth.id, secret: auth.secret } },
+      },
+    };
   }
-  const project = 'id' in auth.project ? { id: auth.project.id } : { name: auth.project.name, domain: { name: auth.project.domain } };
+  const project =
+    'id' in auth.project ? { id: auth.project.id } : { name: auth.project.name, domain: { name: auth.project.domain } };
   return {
     auth: {
-      identity: { methods: ['password'], password: { user: { name: auth.username, domain: { name: auth.userDomain }, password: auth.password } } },
+      identity: {
+        methods: ['password'],
+        password: { user: { name: auth.username, domain: { name: auth.userDomain }, password: auth.password } },
+      },
       scope: { project },
     },
   };
@@ -88,7 +96,10 @@ export function tokenRequestBody(auth: OpenStackAuth): unknown {
 /** Who is authenticating, for messages (no secret). Pure. */
 export function describeAuth(auth: OpenStackAuth): string {
   if (auth.kind === 'application-credential') return `application credential ${auth.id}`;
-  const project = 'id' in auth.project ? `project id ${auth.project.id}` : `project ${auth.project.name} (domain ${auth.project.domain})`;
+  const project =
+    'id' in auth.project
+      ? `project id ${auth.project.id}`
+      : `project ${auth.project.name} (domain ${auth.project.domain})`;
   return `user ${auth.username} (domain ${auth.userDomain}) in ${project}`;
 }
 
@@ -96,12 +107,14 @@ function parseCatalog(raw: unknown): CatalogEntry[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter(isRecord).map((e) => ({
     type: typeof e.type === 'string' ? e.type : '',
-    endpoints: Array.isArray(e.endpoints) ? e.endpoints.filter(isRecord).map((p) => ({
-      url: typeof p.url === 'string' ? p.url : '',
-      interface: typeof p.interface === 'string' ? p.interface : '',
-      ...(typeof p.region === 'string' ? { region: p.region } : {}),
-      ...(typeof p.region_id === 'string' ? { region_id: p.region_id } : {}),
-    })) : [],
+    endpoints: Array.isArray(e.endpoints)
+      ? e.endpoints.filter(isRecord).map((p) => ({
+          url: typeof p.url === 'string' ? p.url : '',
+          interface: typeof p.interface === 'string' ? p.interface : '',
+          ...(typeof p.region === 'string' ? { region: p.region } : {}),
+          ...(typeof p.region_id === 'string' ? { region_id: p.region_id } : {}),
+        }))
+      : [],
   }));
 }
 
@@ -157,7 +170,9 @@ export class KeystoneSession {
     const { catalog } = await this.token(signal);
     const { region } = this.options;
     for (const entry of catalog.filter((e) => e.type === type)) {
-      const hit = entry.endpoints.find((p) => p.interface === this.options.interface && (region === undefined || (p.region_id ?? p.region) === region));
+      const hit = entry.endpoints.find(
+        (p) => p.interface === this.options.interface && (region === undefined || (p.region_id ?? p.region) === region),
+      );
       if (hit && hit.url !== '') return hit.url.replace(/\/+$/, '');
     }
     return undefined;
@@ -165,7 +180,13 @@ export class KeystoneSession {
 
   private async issue(signal: AbortSignal): Promise<KeystoneToken> {
     const url = `${this.options.authUrl.replace(/\/+$/, '')}/auth/tokens`;
-    const response = await requestJson(this.fetchImpl, { method: 'POST', url, body: tokenRequestBody(this.options.auth), signal, timeoutMs: this.options.timeoutMs });
+    const response = await requestJson(this.fetchImpl, {
+      method: 'POST',
+      url,
+      body: tokenRequestBody(this.options.auth),
+      signal,
+      timeoutMs: this.options.timeoutMs,
+    });
     const who = describeAuth(this.options.auth);
     if (response.status !== 201 && response.status !== 200) {
       const message = `Keystone refused ${who}: ${errorMessage(response.body, response.status)}`;
@@ -176,9 +197,15 @@ export class KeystoneSession {
     const value = response.headers.get('x-subject-token');
     const token = isRecord(response.body) && isRecord(response.body.token) ? response.body.token : undefined;
     const expires = typeof token?.expires_at === 'string' ? Date.parse(token.expires_at) : Number.NaN;
-    if (!value || !token || Number.isNaN(expires)) throw new CloudError('transient', `Keystone answered ${who} without a token (X-Subject-Token, token.expires_at)`);
+    if (!value || !token || Number.isNaN(expires))
+      throw new CloudError('transient', `Keystone answered ${who} without a token (X-Subject-Token, token.expires_at)`);
     const now = this.options.clock.now().getTime();
     const margin = Math.min(RENEW_MARGIN_MS, Math.max(0, (expires - now) / 2));
-    return { value, expiresAt: new Date(expires), renewAt: new Date(expires - margin), catalog: parseCatalog(token.catalog) };
+    return {
+      value,
+      expiresAt: new Date(expires),
+      renewAt: new Date(expires - margin),
+      catalog: parseCatalog(token.catalog),
+    };
   }
 }

@@ -58,7 +58,8 @@ export const isCapacityMessage = (message: string): boolean =>
   /no valid host|exhausted all hosts|insufficient (compute )?resources/i.test(message);
 
 /** Whether a message says a quota is exhausted. Pure. */
-export const isQuotaMessage = (message: string): boolean => /quota exceeded|quota.*exceed|exceeds? .*quota/i.test(message);
+export const isQuotaMessage = (message: string): boolean =>
+  /quota exceeded|quota.*exceed|exceeds? .*quota/i.test(message);
 
 /**
  * Classifies a non-2xx Nova/Glance answer. Pure.
@@ -90,8 +91,13 @@ export function mapNovaError(status: number, body: unknown, context: string): Cl
 export function toNovaMetadata(tags: Record<string, string>, clientToken: string): Record<string, string> {
   const metadata: Record<string, string> = { ...tags, [CLIENT_TOKEN_KEY]: clientToken };
   for (const [key, value] of Object.entries(metadata)) {
-    if (key.length === 0 || key.length > NOVA_METADATA_MAX) throw new CloudError('invalid', `Nova metadata key '${key.slice(0, 64)}' must be 1 to ${NOVA_METADATA_MAX} characters`);
-    if (value.length > NOVA_METADATA_MAX) throw new CloudError('invalid', `Nova metadata value of '${key}' exceeds ${NOVA_METADATA_MAX} characters`);
+    if (key.length === 0 || key.length > NOVA_METADATA_MAX)
+      throw new CloudError(
+        'invalid',
+        `Nova metadata key '${key.slice(0, 64)}' must be 1 to ${NOVA_METADATA_MAX} characters`,
+      );
+    if (value.length > NOVA_METADATA_MAX)
+      throw new CloudError('invalid', `Nova metadata value of '${key}' exceeds ${NOVA_METADATA_MAX} characters`);
   }
   return metadata;
 }
@@ -119,14 +125,18 @@ export interface NovaServer {
  * @throws CloudError transient when it has no id (a malformed answer).
  */
 export function parseNovaServer(raw: unknown): NovaServer {
-  if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '') throw new CloudError('transient', 'Nova returned a server without an id');
+  if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '')
+    throw new CloudError('transient', 'Nova returned a server without an id');
   const metadata: Record<string, string> = {};
-  if (isRecord(raw.metadata)) for (const [k, v] of Object.entries(raw.metadata)) if (typeof v === 'string') metadata[k] = v;
+  if (isRecord(raw.metadata))
+    for (const [k, v] of Object.entries(raw.metadata)) if (typeof v === 'string') metadata[k] = v;
   const addresses: NovaServer['addresses'] = [];
   if (isRecord(raw.addresses)) {
     for (const list of Object.values(raw.addresses)) {
       if (!Array.isArray(list)) continue;
-      for (const a of list) if (isRecord(a) && typeof a.addr === 'string') addresses.push({ addr: a.addr, type: str(a['OS-EXT-IPS:type']) ?? 'fixed' });
+      for (const a of list)
+        if (isRecord(a) && typeof a.addr === 'string')
+          addresses.push({ addr: a.addr, type: str(a['OS-EXT-IPS:type']) ?? 'fixed' });
     }
   }
   const image = isRecord(raw.image) ? str(raw.image.id) : undefined;
@@ -154,7 +164,11 @@ export function parseNovaServer(raw: unknown): NovaServer {
  * @param names How to report the image and flavor (the terms the launch used), when known.
  * @param now Used as `launchedAt` when `created` is missing or unreadable.
  */
-export function toCloudInstance(server: NovaServer, names: { imageId?: string; instanceType?: string }, now: Date): CloudInstance {
+export function toCloudInstance(
+  server: NovaServer,
+  names: { imageId?: string; instanceType?: string },
+  now: Date,
+): CloudInstance {
   const { [CLIENT_TOKEN_KEY]: clientToken, ...tags } = server.metadata;
   const state = mapNovaStatus(server.status, server.taskState);
   const live = state !== 'terminated' && state !== 'failed';

@@ -35,7 +35,19 @@ export interface OpenStackDriverConfig {
   requestTimeoutMs?: number;
 }
 
-const KNOWN = ['authUrl', 'region', 'project', 'projectId', 'projectDomain', 'userDomain', 'interface', 'networks', 'securityGroups', 'keyName', 'requestTimeoutMs'];
+const KNOWN = [
+  'authUrl',
+  'region',
+  'project',
+  'projectId',
+  'projectDomain',
+  'userDomain',
+  'interface',
+  'networks',
+  'securityGroups',
+  'keyName',
+  'requestTimeoutMs',
+];
 
 function nonEmpty(raw: unknown, at: string): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw new DriverConfigError(at, 'must be a non-empty string');
@@ -53,29 +65,51 @@ function names(raw: unknown, at: string): string[] {
  */
 export function parseOpenStackConfig(site: string, raw: Record<string, unknown>, path: string): OpenStackDriverConfig {
   const extra = Object.keys(raw).find((k) => !KNOWN.includes(k));
-  if (extra !== undefined) throw new DriverConfigError(`${path}.${extra}`, `is not an openstack site setting (${KNOWN.join(', ')})`);
-  const { authUrl, region, project, projectId, projectDomain, userDomain, interface: iface, networks, securityGroups, keyName, requestTimeoutMs } = raw;
-  if (authUrl === undefined) throw new DriverConfigError(`${path}.authUrl`, 'is required (the Keystone v3 URL, e.g. https://keystone.example.org:5000/v3)');
-  if (typeof authUrl !== 'string' || !URL.canParse(authUrl) || !/^https?:$/.test(new URL(authUrl).protocol)) throw new DriverConfigError(`${path}.authUrl`, 'must be an http(s) URL');
+  if (extra !== undefined)
+    throw new DriverConfigError(`${path}.${extra}`, `is not an openstack site setting (${KNOWN.join(', ')})`);
+  const {
+    authUrl,
+    region,
+    project,
+    projectId,
+    projectDomain,
+    userDomain,
+    interface: iface,
+    networks,
+    securityGroups,
+    keyName,
+    requestTimeoutMs,
+  } = raw;
+  if (authUrl === undefined)
+    throw new DriverConfigError(
+      `${path}.authUrl`,
+      'is required (the Keystone v3 URL, e.g. https://keystone.example.org:5000/v3)',
+    );
+  if (typeof authUrl !== 'string' || !URL.canParse(authUrl) || !/^https?:$/.test(new URL(authUrl).protocol))
+    throw new DriverConfigError(`${path}.authUrl`, 'must be an http(s) URL');
   const config: OpenStackDriverConfig = { driver: 'openstack', site, authUrl };
-  if (project !== undefined && projectId !== undefined) throw new DriverConfigError(`${path}.projectId`, 'give either project (a name) or projectId, not both');
+  if (project !== undefined && projectId !== undefined)
+    throw new DriverConfigError(`${path}.projectId`, 'give either project (a name) or projectId, not both');
   if (region !== undefined) config.region = nonEmpty(region, `${path}.region`);
   if (project !== undefined) config.project = nonEmpty(project, `${path}.project`);
   if (projectId !== undefined) config.projectId = nonEmpty(projectId, `${path}.projectId`);
   if (projectDomain !== undefined) {
-    if (projectId !== undefined) throw new DriverConfigError(`${path}.projectDomain`, 'goes with project (a name), not projectId');
+    if (projectId !== undefined)
+      throw new DriverConfigError(`${path}.projectDomain`, 'goes with project (a name), not projectId');
     config.projectDomain = nonEmpty(projectDomain, `${path}.projectDomain`);
   }
   if (userDomain !== undefined) config.userDomain = nonEmpty(userDomain, `${path}.userDomain`);
   if (iface !== undefined) {
-    if (iface !== 'public' && iface !== 'internal') throw new DriverConfigError(`${path}.interface`, 'must be public or internal');
+    if (iface !== 'public' && iface !== 'internal')
+      throw new DriverConfigError(`${path}.interface`, 'must be public or internal');
     config.interface = iface;
   }
   if (networks !== undefined) config.networks = names(networks, `${path}.networks`);
   if (securityGroups !== undefined) config.securityGroups = names(securityGroups, `${path}.securityGroups`);
   if (keyName !== undefined) config.keyName = nonEmpty(keyName, `${path}.keyName`);
   if (requestTimeoutMs !== undefined) {
-    if (!Number.isInteger(requestTimeoutMs) || (requestTimeoutMs as number) <= 0) throw new DriverConfigError(`${path}.requestTimeoutMs`, 'must be a positive integer');
+    if (!Number.isInteger(requestTimeoutMs) || (requestTimeoutMs as number) <= 0)
+      throw new DriverConfigError(`${path}.requestTimeoutMs`, 'must be a positive integer');
     config.requestTimeoutMs = requestTimeoutMs as number;
   }
   return config;
@@ -92,9 +126,28 @@ export type OpenStackUserCredentials =
  */
 export function openStackAuth(config: OpenStackDriverConfig, credentials: OpenStackUserCredentials): OpenStackAuth {
   if (credentials.kind === 'openstack-application-credential') {
-    return { kind: 'application-credential', id: credentials.applicationCredentialId, secret: credentials.applicationCredentialSecret };
+    return {
+      kind: 'application-credential',
+      id: credentials.applicationCredentialId,
+      secret: credentials.applicationCredentialSecret,
+    };
   }
-  const project = config.projectId !== undefined ? { id: config.projectId } : config.project !== undefined ? { name: config.project, domain: config.projectDomain ?? 'Default' } : undefined;
-  if (!project) throw new CloudError('invalid', `Site ${config.site} has no project (set project or projectId in its config) for password auth; application credentials need none`);
-  return { kind: 'password', username: credentials.username, password: credentials.password, userDomain: credentials.userDomain ?? config.userDomain ?? 'Default', project };
+  const project =
+    config.projectId !== undefined
+      ? { id: config.projectId }
+      : config.project !== undefined
+        ? { name: config.project, domain: config.projectDomain ?? 'Default' }
+        : undefined;
+  if (!project)
+    throw new CloudError(
+      'invalid',
+      `Site ${config.site} has no project (set project or projectId in its config) for password auth; application credentials need none`,
+    );
+  return {
+    kind: 'password',
+    username: credentials.username,
+    password: credentials.password,
+    userDomain: credentials.userDomain ?? config.userDomain ?? 'Default',
+    project,
+  };
 }

@@ -6,8 +6,17 @@ import { driverContract } from '../driver.case.ts';
 import { openStackSimHarness } from './openstack-sim-harness.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
-const req = (extra: Partial<LaunchRequest> = {}): LaunchRequest => ({ clientToken: randomUUID(), imageId: 'ubuntu-22.04', instanceType: 'm1.large', tags: { 'phantom:run': randomUUID() }, ...extra });
-const kind = (k: CloudError['kind'], message?: RegExp) => (e: unknown): boolean => e instanceof CloudError && e.kind === k && (!message || message.test(e.message));
+const req = (extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
+  clientToken: randomUUID(),
+  imageId: 'ubuntu-22.04',
+  instanceType: 'm1.large',
+  tags: { 'phantom:run': randomUUID() },
+  ...extra,
+});
+const kind =
+  (k: CloudError['kind'], message?: RegExp) =>
+  (e: unknown): boolean =>
+    e instanceof CloudError && e.kind === k && (!message || message.test(e.message));
 
 driverContract('openstack over the fake Keystone + Nova (HTTP)', () => openStackSimHarness());
 
@@ -19,14 +28,33 @@ describe('OpenStack driver over the fake: beyond the contract', () => {
       const launched = await h.driver.launch(request, live());
       assert.equal(launched.imageId, 'ubuntu-22.04');
       assert.equal(launched.instanceType, 'm1.large');
-      const res = await fetch(`${h.server.authUrl}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'phantom-test', domain: { name: 'Default' }, password: 'correct horse battery staple' } } } } }) });
+      const res = await fetch(`${h.server.authUrl}/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: {
+                user: { name: 'phantom-test', domain: { name: 'Default' }, password: 'correct horse battery staple' },
+              },
+            },
+          },
+        }),
+      });
       const token = res.headers.get('x-subject-token') ?? '';
-      const detail = await (await fetch(`${h.server.url}/compute/v2.1/servers/${launched.id}`, { headers: { 'x-auth-token': token, 'x-openstack-nova-api-version': '2.47' } })).json() as { server: { name: string; flavor: { original_name: string }; metadata: Record<string, string> } };
+      const detail = (await (
+        await fetch(`${h.server.url}/compute/v2.1/servers/${launched.id}`, {
+          headers: { 'x-auth-token': token, 'x-openstack-nova-api-version': '2.47' },
+        })
+      ).json()) as { server: { name: string; flavor: { original_name: string }; metadata: Record<string, string> } };
       assert.equal(detail.server.name, `phantom-${request.clientToken}`);
       assert.equal(detail.server.flavor.original_name, 'm1.large');
       assert.equal(detail.server.metadata['phantom:client-token'], request.clientToken);
       // by id too: the image's Glance id and the flavor's id
-      const images = await (await fetch(`${h.server.url}/image/v2/images?name=ubuntu-22.04`, { headers: { 'x-auth-token': token } })).json() as { images: Array<{ id: string }> };
+      const images = (await (
+        await fetch(`${h.server.url}/image/v2/images?name=ubuntu-22.04`, { headers: { 'x-auth-token': token } })
+      ).json()) as { images: Array<{ id: string }> };
       const byId = await h.driver.launch(req({ imageId: images.images[0]!.id, instanceType: '2' }), live());
       assert.equal(byId.state, 'pending');
     } finally {
@@ -37,8 +65,14 @@ describe('OpenStack driver over the fake: beyond the contract', () => {
   it('unknown image or flavor → invalid naming it; nothing created', async () => {
     const h = await openStackSimHarness();
     try {
-      await assert.rejects(h.driver.launch(req({ imageId: 'debian-13' }), live()), kind('invalid', /Image 'debian-13' not found on site india/));
-      await assert.rejects(h.driver.launch(req({ instanceType: 'm9.huge' }), live()), kind('invalid', /Flavor 'm9.huge' not found on site india/));
+      await assert.rejects(
+        h.driver.launch(req({ imageId: 'debian-13' }), live()),
+        kind('invalid', /Image 'debian-13' not found on site india/),
+      );
+      await assert.rejects(
+        h.driver.launch(req({ instanceType: 'm9.huge' }), live()),
+        kind('invalid', /Flavor 'm9.huge' not found on site india/),
+      );
       assert.deepEqual(await h.driver.listInstances({ tags: {} }, live()), []);
     } finally {
       await h.close();
@@ -46,9 +80,22 @@ describe('OpenStack driver over the fake: beyond the contract', () => {
   });
 
   it('wrong password → auth naming the user; injected quota → quota with Nova’s message', async () => {
-    const h = await openStackSimHarness({ driver: { auth: { kind: 'password', username: 'phantom-test', password: 'wrong', userDomain: 'Default', project: { name: 'phantom', domain: 'Default' } } } });
+    const h = await openStackSimHarness({
+      driver: {
+        auth: {
+          kind: 'password',
+          username: 'phantom-test',
+          password: 'wrong',
+          userDomain: 'Default',
+          project: { name: 'phantom', domain: 'Default' },
+        },
+      },
+    });
     try {
-      await assert.rejects(h.driver.launch(req(), live()), kind('auth', /Keystone refused user phantom-test .*requires authentication/));
+      await assert.rejects(
+        h.driver.launch(req(), live()),
+        kind('auth', /Keystone refused user phantom-test .*requires authentication/),
+      );
     } finally {
       await h.close();
     }
@@ -61,12 +108,18 @@ describe('OpenStack driver over the fake: beyond the contract', () => {
   });
 
   it('application credentials authenticate; a revoked token is renewed once on 401', async () => {
-    const h = await openStackSimHarness({ server: { applicationCredentials: [{ id: 'app-1', secret: 's3cret' }] }, driver: { auth: { kind: 'application-credential', id: 'app-1', secret: 's3cret' } } });
+    const h = await openStackSimHarness({
+      server: { applicationCredentials: [{ id: 'app-1', secret: 's3cret' }] },
+      driver: { auth: { kind: 'application-credential', id: 'app-1', secret: 's3cret' } },
+    });
     try {
       const a = await h.driver.launch(req(), live());
       h.server.revokeTokens();
       const listed = await h.driver.listInstances({ tags: {} }, live());
-      assert.deepEqual(listed.map((i) => i.id), [a.id]);
+      assert.deepEqual(
+        listed.map((i) => i.id),
+        [a.id],
+      );
     } finally {
       await h.close();
     }

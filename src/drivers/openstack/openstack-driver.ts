@@ -13,7 +13,14 @@ import { realSleep, type SimSleep } from '../sim/sim-driver.ts';
 import { requestJson, type FetchLike, type JsonResponse } from './http.ts';
 import { KeystoneSession, type OpenStackAuth } from './keystone.ts';
 import {
-  isCapacityMessage, mapNovaError, parseNovaServer, serverName, SERVER_NAME_PREFIX, toCloudInstance, toNovaMetadata, type NovaServer,
+  isCapacityMessage,
+  mapNovaError,
+  parseNovaServer,
+  serverName,
+  SERVER_NAME_PREFIX,
+  toCloudInstance,
+  toNovaMetadata,
+  type NovaServer,
 } from './nova-mapper.ts';
 import { ResourceResolver } from './resources.ts';
 
@@ -78,8 +85,13 @@ export class OpenStackDriver implements CloudDriver {
     this.pageSize = options.pageSize ?? 1000;
     this.sleep = options.sleep ?? realSleep;
     this.session = new KeystoneSession({
-      authUrl: options.authUrl, auth: options.auth, interface: options.interface ?? 'public', clock: options.clock,
-      timeoutMs: this.timeoutMs, fetch: this.fetchImpl, ...(options.region !== undefined ? { region: options.region } : {}),
+      authUrl: options.authUrl,
+      auth: options.auth,
+      interface: options.interface ?? 'public',
+      clock: options.clock,
+      timeoutMs: this.timeoutMs,
+      fetch: this.fetchImpl,
+      ...(options.region !== undefined ? { region: options.region } : {}),
     });
     this.resources = new ResourceResolver(
       (service, path, signal, microversion) => this.call(service, 'GET', path, undefined, signal, microversion),
@@ -102,7 +114,16 @@ export class OpenStackDriver implements CloudDriver {
     const now = this.options.clock.now();
     return servers
       .filter((s) => s.name.startsWith(SERVER_NAME_PREFIX) && wanted.every(([k, v]) => s.metadata[k] === v))
-      .map((s) => toCloudInstance(s, { imageId: this.resources.termOf('image', s.imageId), instanceType: this.resources.termOf('flavor', s.flavorName ?? s.flavorId) }, now));
+      .map((s) =>
+        toCloudInstance(
+          s,
+          {
+            imageId: this.resources.termOf('image', s.imageId),
+            instanceType: this.resources.termOf('flavor', s.flavorName ?? s.flavorId),
+          },
+          now,
+        ),
+      );
   }
 
   /**
@@ -122,7 +143,10 @@ export class OpenStackDriver implements CloudDriver {
     const names = { imageId: request.imageId, instanceType: request.instanceType };
     const existing = await this.byName(name, signal);
     if (existing) return toCloudInstance(existing, names, this.options.clock.now());
-    const [image, flavor] = await Promise.all([this.resources.image(request.imageId, signal), this.resources.flavor(request.instanceType, signal)]);
+    const [image, flavor] = await Promise.all([
+      this.resources.image(request.imageId, signal),
+      this.resources.flavor(request.instanceType, signal),
+    ]);
     const keyName = request.keyName ?? this.options.keyName;
     const groups = [...new Set([...(request.securityGroups ?? []), ...(this.options.securityGroups ?? [])])];
     const server = {
@@ -138,7 +162,8 @@ export class OpenStackDriver implements CloudDriver {
     const created = await this.call('compute', 'POST', '/servers', { server }, signal);
     if (!ok(created)) throw mapNovaError(created.status, created.body, `Creating server ${name} on site ${this.site}`);
     const id = isRecord(created.body) && isRecord(created.body.server) ? created.body.server.id : undefined;
-    if (typeof id !== 'string') throw new CloudError('transient', `Nova accepted server ${name} on site ${this.site} without returning its id`);
+    if (typeof id !== 'string')
+      throw new CloudError('transient', `Nova accepted server ${name} on site ${this.site} without returning its id`);
     const placed = await this.scheduled(id, signal);
     if (placed.status.toUpperCase() === 'ERROR' && placed.fault !== undefined && isCapacityMessage(placed.fault)) {
       await this.remove(id, signal).catch(() => undefined); // an ERROR server holds quota; the next pass would not see it
@@ -174,9 +199,12 @@ export class OpenStackDriver implements CloudDriver {
     const deadline = this.options.clock.now().getTime() + (this.options.scheduleWaitMs ?? 10_000);
     for (;;) {
       const response = await this.call('compute', 'GET', `/servers/${encodeURIComponent(id)}`, undefined, signal);
-      if (!ok(response)) throw mapNovaError(response.status, response.body, `Reading new server ${id} on site ${this.site}`);
+      if (!ok(response))
+        throw mapNovaError(response.status, response.body, `Reading new server ${id} on site ${this.site}`);
       const server = parseNovaServer(isRecord(response.body) ? response.body.server : undefined);
-      const scheduling = server.status.toUpperCase() === 'BUILD' && (server.taskState === 'scheduling' || server.taskState === undefined);
+      const scheduling =
+        server.status.toUpperCase() === 'BUILD' &&
+        (server.taskState === 'scheduling' || server.taskState === undefined);
       if (!scheduling || this.options.clock.now().getTime() >= deadline) return server;
       await this.sleep(SCHEDULE_POLL_MS, signal);
     }
@@ -202,16 +230,38 @@ export class OpenStackDriver implements CloudDriver {
   }
 
   /** One authenticated request to a catalog service; a 401 renews the token and retries once. */
-  private async call(service: 'compute' | 'image', method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal, microversion = NOVA_MICROVERSION): Promise<JsonResponse> {
+  private async call(
+    service: 'compute' | 'image',
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    microversion = NOVA_MICROVERSION,
+  ): Promise<JsonResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.session.token(signal);
       const found = await this.session.endpoint(service, signal);
       // Glance's catalog URL is usually unversioned; some clouds list it with /v2.
       const base = service === 'image' ? found?.replace(/\/v2(\.\d+)?$/, '') : found;
-      if (base === undefined) throw new CloudError('invalid', `The service catalog of site ${this.site} has no ${service} endpoint (interface ${this.options.interface ?? 'public'}${this.options.region !== undefined ? `, region ${this.options.region}` : ''})`);
+      if (base === undefined)
+        throw new CloudError(
+          'invalid',
+          `The service catalog of site ${this.site} has no ${service} endpoint (interface ${this.options.interface ?? 'public'}${this.options.region !== undefined ? `, region ${this.options.region}` : ''})`,
+        );
       const headers: Record<string, string> = { 'x-auth-token': token.value };
-      if (service === 'compute') Object.assign(headers, { 'x-openstack-nova-api-version': microversion, 'openstack-api-version': `compute ${microversion}` });
-      const response = await requestJson(this.fetchImpl, { method, url: `${base}${path}`, headers, body, signal, timeoutMs: this.timeoutMs });
+      if (service === 'compute')
+        Object.assign(headers, {
+          'x-openstack-nova-api-version': microversion,
+          'openstack-api-version': `compute ${microversion}`,
+        });
+      const response = await requestJson(this.fetchImpl, {
+        method,
+        url: `${base}${path}`,
+        headers,
+        body,
+        signal,
+        timeoutMs: this.timeoutMs,
+      });
       if (response.status !== 401 || attempt > 0) return response;
       this.session.invalidate(token.value);
     }

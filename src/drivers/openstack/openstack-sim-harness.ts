@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../../contracts/clock.ts';
 import type { LaunchRequest } from '../../contracts/cloud.ts';
-import { startOpenStackSimServer, type OpenStackSimServer, type OpenStackSimServerOptions } from '../../sim-cloud/openstack/server.ts';
+import {
+  startOpenStackSimServer,
+  type OpenStackSimServer,
+  type OpenStackSimServerOptions,
+} from '../../sim-cloud/openstack/server.ts';
 import { NAME_TAG } from '../../sim-cloud/openstack/views.ts';
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from '../sim/knobs.ts';
@@ -21,7 +25,13 @@ import { OpenStackDriver, type OpenStackDriverOptions } from './openstack-driver
 export const HARNESS_USER = { name: 'phantom-test', password: 'correct horse battery staple' };
 
 /** Password auth of {@link HARNESS_USER} in the fake's project. */
-export const HARNESS_AUTH: OpenStackAuth = { kind: 'password', username: HARNESS_USER.name, password: HARNESS_USER.password, userDomain: 'Default', project: { name: 'phantom', domain: 'Default' } };
+export const HARNESS_AUTH: OpenStackAuth = {
+  kind: 'password',
+  username: HARNESS_USER.name,
+  password: HARNESS_USER.password,
+  userDomain: 'Default',
+  project: { name: 'phantom', domain: 'Default' },
+};
 
 /** The launch request a fake server was created from, in the driver's terms (client token from metadata). */
 export function launchOf(server: OpenStackSimServer, serverId: string): LaunchRequest | undefined {
@@ -44,17 +54,36 @@ export interface OpenStackHarness extends DriverHarness {
  * size of 2 (so listing pages). `restart()` restarts both on the same state file: the fake
  * forgets its tokens, as a restarted Keystone with new keys would.
  */
-export async function openStackSimHarness(opts: { bootMs?: number; driver?: Partial<OpenStackDriverOptions>; server?: Partial<OpenStackSimServerOptions> } = {}): Promise<OpenStackHarness> {
+export async function openStackSimHarness(
+  opts: { bootMs?: number; driver?: Partial<OpenStackDriverOptions>; server?: Partial<OpenStackSimServerOptions> } = {},
+): Promise<OpenStackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-os-sim-'));
   const clock = new FixedClock();
   const random = seededRandom(1);
   const open = async (knobs: Partial<SimKnobs>): Promise<{ server: OpenStackSimServer; driver: OpenStackDriver }> => {
     const server = await startOpenStackSimServer({
-      host: '127.0.0.1', port: 0, site: 'india', stateFile: join(dir, 'india.json'), knobs, clock, random,
-      users: [HARNESS_USER], images: ['ami-0123456789abcdef0', 'ubuntu-22.04'], flavors: ['m1.small', 'm1.large'], ...opts.server,
+      host: '127.0.0.1',
+      port: 0,
+      site: 'india',
+      stateFile: join(dir, 'india.json'),
+      knobs,
+      clock,
+      random,
+      users: [HARNESS_USER],
+      images: ['ami-0123456789abcdef0', 'ubuntu-22.04'],
+      flavors: ['m1.small', 'm1.large'],
+      ...opts.server,
     });
     const driver = new OpenStackDriver({
-      site: 'india', authUrl: server.authUrl, auth: HARNESS_AUTH, region: 'RegionOne', clock, requestTimeoutMs: 5_000, pageSize: 2, scheduleWaitMs: 0, ...opts.driver,
+      site: 'india',
+      authUrl: server.authUrl,
+      auth: HARNESS_AUTH,
+      region: 'RegionOne',
+      clock,
+      requestTimeoutMs: 5_000,
+      pageSize: 2,
+      scheduleWaitMs: 0,
+      ...opts.driver,
     });
     return { server, driver };
   };
@@ -72,7 +101,8 @@ export async function openStackSimHarness(opts: { bootMs?: number; driver?: Part
     loseNextLaunchResponse: sim.loseNextLaunchResponse,
     killInstance: async (id) => {
       const simId = sim.current().server.simIdOf(id);
-      if (simId === undefined || !sim.current().server.cloud.kill(simId)) throw new Error(`no live server ${id} to kill`);
+      if (simId === undefined || !sim.current().server.cloud.kill(simId))
+        throw new Error(`no live server ${id} to kill`);
     },
     inspect: async (id) => launchOf(sim.current().server, id),
     restart: sim.restart,

@@ -7,7 +7,15 @@ export type SimCallName = 'listInstances' | 'launch' | 'terminate';
 /** Every call name, for validation and iteration. */
 export const SIM_CALL_NAMES: readonly SimCallName[] = ['listInstances', 'launch', 'terminate'];
 
-const ERROR_KINDS: readonly CloudErrorKind[] = ['capacity', 'quota', 'auth', 'not-found', 'throttled', 'transient', 'invalid'];
+const ERROR_KINDS: readonly CloudErrorKind[] = [
+  'capacity',
+  'quota',
+  'auth',
+  'not-found',
+  'throttled',
+  'transient',
+  'invalid',
+];
 
 /**
  * Behaviour knobs of one simulated site. Knobs are configuration, never persisted: a restart
@@ -79,9 +87,11 @@ function parseFailCalls(raw: unknown, path: string): Partial<Record<SimCallName,
   const out: Partial<Record<SimCallName, CloudErrorKind>> = {};
   for (const [call, kind] of Object.entries(raw)) {
     const name = SIM_CALL_NAMES.find((c) => c === call);
-    if (!name) throw new DriverConfigError(`${path}.${call}`, `unknown call; expected one of ${SIM_CALL_NAMES.join(', ')}`);
+    if (!name)
+      throw new DriverConfigError(`${path}.${call}`, `unknown call; expected one of ${SIM_CALL_NAMES.join(', ')}`);
     const errorKind = ERROR_KINDS.find((k) => k === kind);
-    if (!errorKind) throw new DriverConfigError(`${path}.${call}`, `unknown error kind; expected one of ${ERROR_KINDS.join(', ')}`);
+    if (!errorKind)
+      throw new DriverConfigError(`${path}.${call}`, `unknown error kind; expected one of ${ERROR_KINDS.join(', ')}`);
     out[name] = errorKind;
   }
   return out;
@@ -99,15 +109,32 @@ export function parseSimKnobs(raw: Record<string, unknown>, path: string): Parti
   for (const [key, value] of Object.entries(raw)) {
     const at = `${path}.${key}`;
     switch (key) {
-      case 'bootMs': out.bootMs = nonNegative(value, at, false); break;
-      case 'capacity': out.capacity = nonNegative(value, at, true); break;
-      case 'launchFailureRate': out.launchFailureRate = probability(value, at); break;
-      case 'deathRate': out.deathRate = probability(value, at); break;
-      case 'apiLatencyMs': out.apiLatencyMs = nonNegative(value, at, false); break;
-      case 'failCalls': out.failCalls = parseFailCalls(value, at); break;
-      case 'loseLaunchResponseRate': out.loseLaunchResponseRate = probability(value, at); break;
-      case 'terminatedRetentionMs': out.terminatedRetentionMs = nonNegative(value, at, false); break;
-      default: throw new DriverConfigError(at, 'unknown sim knob');
+      case 'bootMs':
+        out.bootMs = nonNegative(value, at, false);
+        break;
+      case 'capacity':
+        out.capacity = nonNegative(value, at, true);
+        break;
+      case 'launchFailureRate':
+        out.launchFailureRate = probability(value, at);
+        break;
+      case 'deathRate':
+        out.deathRate = probability(value, at);
+        break;
+      case 'apiLatencyMs':
+        out.apiLatencyMs = nonNegative(value, at, false);
+        break;
+      case 'failCalls':
+        out.failCalls = parseFailCalls(value, at);
+        break;
+      case 'loseLaunchResponseRate':
+        out.loseLaunchResponseRate = probability(value, at);
+        break;
+      case 'terminatedRetentionMs':
+        out.terminatedRetentionMs = nonNegative(value, at, false);
+        break;
+      default:
+        throw new DriverConfigError(at, 'unknown sim knob');
     }
   }
   return out;

@@ -52,7 +52,12 @@ export interface SimCloud {
 export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
   const { site, file, clock, random } = options;
   const snapshot = file === undefined ? undefined : loadSimSnapshot(file, site);
-  const state = new SimCloudState({ site, knobs: resolveSimKnobs(options.knobs), random, ...(snapshot ? { snapshot } : {}) });
+  const state = new SimCloudState({
+    site,
+    knobs: resolveSimKnobs(options.knobs),
+    random,
+    ...(snapshot ? { snapshot } : {}),
+  });
   const write = (): void => {
     if (file !== undefined) saveSimSnapshot(file, state.snapshotView());
   };

@@ -5,9 +5,16 @@ import type { SimInstanceRecord, SimSnapshot } from './record.ts';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkInstance(raw: unknown, at: string): SimInstanceRecord {
-  if (!isRecord(raw) || typeof raw.id !== 'string' || !/^i-[0-9a-f]{17}$/.test(raw.id)
-    || typeof raw.state !== 'string' || typeof raw.clientToken !== 'string' || !isRecord(raw.tags)
-    || typeof raw.launchedAt !== 'number' || typeof raw.bootsAt !== 'number') {
+  if (
+    !isRecord(raw) ||
+    typeof raw.id !== 'string' ||
+    !/^i-[0-9a-f]{17}$/.test(raw.id) ||
+    typeof raw.state !== 'string' ||
+    typeof raw.clientToken !== 'string' ||
+    !isRecord(raw.tags) ||
+    typeof raw.launchedAt !== 'number' ||
+    typeof raw.bootsAt !== 'number'
+  ) {
     throw new Error(`${at}: not a sim instance record`);
   }
   return raw as unknown as SimInstanceRecord;
@@ -32,8 +39,13 @@ export function loadSimSnapshot(file: string, site: string): SimSnapshot | undef
   } catch (e) {
     throw new Error(`${file}: sim state is not valid JSON`, { cause: e });
   }
-  if (!isRecord(raw) || raw.version !== 1 || typeof raw.epoch !== 'string' || typeof raw.sequence !== 'number'
-    || !Array.isArray(raw.instances)) {
+  if (
+    !isRecord(raw) ||
+    raw.version !== 1 ||
+    typeof raw.epoch !== 'string' ||
+    typeof raw.sequence !== 'number' ||
+    !Array.isArray(raw.instances)
+  ) {
     throw new Error(`${file}: not a version 1 sim state`);
   }
   if (raw.site !== site) throw new Error(`${file}: sim state is for site '${String(raw.site)}', not '${site}'`);

@@ -87,7 +87,12 @@ export function toCloudInstance(record: SimInstanceRecord): CloudInstance {
 
 /** A copy of the launch-request fields of `record` (a record is the request it was created from). Pure. */
 export function copyLaunchRequest(record: LaunchRequest): LaunchRequest {
-  const copy: LaunchRequest = { clientToken: record.clientToken, imageId: record.imageId, instanceType: record.instanceType, tags: copyTags(record.tags) };
+  const copy: LaunchRequest = {
+    clientToken: record.clientToken,
+    imageId: record.imageId,
+    instanceType: record.instanceType,
+    tags: copyTags(record.tags),
+  };
   addOptionalLaunchFields(copy, record);
   return copy;
 }
@@ -104,7 +109,13 @@ export function addOptionalLaunchFields(to: LaunchRequest, from: LaunchRequest):
 
 /** Whether two launch requests ask for the same instance (EC2's IdempotentParameterMismatch check). Pure. */
 export function sameLaunch(a: LaunchRequest, b: LaunchRequest): boolean {
-  const tags = (t: Record<string, string>): string => JSON.stringify(Object.entries(t).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
-  return a.imageId === b.imageId && a.instanceType === b.instanceType && a.keyName === b.keyName
-    && a.userData === b.userData && tags(a.tags) === tags(b.tags);
+  const tags = (t: Record<string, string>): string =>
+    JSON.stringify(Object.entries(t).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return (
+    a.imageId === b.imageId &&
+    a.instanceType === b.instanceType &&
+    a.keyName === b.keyName &&
+    a.userData === b.userData &&
+    tags(a.tags) === tags(b.tags)
+  );
 }

@@ -16,11 +16,16 @@ const dir = mkdtempSync(join(tmpdir(), 'phantom-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 driverContract('sim (in memory)', async () => simHarness());
-driverContract('sim (state file, restarted between steps)', async () => simHarness({ file: join(dir, `${randomUUID()}.json`) }));
+driverContract('sim (state file, restarted between steps)', async () =>
+  simHarness({ file: join(dir, `${randomUUID()}.json`) }),
+);
 
 const live = (): AbortSignal => new AbortController().signal;
 const req = (token: string, tags: Record<string, string> = { owner: 'alice' }): LaunchRequest => ({
-  clientToken: token, imageId: 'ami-1', instanceType: 'm1.small', tags,
+  clientToken: token,
+  imageId: 'ami-1',
+  instanceType: 'm1.small',
+  tags,
 });
 
 describe('sim persistence', () => {
@@ -35,7 +40,13 @@ describe('sim persistence', () => {
 
     const second = openSimCloud({ site: 'hotel', file, clock, random: seededRandom(99), knobs: { bootMs: 1000 } });
     const listed = await second.driver.listInstances({ tags: {} }, live());
-    assert.deepEqual(listed.map((i) => [i.id, i.state]), [[a.id, 'running'], [b.id, 'terminated']]);
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.state]),
+      [
+        [a.id, 'running'],
+        [b.id, 'terminated'],
+      ],
+    );
     assert.equal(listed[0]?.privateAddress, '10.0.0.1');
     assert.equal(listed[0]?.publicAddress, '100.64.0.1');
     assert.equal((await second.driver.launch(req('t-a'), live())).id, a.id, 'the token is remembered');
@@ -43,7 +54,11 @@ describe('sim persistence', () => {
     assert.ok(![a.id, b.id].includes(c.id));
     assert.match(c.id, /^i-[0-9a-f]{17}$/);
     assert.equal((await second.driver.listInstances({ tags: {} }, live())).length, 3);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('persist.json.')), [], 'no temp file left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('persist.json.')),
+      [],
+      'no temp file left behind',
+    );
   });
 
   it('listed tags are frozen, for launched and for reloaded instances alike', async () => {
@@ -54,7 +69,9 @@ describe('sim persistence', () => {
     const second = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
     const [reloaded] = await second.driver.listInstances({ tags: {} }, live());
     assert.ok(reloaded && Object.isFrozen(reloaded.tags));
-    assert.throws(() => { (reloaded.tags as Record<string, string>).owner = 'mallory'; }, TypeError);
+    assert.throws(() => {
+      (reloaded.tags as Record<string, string>).owner = 'mallory';
+    }, TypeError);
   });
 
   it('a launch is on disk before its response is returned', async () => {
@@ -63,12 +80,21 @@ describe('sim persistence', () => {
     const launched = await cloud.driver.launch(req('t-1'), live());
     const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
     assert.ok(typeof saved === 'object' && saved !== null && 'instances' in saved && Array.isArray(saved.instances));
-    assert.deepEqual(saved.instances.map((i: { id: string }) => i.id), [launched.id]);
+    assert.deepEqual(
+      saved.instances.map((i: { id: string }) => i.id),
+      [launched.id],
+    );
   });
 
   it('with saveDelayMs, writes at most once per window and flushes the rest at its end', async () => {
     const file = join(dir, 'coalesced.json');
-    const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1), saveDelayMs: 200 });
+    const cloud = openSimCloud({
+      site: 'hotel',
+      file,
+      clock: new FixedClock(),
+      random: seededRandom(1),
+      saveDelayMs: 200,
+    });
     const onDisk = () => (JSON.parse(readFileSync(file, 'utf8')) as { instances: unknown[] }).instances.length;
     await cloud.driver.launch(req('c-1'), live());
     assert.equal(onDisk(), 1, 'the first change after a quiet window is written at once');
@@ -82,7 +108,14 @@ describe('sim persistence', () => {
   it('with saveDelayMs, many sites waiting to write share one exit listener', async () => {
     const before = process.listenerCount('exit');
     const clouds = Array.from({ length: 12 }, (_, i) =>
-      openSimCloud({ site: `s${i}`, file: join(dir, `many-${i}.json`), clock: new FixedClock(), random: seededRandom(i), saveDelayMs: 100 }));
+      openSimCloud({
+        site: `s${i}`,
+        file: join(dir, `many-${i}.json`),
+        clock: new FixedClock(),
+        random: seededRandom(i),
+        saveDelayMs: 100,
+      }),
+    );
     for (const cloud of clouds) {
       await cloud.driver.launch(req('m-1'), live());
       await cloud.driver.launch(req('m-2'), live());
@@ -90,19 +123,26 @@ describe('sim persistence', () => {
     assert.equal(process.listenerCount('exit'), before + 1, 'one listener for all twelve pending writes');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(process.listenerCount('exit'), before, 'removed once nothing is pending');
-    for (let i = 0; i < 12; i++) assert.equal((JSON.parse(readFileSync(join(dir, `many-${i}.json`), 'utf8')) as { instances: unknown[] }).instances.length, 2);
+    for (let i = 0; i < 12; i++)
+      assert.equal(
+        (JSON.parse(readFileSync(join(dir, `many-${i}.json`), 'utf8')) as { instances: unknown[] }).instances.length,
+        2,
+      );
   });
 
   it('with saveDelayMs, pending changes are written when the process exits', () => {
     const file = join(dir, 'exit-flush.json');
     const script = join(dir, 'exit-flush.mts');
-    writeFileSync(script, [
-      `import { openSimCloud } from ${JSON.stringify(new URL('./open.ts', import.meta.url).pathname)};`,
-      `import { FixedClock } from ${JSON.stringify(new URL('../../contracts/clock.ts', import.meta.url).pathname)};`,
-      `const cloud = openSimCloud({ site: 'hotel', file: ${JSON.stringify(file)}, clock: new FixedClock(), random: Math.random, saveDelayMs: 60_000 });`,
-      `const tags = { owner: 'alice' };`,
-      `for (const t of ['x-1', 'x-2', 'x-3']) await cloud.driver.launch({ clientToken: t, imageId: 'ami-1', instanceType: 'm1.small', tags }, new AbortController().signal);`,
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { openSimCloud } from ${JSON.stringify(new URL('./open.ts', import.meta.url).pathname)};`,
+        `import { FixedClock } from ${JSON.stringify(new URL('../../contracts/clock.ts', import.meta.url).pathname)};`,
+        `const cloud = openSimCloud({ site: 'hotel', file: ${JSON.stringify(file)}, clock: new FixedClock(), random: Math.random, saveDelayMs: 60_000 });`,
+        `const tags = { owner: 'alice' };`,
+        `for (const t of ['x-1', 'x-2', 'x-3']) await cloud.driver.launch({ clientToken: t, imageId: 'ami-1', instanceType: 'm1.small', tags }, new AbortController().signal);`,
+      ].join('\n'),
+    );
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { instances: unknown[] }).instances.length, 3);
@@ -111,12 +151,18 @@ describe('sim persistence', () => {
   it('refuses a corrupt file and another site’s file, leaving them as they were', () => {
     const corrupt = join(dir, 'corrupt.json');
     writeFileSync(corrupt, '{"version":1,');
-    assert.throws(() => openSimCloud({ site: 'hotel', file: corrupt, clock: new FixedClock(), random: seededRandom(1) }), /not valid JSON/);
+    assert.throws(
+      () => openSimCloud({ site: 'hotel', file: corrupt, clock: new FixedClock(), random: seededRandom(1) }),
+      /not valid JSON/,
+    );
     assert.equal(readFileSync(corrupt, 'utf8'), '{"version":1,');
     const hotel = join(dir, 'hotel.json');
     openSimCloud({ site: 'hotel', file: hotel, clock: new FixedClock(), random: seededRandom(1) });
     assert.ok(existsSync(hotel));
-    assert.throws(() => openSimCloud({ site: 'sierra', file: hotel, clock: new FixedClock(), random: seededRandom(1) }), /for site 'hotel'/);
+    assert.throws(
+      () => openSimCloud({ site: 'sierra', file: hotel, clock: new FixedClock(), random: seededRandom(1) }),
+      /for site 'hotel'/,
+    );
   });
 
   it('a failing save surfaces as CloudError transient and is retried by the next call', async () => {
@@ -124,11 +170,18 @@ describe('sim persistence', () => {
     const cloud = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
     rmSync(file);
     mkdirSync(join(file, 'occupied'), { recursive: true });
-    await assert.rejects(cloud.driver.launch(req('t-1'), live()), (e) => e instanceof CloudError && e.kind === 'transient');
+    await assert.rejects(
+      cloud.driver.launch(req('t-1'), live()),
+      (e) => e instanceof CloudError && e.kind === 'transient',
+    );
     rmSync(file, { recursive: true });
     const listed = await cloud.driver.listInstances({ tags: {} }, live());
     assert.equal(listed.length, 1, 'the launch happened in the cloud');
     const reopened = openSimCloud({ site: 'hotel', file, clock: new FixedClock(), random: seededRandom(1) });
-    assert.deepEqual(reopened.state.list({}, 0).map((r) => r.id), [listed[0]?.id], 'and reached the disk on the next call');
+    assert.deepEqual(
+      reopened.state.list({}, 0).map((r) => r.id),
+      [listed[0]?.id],
+      'and reached the disk on the next call',
+    );
   });
 });

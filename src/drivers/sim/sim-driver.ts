@@ -1,4 +1,10 @@
-import { CloudError, type CloudDriver, type CloudInstance, type CloudErrorKind, type LaunchRequest } from '../../contracts/cloud.ts';
+import {
+  CloudError,
+  type CloudDriver,
+  type CloudInstance,
+  type CloudErrorKind,
+  type LaunchRequest,
+} from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
 import type { SimCallName } from './knobs.ts';
 import { toCloudInstance, type SimInstanceRecord } from './record.ts';

@@ -9,13 +9,23 @@ import type { SimSleep } from './sim-driver.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 const req = (token: string, extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
-  clientToken: token, imageId: 'ami-1', instanceType: 'm1.small', tags: { owner: 'alice' }, ...extra,
+  clientToken: token,
+  imageId: 'ami-1',
+  instanceType: 'm1.small',
+  tags: { owner: 'alice' },
+  ...extra,
 });
-const kind = (k: CloudErrorKind) => (e: unknown): boolean => e instanceof CloudError && e.kind === k;
+const kind =
+  (k: CloudErrorKind) =>
+  (e: unknown): boolean =>
+    e instanceof CloudError && e.kind === k;
 
 function sim(knobs: Partial<SimKnobs>, seed = 1, sleep?: SimSleep): { cloud: SimCloud; clock: FixedClock } {
   const clock = new FixedClock();
-  return { clock, cloud: openSimCloud({ site: 'hotel', clock, random: seededRandom(seed), knobs, ...(sleep ? { sleep } : {}) }) };
+  return {
+    clock,
+    cloud: openSimCloud({ site: 'hotel', clock, random: seededRandom(seed), knobs, ...(sleep ? { sleep } : {}) }),
+  };
 }
 
 const states = async (cloud: SimCloud): Promise<string[]> =>
@@ -40,8 +50,13 @@ describe('sim knobs', () => {
     const { cloud } = sim({ capacity: 2 });
     const a = await cloud.driver.launch(req('a'), live());
     await cloud.driver.launch(req('b'), live());
-    await assert.rejects(cloud.driver.launch(req('c'), live()), (e) =>
-      kind('capacity')(e) && e instanceof CloudError && e.providerMessage === 'InsufficientInstanceCapacity: There is no capacity left on site hotel');
+    await assert.rejects(
+      cloud.driver.launch(req('c'), live()),
+      (e) =>
+        kind('capacity')(e) &&
+        e instanceof CloudError &&
+        e.providerMessage === 'InsufficientInstanceCapacity: There is no capacity left on site hotel',
+    );
     assert.equal(cloud.state.liveCount(), 2);
     cloud.kill(a.id);
     await cloud.driver.launch(req('c'), live());
@@ -61,7 +76,11 @@ describe('sim knobs', () => {
     const again = sim({ launchFailureRate: 0.3, bootMs: 10 }, 42);
     for (let i = 0; i < 200; i++) await again.cloud.driver.launch(req(`t-${i}`), live());
     again.clock.advance(10);
-    assert.deepEqual(await states(again.cloud), listed.map((i) => i.state), 'same seed, same fates');
+    assert.deepEqual(
+      await states(again.cloud),
+      listed.map((i) => i.state),
+      'same seed, same fates',
+    );
   });
 
   it('deathRate: running instances die out of band per observation; rate 0 never kills', async () => {
@@ -115,7 +134,13 @@ describe('sim knobs', () => {
       clock.advance(ms);
       signal.throwIfAborted();
     };
-    const cloud = openSimCloud({ site: 'hotel', clock, random: seededRandom(1), knobs: { apiLatencyMs: 250, bootMs: 250 }, sleep });
+    const cloud = openSimCloud({
+      site: 'hotel',
+      clock,
+      random: seededRandom(1),
+      knobs: { apiLatencyMs: 250, bootMs: 250 },
+      sleep,
+    });
     const start = clock.now().getTime();
     const a = await cloud.driver.launch(req('t'), live());
     assert.equal(a.launchedAt.getTime(), start + 250, 'the launch happens after the latency');
@@ -123,7 +148,13 @@ describe('sim knobs', () => {
     assert.deepEqual(waits, [250, 250]);
     const controller = new AbortController();
     const abortingSleep: SimSleep = async () => controller.abort(new Error('late'));
-    const slow = openSimCloud({ site: 'hotel', clock, random: seededRandom(1), knobs: { apiLatencyMs: 1 }, sleep: abortingSleep });
+    const slow = openSimCloud({
+      site: 'hotel',
+      clock,
+      random: seededRandom(1),
+      knobs: { apiLatencyMs: 1 },
+      sleep: abortingSleep,
+    });
     await assert.rejects(slow.driver.launch(req('t'), controller.signal), /late/);
     assert.equal(slow.state.liveCount(), 0);
   });
@@ -131,8 +162,11 @@ describe('sim knobs', () => {
   it('a reused client token with other parameters is refused (IdempotentParameterMismatch)', async () => {
     const { cloud } = sim({});
     await cloud.driver.launch(req('t'), live());
-    await assert.rejects(cloud.driver.launch(req('t', { imageId: 'ami-2' }), live()), (e) =>
-      kind('invalid')(e) && e instanceof CloudError && e.providerMessage.startsWith('IdempotentParameterMismatch'));
+    await assert.rejects(
+      cloud.driver.launch(req('t', { imageId: 'ami-2' }), live()),
+      (e) =>
+        kind('invalid')(e) && e instanceof CloudError && e.providerMessage.startsWith('IdempotentParameterMismatch'),
+    );
     await assert.rejects(cloud.driver.launch(req('u', { userData: 'not base64!' }), live()), kind('invalid'));
     await assert.rejects(cloud.driver.launch(req('v', { tags: { 'aws:x': '1' } }), live()), kind('invalid'));
     assert.equal(cloud.state.liveCount(), 1);

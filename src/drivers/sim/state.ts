@@ -1,8 +1,14 @@
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { SimKnobs } from './knobs.ts';
 import {
-  sameLaunch, simInstanceId, simPrivateAddress, simPublicAddress, copyTags, addOptionalLaunchFields,
-  type SimInstanceRecord, type SimSnapshot,
+  sameLaunch,
+  simInstanceId,
+  simPrivateAddress,
+  simPublicAddress,
+  copyTags,
+  addOptionalLaunchFields,
+  type SimInstanceRecord,
+  type SimSnapshot,
 } from './record.ts';
 import { validateLaunchRequest } from './validate.ts';
 
@@ -54,8 +60,13 @@ export class SimCloudState {
     this.knobsValue = options.knobs;
     this.random = options.random;
     const snap = options.snapshot;
-    if (snap && snap.site !== options.site) throw new Error(`sim state is for site '${snap.site}', not '${options.site}'`);
-    this.epoch = snap?.epoch ?? Math.floor(options.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    if (snap && snap.site !== options.site)
+      throw new Error(`sim state is for site '${snap.site}', not '${options.site}'`);
+    this.epoch =
+      snap?.epoch ??
+      Math.floor(options.random() * 0x1_0000_0000)
+        .toString(16)
+        .padStart(8, '0');
     this.sequence = snap?.sequence ?? 0;
     for (const saved of snap?.instances ?? []) this.add(structuredClone(saved));
     this.dirty = snap === undefined;
@@ -112,7 +123,10 @@ export class SimCloudState {
     const known = knownId === undefined ? undefined : this.instances.get(knownId);
     if (known) {
       if (!sameLaunch(known, request)) {
-        throw new CloudError('invalid', `IdempotentParameterMismatch: The client token '${request.clientToken}' was used with other parameters`);
+        throw new CloudError(
+          'invalid',
+          `IdempotentParameterMismatch: The client token '${request.clientToken}' was used with other parameters`,
+        );
       }
       return { record: known, created: false };
     }
@@ -178,7 +192,13 @@ export class SimCloudState {
    * cheap): serialise it at once and never change it.
    */
   snapshotView(): SimSnapshot {
-    return { version: 1, site: this.site, epoch: this.epoch, sequence: this.sequence, instances: [...this.instances.values()] };
+    return {
+      version: 1,
+      site: this.site,
+      epoch: this.epoch,
+      sequence: this.sequence,
+      instances: [...this.instances.values()],
+    };
   }
 
   private create(request: LaunchRequest, now: number, failsAtBoot: boolean): SimInstanceRecord {
@@ -222,7 +242,8 @@ export class SimCloudState {
 
   private boot(record: SimInstanceRecord): void {
     this.booting.delete(record);
-    if (record.failsAtBoot) this.end(record, 'failed', 'Server.InternalError: Internal error on launch', record.bootsAt);
+    if (record.failsAtBoot)
+      this.end(record, 'failed', 'Server.InternalError: Internal error on launch', record.bootsAt);
     else record.state = 'running';
     this.dirty = true;
   }

@@ -21,8 +21,10 @@ export function validateLaunchRequest(request: LaunchRequest): void {
   const entries = Object.entries(request.tags);
   if (entries.length > 50) throw invalid('TagLimitExceeded: The maximum number of tags per resource is 50');
   for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > 128) throw invalid(`InvalidParameterValue: Tag key '${key}' must be 1 to 128 characters`);
-    if (key.toLowerCase().startsWith('aws:')) throw invalid(`InvalidParameterValue: Tag key '${key}' uses the reserved prefix aws:`);
+    if (key.length === 0 || key.length > 128)
+      throw invalid(`InvalidParameterValue: Tag key '${key}' must be 1 to 128 characters`);
+    if (key.toLowerCase().startsWith('aws:'))
+      throw invalid(`InvalidParameterValue: Tag key '${key}' uses the reserved prefix aws:`);
     if (value.length > 256) throw invalid(`InvalidParameterValue: Value of tag '${key}' exceeds 256 characters`);
   }
 }

@@ -5,7 +5,6 @@ import { nPreservingOverflow } from './engine.ts';
 import { NOW, applyPlan } from './testkit.ts';
 import { seededRandom as prng } from '../../drivers/sim/random.ts';
 
-
 const MINUTE = 60_000;
 const SITE_NAMES = ['hotel', 'sierra', 'tango', 'uniform'];
 
@@ -20,14 +19,21 @@ function randomInput(rand: () => number): { input: EngineInput; maxSurge: number
   const instances: EngineInstance[] = [];
   for (let n = int(0, 12); n > 0; n--) {
     const site = rand() < 0.05 ? 'gone' : (sites[int(0, sites.length - 1)]?.site ?? 'gone');
-    const base: EngineInstance = { instanceId: `i-${instances.length}`, site, healthy: rand() < 0.85, launchedAt: new Date(NOW.getTime() - int(0, 30) * MINUTE) };
+    const base: EngineInstance = {
+      instanceId: `i-${instances.length}`,
+      site,
+      healthy: rand() < 0.85,
+      launchedAt: new Date(NOW.getTime() - int(0, 30) * MINUTE),
+    };
     instances.push(rand() < 0.2 ? { ...base, protectedFromScaleIn: true } : base);
   }
   return { input: { desired: int(0, 12), sites, instances, now: NOW }, maxSurge: int(0, 2) };
 }
 
-const usable = (s: EngineSite, now: Date) => s.backedOffUntil === undefined || s.backedOffUntil.getTime() <= now.getTime();
-const healthyOn = (input: EngineInput, site: string) => input.instances.filter((i) => i.healthy && i.site === site).length;
+const usable = (s: EngineSite, now: Date) =>
+  s.backedOffUntil === undefined || s.backedOffUntil.getTime() <= now.getTime();
+const healthyOn = (input: EngineInput, site: string) =>
+  input.instances.filter((i) => i.healthy && i.site === site).length;
 
 /** Healthy instances the sites can hold: caps of usable sites, plus what backed-off ones keep. */
 function capacity(input: EngineInput): number {
@@ -59,8 +65,13 @@ function checkPlan(input: EngineInput, plan: Plan, maxSurge: number, label: stri
     const instance = byId.get(t.instanceId);
     assert.ok(instance && !seen.has(t.instanceId), `${label}: terminates known instances once`);
     seen.add(t.instanceId);
-    if (t.reason === 'scale-in') assert.ok(instance.protectedFromScaleIn !== true, `${label}: protected ${t.instanceId} scaled in`);
-    assert.equal(t.reason === 'unhealthy', !instance.healthy, `${label}: exactly the unhealthy are terminated as unhealthy`);
+    if (t.reason === 'scale-in')
+      assert.ok(instance.protectedFromScaleIn !== true, `${label}: protected ${t.instanceId} scaled in`);
+    assert.equal(
+      t.reason === 'unhealthy',
+      !instance.healthy,
+      `${label}: exactly the unhealthy are terminated as unhealthy`,
+    );
   }
   const after = applyPlan(input, plan, 'new');
   for (const s of input.sites) {
@@ -69,7 +80,8 @@ function checkPlan(input: EngineInput, plan: Plan, maxSurge: number, label: stri
   const total = after.instances.filter((i) => i.healthy).length;
   const expected = expectedTotal(input, after);
   const surge = plan.launches.length > 0 && total > input.desired;
-  if (surge) assert.ok(total - input.desired <= maxSurge, `${label}: surge ${total - input.desired} > maxSurge ${maxSurge}`);
+  if (surge)
+    assert.ok(total - input.desired <= maxSurge, `${label}: surge ${total - input.desired} > maxSurge ${maxSurge}`);
   else assert.equal(total, expected, `${label}: healthy total`);
   return after;
 }
@@ -99,7 +111,11 @@ describe('n-preserving overflow engine: properties over seeded random inputs', (
       const movable = input.instances.filter((i) => i.protectedFromScaleIn !== true).map((i) => rankOf(i.site));
       input.sites.forEach((s, rank) => {
         const room = usable(s, input.now) && (s.max < 0 || healthyOn(input, s.site) < s.max);
-        if (room && input.instances.length === input.desired) assert.ok(movable.every((r) => r <= rank), `seed ${seed}: ${s.site} has room above a movable instance`);
+        if (room && input.instances.length === input.desired)
+          assert.ok(
+            movable.every((r) => r <= rank),
+            `seed ${seed}: ${s.site} has room above a movable instance`,
+          );
       });
     }
   });

@@ -6,13 +6,16 @@ const MINUTE = 60_000;
 
 /** `hotel:1 sierra:-1` → ranked sites; `backedOff` gives minutes from NOW until usable. */
 export function sitesOf(spec: string, backedOff: Record<string, number> = {}): EngineSite[] {
-  return spec.split(/\s+/).filter(Boolean).map((item) => {
-    const colon = item.lastIndexOf(':');
-    const site = item.slice(0, colon);
-    const minutes = backedOff[site];
-    const base: EngineSite = { site, max: Number(item.slice(colon + 1)) };
-    return minutes === undefined ? base : { ...base, backedOffUntil: new Date(NOW.getTime() + minutes * MINUTE) };
-  });
+  return spec
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((item) => {
+      const colon = item.lastIndexOf(':');
+      const site = item.slice(0, colon);
+      const minutes = backedOff[site];
+      const base: EngineSite = { site, max: Number(item.slice(colon + 1)) };
+      return minutes === undefined ? base : { ...base, backedOffUntil: new Date(NOW.getTime() + minutes * MINUTE) };
+    });
 }
 
 /**
@@ -20,22 +23,30 @@ export function sitesOf(spec: string, backedOff: Record<string, number> = {}): E
  * @throws Error on a malformed item.
  */
 export function instancesOf(spec: string): EngineInstance[] {
-  return spec.split(/\s+/).filter(Boolean).map((item) => {
-    const m = /^([^@]+)@([^+]+)\+(\d+)([up]*)$/.exec(item);
-    if (!m) throw new Error(`bad instance spec ${item}`);
-    const [, instanceId = '', site = '', minutes = '0', flags = ''] = m;
-    const instance: EngineInstance = {
-      instanceId,
-      site,
-      healthy: !flags.includes('u'),
-      launchedAt: new Date(NOW.getTime() - 60 * MINUTE + Number(minutes) * MINUTE),
-    };
-    return flags.includes('p') ? { ...instance, protectedFromScaleIn: true } : instance;
-  });
+  return spec
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((item) => {
+      const m = /^([^@]+)@([^+]+)\+(\d+)([up]*)$/.exec(item);
+      if (!m) throw new Error(`bad instance spec ${item}`);
+      const [, instanceId = '', site = '', minutes = '0', flags = ''] = m;
+      const instance: EngineInstance = {
+        instanceId,
+        site,
+        healthy: !flags.includes('u'),
+        launchedAt: new Date(NOW.getTime() - 60 * MINUTE + Number(minutes) * MINUTE),
+      };
+      return flags.includes('p') ? { ...instance, protectedFromScaleIn: true } : instance;
+    });
 }
 
 /** Builds an engine input at NOW. */
-export function inputOf(sites: string, desired: number, instances = '', backedOff: Record<string, number> = {}): EngineInput {
+export function inputOf(
+  sites: string,
+  desired: number,
+  instances = '',
+  backedOff: Record<string, number> = {},
+): EngineInput {
   return { desired, sites: sitesOf(sites, backedOff), instances: instancesOf(instances), now: NOW };
 }
 

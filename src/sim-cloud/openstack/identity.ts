@@ -30,9 +30,11 @@ export interface FakeToken {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A stable id (32 hex, as Keystone's) for a name. Pure. */
-export const keystoneId = (kind: string, name: string): string => createHash('sha256').update(`${kind}:${name}`).digest('hex').slice(0, 32);
+export const keystoneId = (kind: string, name: string): string =>
+  createHash('sha256').update(`${kind}:${name}`).digest('hex').slice(0, 32);
 
-const unauthorized = (): OsError => new OsError(401, 'error', 'The request you have made requires authentication.', 'Unauthorized');
+const unauthorized = (): OsError =>
+  new OsError(401, 'error', 'The request you have made requires authentication.', 'Unauthorized');
 const badRequest = (message: string): OsError => new OsError(400, 'error', message, 'Bad Request');
 
 /** Keystone's timestamp format (microseconds, Z). Pure. */
@@ -71,20 +73,24 @@ export class FakeKeystone {
    * @throws OsError 400 (malformed), 401 (wrong credentials or a project other than the fake's).
    */
   issue(body: unknown, baseUrl: string): { value: string; body: unknown } {
-    const identity = isRecord(body) && isRecord(body.auth) && isRecord(body.auth.identity) ? body.auth.identity : undefined;
-    if (!identity || !Array.isArray(identity.methods) || identity.methods.length === 0) throw badRequest("Invalid input for field 'identity': 'methods' is a required property");
+    const identity =
+      isRecord(body) && isRecord(body.auth) && isRecord(body.auth.identity) ? body.auth.identity : undefined;
+    if (!identity || !Array.isArray(identity.methods) || identity.methods.length === 0)
+      throw badRequest("Invalid input for field 'identity': 'methods' is a required property");
     let user: string;
     let method: string;
     if (identity.methods.includes('application_credential')) {
       method = 'application_credential';
       const cred = isRecord(identity.application_credential) ? identity.application_credential : undefined;
-      if (!cred || typeof cred.id !== 'string' || typeof cred.secret !== 'string') throw badRequest("Invalid input for field 'identity/application_credential': 'id' and 'secret' are required");
+      if (!cred || typeof cred.id !== 'string' || typeof cred.secret !== 'string')
+        throw badRequest("Invalid input for field 'identity/application_credential': 'id' and 'secret' are required");
       if (this.appCreds && this.appCreds.get(cred.id) !== cred.secret) throw unauthorized();
       user = `appcred-${cred.id}`;
     } else if (identity.methods.includes('password')) {
       method = 'password';
       const u = isRecord(identity.password) && isRecord(identity.password.user) ? identity.password.user : undefined;
-      if (!u || typeof u.name !== 'string' || typeof u.password !== 'string') throw badRequest("Invalid input for field 'identity/password/user': 'name' and 'password' are required");
+      if (!u || typeof u.name !== 'string' || typeof u.password !== 'string')
+        throw badRequest("Invalid input for field 'identity/password/user': 'name' and 'password' are required");
       const domain = isRecord(u.domain) ? u.domain : undefined;
       if (!domain || (domain.name !== 'Default' && domain.id !== 'default')) throw unauthorized();
       if (this.users && this.users.get(u.name) !== u.password) throw unauthorized();
@@ -143,6 +149,7 @@ export class FakeKeystone {
       return;
     }
     const domain = isRecord(project.domain) ? project.domain : undefined;
-    if (project.name !== this.opts.project || !domain || (domain.name !== 'Default' && domain.id !== 'default')) throw unauthorized();
+    if (project.name !== this.opts.project || !domain || (domain.name !== 'Default' && domain.id !== 'default'))
+      throw unauthorized();
   }
 }

@@ -18,7 +18,13 @@ export class OsError extends Error {
 
   /** The JSON body: `{"<key>": {"message", "code"[, "title"]}}`. */
   body(): unknown {
-    return { [this.key]: { message: this.message, code: this.status, ...(this.title !== undefined ? { title: this.title } : {}) } };
+    return {
+      [this.key]: {
+        message: this.message,
+        code: this.status,
+        ...(this.title !== undefined ? { title: this.title } : {}),
+      },
+    };
   }
 }
 

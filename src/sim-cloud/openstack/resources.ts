@@ -57,22 +57,51 @@ export const makeFlavors = (names: readonly string[]): FakeFlavor[] =>
 /** Glance v2's view of an image. Pure. */
 export function glanceImage(image: FakeImage): Record<string, unknown> {
   return {
-    id: image.id, name: image.name, status: 'active', visibility: 'public', protected: false, container_format: 'bare', disk_format: 'qcow2',
-    min_disk: 0, min_ram: 0, size: 21_430_272, tags: [], created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-    self: `/v2/images/${image.id}`, file: `/v2/images/${image.id}/file`, schema: '/v2/schemas/image', os_hidden: false,
+    id: image.id,
+    name: image.name,
+    status: 'active',
+    visibility: 'public',
+    protected: false,
+    container_format: 'bare',
+    disk_format: 'qcow2',
+    min_disk: 0,
+    min_ram: 0,
+    size: 21_430_272,
+    tags: [],
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    self: `/v2/images/${image.id}`,
+    file: `/v2/images/${image.id}/file`,
+    schema: '/v2/schemas/image',
+    os_hidden: false,
   };
 }
 
 /** Nova's (deprecated image proxy) view of an image. Pure. */
 export const novaImage = (image: FakeImage, computeUrl: string): Record<string, unknown> => ({
-  id: image.id, name: image.name, status: 'ACTIVE', progress: 100, minDisk: 0, minRam: 0, metadata: {},
-  created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z',
+  id: image.id,
+  name: image.name,
+  status: 'ACTIVE',
+  progress: 100,
+  minDisk: 0,
+  minRam: 0,
+  metadata: {},
+  created: '2026-01-01T00:00:00Z',
+  updated: '2026-01-01T00:00:00Z',
   links: [{ rel: 'self', href: `${computeUrl}/images/${image.id}` }],
 });
 
 /** Nova's view of a flavor. Pure. */
 export const novaFlavor = (flavor: FakeFlavor, computeUrl: string): Record<string, unknown> => ({
-  id: flavor.id, name: flavor.name, vcpus: flavor.vcpus, ram: flavor.ram, disk: flavor.disk,
-  'OS-FLV-EXT-DATA:ephemeral': 0, swap: 0, rxtx_factor: 1.0, 'os-flavor-access:is_public': true, description: null,
+  id: flavor.id,
+  name: flavor.name,
+  vcpus: flavor.vcpus,
+  ram: flavor.ram,
+  disk: flavor.disk,
+  'OS-FLV-EXT-DATA:ephemeral': 0,
+  swap: 0,
+  rxtx_factor: 1.0,
+  'os-flavor-access:is_public': true,
+  description: null,
   links: [{ rel: 'self', href: `${computeUrl}/flavors/${flavor.id}` }],
 });

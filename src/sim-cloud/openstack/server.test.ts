@@ -13,10 +13,46 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 describe('phantom sim-cloud --api openstack: arguments', () => {
   const base = ['--listen', '127.0.0.1:0', '--state', 's.json'];
   it('maps the openstack flags', () => {
-    assert.deepEqual(parseSimCloudCommand([...base, '--api', 'openstack', '--site', 'india', '--capacity', '3', '--user', 'ann:pw:with:colons', '--application-credential', 'ac1:sec', '--project', 'fg', '--token-ttl-ms', '60000', '--image', 'ubuntu', '--instance-type', 'm1.small']), {
-      api: 'openstack',
-      options: { host: '127.0.0.1', port: 0, site: 'india', region: 'RegionOne', stateFile: 's.json', knobs: { capacity: 3 }, users: [{ name: 'ann', password: 'pw:with:colons' }], applicationCredentials: [{ id: 'ac1', secret: 'sec' }], project: 'fg', tokenTtlMs: 60000, images: ['ubuntu'], flavors: ['m1.small'] },
-    });
+    assert.deepEqual(
+      parseSimCloudCommand([
+        ...base,
+        '--api',
+        'openstack',
+        '--site',
+        'india',
+        '--capacity',
+        '3',
+        '--user',
+        'ann:pw:with:colons',
+        '--application-credential',
+        'ac1:sec',
+        '--project',
+        'fg',
+        '--token-ttl-ms',
+        '60000',
+        '--image',
+        'ubuntu',
+        '--instance-type',
+        'm1.small',
+      ]),
+      {
+        api: 'openstack',
+        options: {
+          host: '127.0.0.1',
+          port: 0,
+          site: 'india',
+          region: 'RegionOne',
+          stateFile: 's.json',
+          knobs: { capacity: 3 },
+          users: [{ name: 'ann', password: 'pw:with:colons' }],
+          applicationCredentials: [{ id: 'ac1', secret: 'sec' }],
+          project: 'fg',
+          tokenTtlMs: 60000,
+          images: ['ubuntu'],
+          flavors: ['m1.small'],
+        },
+      },
+    );
     assert.equal(parseSimCloudCommand(base).api, 'ec2');
   });
   const bad: Array<[string[], RegExp]> = [
@@ -41,17 +77,59 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
   let server: OpenStackSimServer;
   let token = '';
   const auth = (password: string, project: Json = { name: 'phantom', domain: { name: 'Default' } }) =>
-    fetch(`${server.authUrl}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'ann', domain: { name: 'Default' }, password } } }, scope: { project } } }) });
+    fetch(`${server.authUrl}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'ann', domain: { name: 'Default' }, password } },
+          },
+          scope: { project },
+        },
+      }),
+    });
   const nova = async (method: string, path: string, body?: unknown, version = '2.47') => {
-    const res = await fetch(`${server.url}/compute/v2.1${path}`, { method, headers: { 'x-auth-token': token, 'x-openstack-nova-api-version': version, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${server.url}/compute/v2.1${path}`, {
+      method,
+      headers: {
+        'x-auth-token': token,
+        'x-openstack-nova-api-version': version,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Json };
   };
   let imageId = '';
-  const create = (name: string, extra: Json = {}) => nova('POST', '/servers', { server: { name, imageRef: imageId, flavorRef: '1', networks: 'auto', metadata: { 'phantom:owner': 'ann' }, ...extra } });
+  const create = (name: string, extra: Json = {}) =>
+    nova('POST', '/servers', {
+      server: {
+        name,
+        imageRef: imageId,
+        flavorRef: '1',
+        networks: 'auto',
+        metadata: { 'phantom:owner': 'ann' },
+        ...extra,
+      },
+    });
 
   before(async () => {
-    server = await startOpenStackSimServer({ host: '127.0.0.1', port: 0, site: 'india', stateFile: join(dir, 's.json'), knobs: { bootMs: 1000 }, clock, random: seededRandom(2), users: [{ name: 'ann', password: 'pw' }], tokenTtlMs: 600_000, images: ['ubuntu'], flavors: ['m1.small'] });
+    server = await startOpenStackSimServer({
+      host: '127.0.0.1',
+      port: 0,
+      site: 'india',
+      stateFile: join(dir, 's.json'),
+      knobs: { bootMs: 1000 },
+      clock,
+      random: seededRandom(2),
+      users: [{ name: 'ann', password: 'pw' }],
+      tokenTtlMs: 600_000,
+      images: ['ubuntu'],
+      flavors: ['m1.small'],
+    });
   });
   after(async () => {
     await server.close();
@@ -68,22 +146,38 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
     assert.deepEqual(body.token.catalog.map((s: Json) => s.type).sort(), ['compute', 'identity', 'image']);
     const wrong = await auth('nope');
     assert.equal(wrong.status, 401);
-    assert.deepEqual(await wrong.json(), { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } });
+    assert.deepEqual(await wrong.json(), {
+      error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' },
+    });
     assert.equal((await auth('pw', { name: 'other', domain: { name: 'Default' } })).status, 401);
-    const images = (await (await fetch(`${server.url}/image/v2/images?name=ubuntu`, { headers: { 'x-auth-token': token } })).json()) as Json;
+    const images = (await (
+      await fetch(`${server.url}/image/v2/images?name=ubuntu`, { headers: { 'x-auth-token': token } })
+    ).json()) as Json;
     imageId = images.images[0].id;
     assert.match(imageId, /^[0-9a-f-]{36}$/);
   });
 
   it('validates server creation as Nova does', async () => {
-    assert.match((await nova('POST', '/servers', { server: { name: 'x', imageRef: imageId, flavorRef: '1' } })).body.badRequest.message, /'networks' is a required property/);
-    assert.equal((await nova('POST', '/servers', { server: { name: 'x', imageRef: imageId, flavorRef: '1' } }, '2.1')).status, 202, 'networks optional before 2.37');
+    assert.match(
+      (await nova('POST', '/servers', { server: { name: 'x', imageRef: imageId, flavorRef: '1' } })).body.badRequest
+        .message,
+      /'networks' is a required property/,
+    );
+    assert.equal(
+      (await nova('POST', '/servers', { server: { name: 'x', imageRef: imageId, flavorRef: '1' } }, '2.1')).status,
+      202,
+      'networks optional before 2.37',
+    );
     assert.match((await create('x', { imageRef: 'nope' })).body.badRequest.message, /Can not find requested image/);
     assert.match((await create('x', { flavorRef: '99' })).body.badRequest.message, /Flavor 99 could not be found/);
     assert.match((await create('x', { user_data: 'not base64!' })).body.badRequest.message, /valid base 64/);
     assert.equal((await create('x', { metadata: { ['k'.repeat(256)]: 'v' } })).status, 400);
     assert.equal((await nova('DELETE', '/servers/00000000-0000-4000-8000-000000000000')).status, 404);
-    const bad = await fetch(`${server.url}/compute/v2.1/servers`, { method: 'POST', headers: { 'x-auth-token': token }, body: '{' });
+    const bad = await fetch(`${server.url}/compute/v2.1/servers`, {
+      method: 'POST',
+      headers: { 'x-auth-token': token },
+      body: '{',
+    });
     assert.equal(bad.status, 400);
   });
 
@@ -93,16 +187,28 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
       assert.equal((await create(`phantom-page-${n}`)).status, 202);
     }
     const first = await nova('GET', '/servers/detail?name=%5Ephantom-page-&limit=2');
-    assert.deepEqual(first.body.servers.map((s: Json) => s.name), ['phantom-page-3', 'phantom-page-2']);
+    assert.deepEqual(
+      first.body.servers.map((s: Json) => s.name),
+      ['phantom-page-3', 'phantom-page-2'],
+    );
     const next = new URL(first.body.servers_links[0].href);
     const second = await nova('GET', `/servers/detail?${next.searchParams.toString()}`);
-    assert.deepEqual(second.body.servers.map((s: Json) => s.name), ['phantom-page-1']);
+    assert.deepEqual(
+      second.body.servers.map((s: Json) => s.name),
+      ['phantom-page-1'],
+    );
     assert.equal(second.body.servers_links, undefined);
     assert.equal(first.body.servers[0].status, 'BUILD');
     assert.equal(first.body.servers[0].flavor.original_name, 'm1.small');
     assert.deepEqual(first.body.servers[0].metadata, { 'phantom:owner': 'ann' });
-    assert.match((await nova('GET', '/servers/detail?marker=nope')).body.badRequest.message, /marker \[nope\] not found/);
-    assert.equal((await nova('GET', `/servers/${first.body.servers[0].id}`, undefined, '2.1')).body.server.flavor.id, '1');
+    assert.match(
+      (await nova('GET', '/servers/detail?marker=nope')).body.badRequest.message,
+      /marker \[nope\] not found/,
+    );
+    assert.equal(
+      (await nova('GET', `/servers/${first.body.servers[0].id}`, undefined, '2.1')).body.server.flavor.id,
+      '1',
+    );
   });
 
   it('a full site makes the new server ERROR with "No valid host"; deleted servers show only with changes-since', async () => {
@@ -120,7 +226,10 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
     assert.equal((await nova('DELETE', `/servers/${id}`)).status, 204);
     assert.equal((await nova('DELETE', `/servers/${id}`)).status, 404);
     assert.equal((await nova('GET', '/servers/detail?name=%5Ephantom-page-1%24')).body.servers.length, 0);
-    const withDeleted = await nova('GET', '/servers/detail?name=%5Ephantom-page-1%24&changes-since=2000-01-01T00:00:00Z');
+    const withDeleted = await nova(
+      'GET',
+      '/servers/detail?name=%5Ephantom-page-1%24&changes-since=2000-01-01T00:00:00Z',
+    );
     assert.equal(withDeleted.body.servers[0].status, 'DELETED');
   });
 
@@ -128,7 +237,10 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
     clock.advance(1001);
     const detail = await nova('GET', '/servers/detail?name=%5Ephantom-page-3%24');
     assert.equal(detail.body.servers[0].status, 'ACTIVE');
-    assert.deepEqual(detail.body.servers[0].addresses.private.map((a: Json) => a['OS-EXT-IPS:type']), ['fixed', 'floating']);
+    assert.deepEqual(
+      detail.body.servers[0].addresses.private.map((a: Json) => a['OS-EXT-IPS:type']),
+      ['fixed', 'floating'],
+    );
     assert.equal((await nova('GET', '/images')).status, 404);
     assert.equal((await nova('GET', '/images?name=ubuntu', undefined, '2.1')).body.images[0].id, imageId);
     assert.equal((await nova('GET', '/servers', undefined, '3.0')).status, 406);

@@ -14,7 +14,14 @@ import { LostResponse } from '../ec2-errors.ts';
 import { handleCompute } from './compute.ts';
 import { FakeKeystone, keystoneId, type FakeApplicationCredential, type FakeUser } from './identity.ts';
 import { badRequest, itemNotFound, OsError } from './os-error.ts';
-import { DEFAULT_FLAVORS, DEFAULT_IMAGES, glanceImage, makeFlavors, makeImages, serverIdOf as serverIdOfRecord } from './resources.ts';
+import {
+  DEFAULT_FLAVORS,
+  DEFAULT_IMAGES,
+  glanceImage,
+  makeFlavors,
+  makeImages,
+  serverIdOf as serverIdOfRecord,
+} from './resources.ts';
 import { microversion, type FakeServer } from './views.ts';
 import { readBody } from '../read-body.ts';
 import { closeSimServer, listenSimServer } from '../listen.ts';
@@ -70,11 +77,15 @@ export interface OpenStackSimServer {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...(text !== '' ? { 'content-type': 'application/json' } : {}), 'content-length': Buffer.byteLength(text), 'x-openstack-request-id': `req-${randomUUID()}`, ...headers });
+  res.writeHead(status, {
+    ...(text !== '' ? { 'content-type': 'application/json' } : {}),
+    'content-length': Buffer.byteLength(text),
+    'x-openstack-request-id': `req-${randomUUID()}`,
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -84,12 +95,24 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
  */
 export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): Promise<OpenStackSimServer> {
   const clock = opts.clock ?? systemClock;
-  const cloud = openSimCloud({ site: opts.site, file: opts.stateFile, clock, random: opts.random ?? cryptoRandom, knobs: opts.knobs });
+  const cloud = openSimCloud({
+    site: opts.site,
+    file: opts.stateFile,
+    clock,
+    random: opts.random ?? cryptoRandom,
+    knobs: opts.knobs,
+  });
   const region = opts.region ?? 'RegionOne';
   const images = makeImages(opts.images?.length ? opts.images : DEFAULT_IMAGES);
   const flavors = makeFlavors(opts.flavors?.length ? opts.flavors : DEFAULT_FLAVORS);
   const endpoint = (id: string, url: string): unknown[] =>
-    ['public', 'internal'].map((iface) => ({ id: keystoneId(`endpoint-${iface}`, id), interface: iface, region, region_id: region, url }));
+    ['public', 'internal'].map((iface) => ({
+      id: keystoneId(`endpoint-${iface}`, id),
+      interface: iface,
+      region,
+      region_id: region,
+      url,
+    }));
   const keystone = new FakeKeystone({
     users: opts.users ?? [],
     applicationCredentials: opts.applicationCredentials ?? [],
@@ -97,16 +120,34 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
     tokenTtlMs: opts.tokenTtlMs ?? 3_600_000,
     clock,
     catalog: (base) => [
-      { id: keystoneId('service', 'keystone'), type: 'identity', name: 'keystone', endpoints: endpoint('identity', `${base}/identity`) },
-      { id: keystoneId('service', 'nova'), type: 'compute', name: 'nova', endpoints: endpoint('compute', `${base}/compute/v2.1`) },
-      { id: keystoneId('service', 'glance'), type: 'image', name: 'glance', endpoints: endpoint('image', `${base}/image`) },
+      {
+        id: keystoneId('service', 'keystone'),
+        type: 'identity',
+        name: 'keystone',
+        endpoints: endpoint('identity', `${base}/identity`),
+      },
+      {
+        id: keystoneId('service', 'nova'),
+        type: 'compute',
+        name: 'nova',
+        endpoints: endpoint('compute', `${base}/compute/v2.1`),
+      },
+      {
+        id: keystoneId('service', 'glance'),
+        type: 'image',
+        name: 'glance',
+        endpoints: endpoint('image', `${base}/image`),
+      },
     ],
   });
   const unplaced = new Map<string, FakeServer>();
   const closing = new AbortController();
   let base = '';
 
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname.replace(/\/+$/, '');
@@ -116,11 +157,16 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw path.startsWith('/identity') ? new OsError(400, 'error', 'Malformed request body', 'Bad Request') : badRequest('Malformed request body');
+        throw path.startsWith('/identity')
+          ? new OsError(400, 'error', 'Malformed request body', 'Bad Request')
+          : badRequest('Malformed request body');
       }
     }
     if (path === '' || path === '/identity' || path === '/identity/v3') {
-      return { status: 200, body: { version: { id: 'v3.14', status: 'stable', links: [{ rel: 'self', href: `${base}/identity/v3/` }] } } };
+      return {
+        status: 200,
+        body: { version: { id: 'v3.14', status: 'stable', links: [{ rel: 'self', href: `${base}/identity/v3/` }] } },
+      };
     }
     if (path === '/identity/v3/auth/tokens' && method === 'POST') {
       const issued = keystone.issue(body, base);
@@ -138,19 +184,50 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
     try {
       if (path.startsWith('/compute/v2.1')) {
         const token = keystone.validate(header('x-auth-token'));
-        const version = microversion({ 'openstack-api-version': header('openstack-api-version'), 'x-openstack-nova-api-version': header('x-openstack-nova-api-version') });
+        const version = microversion({
+          'openstack-api-version': header('openstack-api-version'),
+          'x-openstack-nova-api-version': header('x-openstack-nova-api-version'),
+        });
         const reply = await handleCompute(
-          { cloud, images, flavors, unplaced, computeUrl: `${base}/compute/v2.1`, projectId: token.projectId, userId: keystoneId('user', token.user), clock, signal: AbortSignal.any([aborted.signal, closing.signal]), version },
-          method, path.slice('/compute/v2.1'.length), url.searchParams, body,
+          {
+            cloud,
+            images,
+            flavors,
+            unplaced,
+            computeUrl: `${base}/compute/v2.1`,
+            projectId: token.projectId,
+            userId: keystoneId('user', token.user),
+            clock,
+            signal: AbortSignal.any([aborted.signal, closing.signal]),
+            version,
+          },
+          method,
+          path.slice('/compute/v2.1'.length),
+          url.searchParams,
+          body,
         );
-        return { ...reply, headers: { 'x-openstack-nova-api-version': version.join('.'), 'openstack-api-version': `compute ${version.join('.')}`, vary: 'OpenStack-API-Version, X-OpenStack-Nova-API-Version' } };
+        return {
+          ...reply,
+          headers: {
+            'x-openstack-nova-api-version': version.join('.'),
+            'openstack-api-version': `compute ${version.join('.')}`,
+            vary: 'OpenStack-API-Version, X-OpenStack-Nova-API-Version',
+          },
+        };
       }
       if (path.startsWith('/image/v2/images') && method === 'GET') {
         keystone.validate(header('x-auth-token'));
         const id = path.slice('/image/v2/images'.length).replace(/^\//, '');
         if (id === '') {
           const name = url.searchParams.get('name');
-          return { status: 200, body: { images: images.filter((i) => name === null || i.name === name).map(glanceImage), schema: '/v2/schemas/images', first: '/v2/images' } };
+          return {
+            status: 200,
+            body: {
+              images: images.filter((i) => name === null || i.name === name).map(glanceImage),
+              schema: '/v2/schemas/images',
+              first: '/v2/images',
+            },
+          };
         }
         const image = images.find((i) => i.id === decodeURIComponent(id));
         if (!image) throw new OsError(404, 'message', `No image found with ID ${decodeURIComponent(id).slice(0, 64)}`);
@@ -171,7 +248,12 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
           return;
         }
         const error = e instanceof OsError ? e : new OsError(500, 'computeFault', 'Unexpected API Error.');
-        send(res, error.status, error.body(), error.status === 401 ? { 'www-authenticate': `Keystone uri="${base}/identity"` } : {});
+        send(
+          res,
+          error.status,
+          error.body(),
+          error.status === 401 ? { 'www-authenticate': `Keystone uri="${base}/identity"` } : {},
+        );
       },
     );
   });
@@ -183,7 +265,8 @@ export async function startOpenStackSimServer(opts: OpenStackSimServerOptions): 
     authUrl: `${base}/identity/v3`,
     port,
     cloud,
-    simIdOf: (serverId) => cloud.state.list({}, clock.now().getTime()).find((r) => serverIdOfRecord(r.id) === serverId)?.id,
+    simIdOf: (serverId) =>
+      cloud.state.list({}, clock.now().getTime()).find((r) => serverIdOfRecord(r.id) === serverId)?.id,
     revokeTokens: () => keystone.revokeAll(),
     close: () => closeSimServer(server, closing, cloud),
   };

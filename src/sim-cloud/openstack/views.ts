@@ -78,8 +78,18 @@ export function microversion(headers: Record<string, string | undefined>): [numb
   const m = /^(\d+)\.(\d+)$/.exec(raw);
   if (!m) throw badRequest(`Invalid API version request string: ${raw.slice(0, 32)}`);
   const v: [number, number] = [Number(m[1]), Number(m[2])];
-  if (atLeast(v, MAX_MICROVERSION) && !same(v, MAX_MICROVERSION)) throw new OsError(406, 'computeFault', `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${MAX_MICROVERSION.join('.')}.`);
-  if (!atLeast(v, MIN_MICROVERSION)) throw new OsError(406, 'computeFault', `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${MAX_MICROVERSION.join('.')}.`);
+  if (atLeast(v, MAX_MICROVERSION) && !same(v, MAX_MICROVERSION))
+    throw new OsError(
+      406,
+      'computeFault',
+      `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${MAX_MICROVERSION.join('.')}.`,
+    );
+  if (!atLeast(v, MIN_MICROVERSION))
+    throw new OsError(
+      406,
+      'computeFault',
+      `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${MAX_MICROVERSION.join('.')}.`,
+    );
   return v;
 }
 
@@ -92,14 +102,44 @@ export const atLeast = (v: readonly number[], min: readonly number[]): boolean =
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** `GET /servers/{id}` / `/servers/detail` view of one server. Pure. */
-export function serverView(s: FakeServer, ctx: { computeUrl: string; projectId: string; userId: string; site: string; flavors: readonly FakeFlavor[]; version: readonly number[] }): Record<string, unknown> {
+export function serverView(
+  s: FakeServer,
+  ctx: {
+    computeUrl: string;
+    projectId: string;
+    userId: string;
+    site: string;
+    flavors: readonly FakeFlavor[];
+    version: readonly number[];
+  },
+): Record<string, unknown> {
   const nova = NOVA[s.state];
   const flavor = ctx.flavors.find((f) => f.id === s.flavorId);
   const addresses: Array<Record<string, unknown>> = [];
-  if (s.privateAddress !== undefined) addresses.push({ version: 4, addr: s.privateAddress, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01' });
-  if (s.publicAddress !== undefined) addresses.push({ version: 4, addr: s.publicAddress, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01' });
+  if (s.privateAddress !== undefined)
+    addresses.push({
+      version: 4,
+      addr: s.privateAddress,
+      'OS-EXT-IPS:type': 'fixed',
+      'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01',
+    });
+  if (s.publicAddress !== undefined)
+    addresses.push({
+      version: 4,
+      addr: s.publicAddress,
+      'OS-EXT-IPS:type': 'floating',
+      'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01',
+    });
   const flavorView = atLeast(ctx.version, [2, 47])
-    ? { original_name: flavor?.name ?? s.flavorId, vcpus: flavor?.vcpus ?? 1, ram: flavor?.ram ?? 1024, disk: flavor?.disk ?? 10, ephemeral: 0, swap: 0, extra_specs: {} }
+    ? {
+        original_name: flavor?.name ?? s.flavorId,
+        vcpus: flavor?.vcpus ?? 1,
+        ram: flavor?.ram ?? 1024,
+        disk: flavor?.disk ?? 10,
+        ephemeral: 0,
+        swap: 0,
+        extra_specs: {},
+      }
     : { id: s.flavorId, links: [{ rel: 'bookmark', href: `${ctx.computeUrl}/flavors/${s.flavorId}` }] };
   return {
     id: s.id,
@@ -129,6 +169,8 @@ export function serverView(s: FakeServer, ctx: { computeUrl: string; projectId: 
     'OS-EXT-STS:vm_state': nova.vm,
     'OS-EXT-STS:power_state': nova.power,
     'os-extended-volumes:volumes_attached': [],
-    ...(s.fault !== undefined && (s.state === 'failed' || s.state === 'terminated') ? { fault: { code: 500, created: iso(s.created), message: s.fault } } : {}),
+    ...(s.fault !== undefined && (s.state === 'failed' || s.state === 'terminated')
+      ? { fault: { code: 500, created: iso(s.created), message: s.fault } }
+      : {}),
   };
 }

@@ -20,7 +20,12 @@ export function accountCases(open: OpenStore): void {
   describe('users', () => {
     it('round-trips every field by id and by name', () =>
       withStore(open, async (store) => {
-        const alice = user('u-alice', { name: 'alice', isAdmin: true, createdTime: at(0.001), limits: { maxGroups: 3, maxLaunchConfigurations: 7 } });
+        const alice = user('u-alice', {
+          name: 'alice',
+          isAdmin: true,
+          createdTime: at(0.001),
+          limits: { maxGroups: 3, maxLaunchConfigurations: 7 },
+        });
         const bob = user('u-bob', { name: 'bob' });
         await store.createUser(alice);
         await store.createUser(bob);
@@ -37,14 +42,20 @@ export function accountCases(open: OpenStore): void {
         await store.createUser(user('1', { name: 'carol' }));
         await store.createUser(user('2', { name: 'alice' }));
         await store.createUser(user('3', { name: 'bob' }));
-        assert.deepEqual((await store.listUsers()).map((u) => u.name), ['alice', 'bob', 'carol']);
+        assert.deepEqual(
+          (await store.listUsers()).map((u) => u.name),
+          ['alice', 'bob', 'carol'],
+        );
       }));
 
     it('refuses a duplicate id or name with AlreadyExists and keeps the original', () =>
       withStore(open, async (store) => {
         const alice = user('u1', { name: 'alice' });
         await store.createUser(alice);
-        const message = await rejectsWith(store.createUser(user('u2', { name: 'alice', isAdmin: true })), 'AlreadyExists');
+        const message = await rejectsWith(
+          store.createUser(user('u2', { name: 'alice', isAdmin: true })),
+          'AlreadyExists',
+        );
         assert.equal(message, 'User alice already exists');
         await rejectsWith(store.createUser(user('u1', { name: 'other' })), 'AlreadyExists');
         assert.deepEqual(await store.listUsers(), [alice]);
@@ -68,7 +79,7 @@ export function accountCases(open: OpenStore): void {
   });
 
   describe('access keys', () => {
-    it('looks a key up by id with every field and lists a user\'s keys by id', () =>
+    it("looks a key up by id with every field and lists a user's keys by id", () =>
       withStore(open, async (store) => {
         await store.createUser(user('u1'));
         await store.createUser(user('u2'));
@@ -104,7 +115,10 @@ export function accountCases(open: OpenStore): void {
         assert.equal(await store.deleteAccessKey('AKIA1'), true);
         assert.equal(await store.deleteAccessKey('AKIA1'), false);
         assert.equal(await store.getAccessKey('AKIA1'), undefined);
-        assert.deepEqual((await store.listAccessKeys('u1')).map((k) => k.accessKeyId), ['AKIA2']);
+        assert.deepEqual(
+          (await store.listAccessKeys('u1')).map((k) => k.accessKeyId),
+          ['AKIA2'],
+        );
       }));
   });
 }

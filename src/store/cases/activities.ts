@@ -28,7 +28,11 @@ export function activityCases(open: OpenStore): void {
     it('replaces every field on a second put of the same id', () =>
       withStore(open, async (store) => {
         await store.putActivity(activity('u1', 'g1', 'a-1', at(1), { statusMessage: 'starting', details: 'x' }));
-        const finished = activity('u1', 'g1', 'a-1', at(1), { statusCode: 'Successful', progress: 100, endTime: at(2) });
+        const finished = activity('u1', 'g1', 'a-1', at(1), {
+          statusCode: 'Successful',
+          progress: 100,
+          endTime: at(2),
+        });
         await store.putActivity(finished);
         assert.deepEqual(await store.listActivities('u1', { limit: ALL }), [finished]);
       }));
@@ -44,10 +48,21 @@ export function activityCases(open: OpenStore): void {
         ];
         for (const a of rows) await store.putActivity(a);
         assert.deepEqual(ids(await store.listActivities('u1', { limit: ALL })), ['a-2', 'a-5', 'a-4', 'a-3', 'a-1']);
-        assert.deepEqual(ids(await store.listActivities('u1', { groupName: 'g1', limit: ALL })), ['a-5', 'a-4', 'a-3', 'a-1']);
+        assert.deepEqual(ids(await store.listActivities('u1', { groupName: 'g1', limit: ALL })), [
+          'a-5',
+          'a-4',
+          'a-3',
+          'a-1',
+        ]);
         assert.deepEqual(ids(await store.listActivities('u1', { groupName: 'g1', limit: 2 })), ['a-5', 'a-4']);
-        assert.deepEqual(ids(await store.listActivities('u1', { activityIds: ['a-1', 'a-2', 'a-9'], limit: ALL })), ['a-2', 'a-1']);
-        assert.deepEqual(ids(await store.listActivities('u1', { activityIds: ['a-1', 'a-2'], groupName: 'g1', limit: ALL })), ['a-1']);
+        assert.deepEqual(ids(await store.listActivities('u1', { activityIds: ['a-1', 'a-2', 'a-9'], limit: ALL })), [
+          'a-2',
+          'a-1',
+        ]);
+        assert.deepEqual(
+          ids(await store.listActivities('u1', { activityIds: ['a-1', 'a-2'], groupName: 'g1', limit: ALL })),
+          ['a-1'],
+        );
         assert.deepEqual(await store.listActivities('u1', { activityIds: [], limit: ALL }), []);
       }));
 
@@ -58,14 +73,21 @@ export function activityCases(open: OpenStore): void {
         const seen: string[] = [];
         let after: string | undefined;
         for (;;) {
-          const page = await store.listActivities('u1', { groupName: 'g1', limit: 2, ...(after === undefined ? {} : { after }) });
+          const page = await store.listActivities('u1', {
+            groupName: 'g1',
+            limit: 2,
+            ...(after === undefined ? {} : { after }),
+          });
           if (page.length === 0) break;
           seen.push(...ids(page));
           after = cursorOf(page[page.length - 1]!);
         }
         assert.deepEqual(seen, ['a-4', 'a-3', 'a-2', 'a-1', 'a-0']);
         const middle = rows[2]!;
-        assert.deepEqual(ids(await store.listActivities('u1', { after: cursorOf(middle), limit: ALL })), ['a-1', 'a-0']);
+        assert.deepEqual(ids(await store.listActivities('u1', { after: cursorOf(middle), limit: ALL })), [
+          'a-1',
+          'a-0',
+        ]);
         await rejectsWith(store.listActivities('u1', { after: 'not-a-cursor', limit: ALL }), 'InvalidNextToken');
       }));
 
@@ -75,7 +97,10 @@ export function activityCases(open: OpenStore): void {
         await store.putActivity(a);
         assert.deepEqual(await store.listActivities('ub', { limit: ALL }), []);
         assert.deepEqual(await store.listActivities('ub', { groupName: 'g1', activityIds: ['a-1'], limit: ALL }), []);
-        await rejectsWith(store.putActivity(activity('ub', 'g1', 'a-1', at(9), { statusCode: 'Cancelled' })), 'AlreadyExists');
+        await rejectsWith(
+          store.putActivity(activity('ub', 'g1', 'a-1', at(9), { statusCode: 'Cancelled' })),
+          'AlreadyExists',
+        );
         assert.deepEqual(await store.listActivities('ua', { limit: ALL }), [a]);
         assert.deepEqual(await store.listActivities('ub', { limit: ALL }), []);
         const b = activity('ub', 'g1', 'b-1', at(2));

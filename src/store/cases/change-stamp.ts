@@ -33,10 +33,12 @@ export function changeStampCases(open: OpenStore): void {
         changed('putActivity');
         await store.deleteGroup('u1', 'g');
         changed('deleteGroup');
-        await assert.rejects(store.transaction(async (tx) => {
-          await tx.setMeta('k', 'v');
-          throw new Error('roll back');
-        }));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.setMeta('k', 'v');
+            throw new Error('roll back');
+          }),
+        );
         changed('a rolled-back transaction');
       }));
   });

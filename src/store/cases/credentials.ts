@@ -22,11 +22,23 @@ export function credentialCases(open: OpenStore): void {
         await store.putCredential(credential('u1', 'sierra'));
         await store.putCredential(credential('u1', 'hotel', { keyName: 'phantomkey' }));
         await store.putCredential(credential('u2', 'hotel'));
-        assert.deepEqual(await store.getCredential('u1', 'hotel'), credential('u1', 'hotel', { keyName: 'phantomkey' }));
+        assert.deepEqual(
+          await store.getCredential('u1', 'hotel'),
+          credential('u1', 'hotel', { keyName: 'phantomkey' }),
+        );
         await store.putCredential(credential('u1', 'hotel', { sealed: 'new', createdTime: at(9), updatedTime: at(9) }));
-        assert.deepEqual(await store.getCredential('u1', 'hotel'), credential('u1', 'hotel', { sealed: 'new', updatedTime: at(9) }));
-        assert.deepEqual((await store.listCredentials('u1')).map((c) => c.site), ['hotel', 'sierra']);
-        assert.deepEqual((await store.listCredentials('u2')).map((c) => c.sealed), ['sealed-for-u2-hotel']);
+        assert.deepEqual(
+          await store.getCredential('u1', 'hotel'),
+          credential('u1', 'hotel', { sealed: 'new', updatedTime: at(9) }),
+        );
+        assert.deepEqual(
+          (await store.listCredentials('u1')).map((c) => c.site),
+          ['hotel', 'sierra'],
+        );
+        assert.deepEqual(
+          (await store.listCredentials('u2')).map((c) => c.sealed),
+          ['sealed-for-u2-hotel'],
+        );
         assert.equal(await store.getCredential('u2', 'sierra'), undefined);
       }));
 

@@ -50,7 +50,11 @@ export const user = (id: string, over: Partial<User> = {}): User => ({
   ...over,
 });
 
-export const accessKey = (accessKeyId: string, userId: string, over: Partial<AccessKeyRecord> = {}): AccessKeyRecord => ({
+export const accessKey = (
+  accessKeyId: string,
+  userId: string,
+  over: Partial<AccessKeyRecord> = {},
+): AccessKeyRecord => ({
   accessKeyId,
   userId,
   sealedSecret: `sealed:${accessKeyId}`,
@@ -59,7 +63,11 @@ export const accessKey = (accessKeyId: string, userId: string, over: Partial<Acc
 });
 
 /** A launch configuration with only the required fields. */
-export const launchConfiguration = (owner: string, name: string, over: Partial<LaunchConfigurationRecord> = {}): LaunchConfigurationRecord => ({
+export const launchConfiguration = (
+  owner: string,
+  name: string,
+  over: Partial<LaunchConfigurationRecord> = {},
+): LaunchConfigurationRecord => ({
   owner,
   name,
   arn: `arn:aws:autoscaling:phantom:${owner}:launchConfiguration:${name}`,
@@ -138,7 +146,12 @@ export const fullGroup = (owner: string, name: string): GroupRecord =>
     version: 7,
   });
 
-export const instance = (owner: string, groupName: string, instanceId: string, over: Partial<InstanceRecord> = {}): InstanceRecord => ({
+export const instance = (
+  owner: string,
+  groupName: string,
+  instanceId: string,
+  over: Partial<InstanceRecord> = {},
+): InstanceRecord => ({
   owner,
   groupName,
   instanceId,
@@ -151,7 +164,13 @@ export const instance = (owner: string, groupName: string, instanceId: string, o
   ...over,
 });
 
-export const activity = (owner: string, groupName: string, activityId: string, startTime: Date, over: Partial<ActivityRecord> = {}): ActivityRecord => ({
+export const activity = (
+  owner: string,
+  groupName: string,
+  activityId: string,
+  startTime: Date,
+  over: Partial<ActivityRecord> = {},
+): ActivityRecord => ({
   activityId,
   owner,
   groupName,

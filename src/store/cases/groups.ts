@@ -19,7 +19,7 @@ export function groupCases(open: OpenStore): void {
         assert.deepEqual(await store.listGroups('u1', { limit: ALL }), [full, minimal]);
       }));
 
-    it('refuses a duplicate name with AWS\'s message and keeps the original', () =>
+    it("refuses a duplicate name with AWS's message and keeps the original", () =>
       withStore(open, async (store) => {
         const original = group('u1', 'g1');
         await store.createGroup(original);
@@ -58,16 +58,35 @@ export function groupCases(open: OpenStore): void {
         assert.deepEqual(names(await store.listGroups('u1', { limit: 3 })), ['G2', 'g1', 'g10']);
         assert.deepEqual(names(await store.listGroups('u1', { after: 'g10', limit: 3 })), ['g2', 'g3']);
         assert.deepEqual(names(await store.listGroups('u1', { after: 'g1', limit: 1 })), ['g10']);
-        assert.deepEqual(names(await store.listGroups('u1', { names: ['g3', 'G2', 'nope'], limit: ALL })), ['G2', 'g3']);
-        assert.deepEqual(names(await store.listGroups('u1', { names: ['g3', 'G2', 'g1'], after: 'G2', limit: 1 })), ['g1']);
+        assert.deepEqual(names(await store.listGroups('u1', { names: ['g3', 'G2', 'nope'], limit: ALL })), [
+          'G2',
+          'g3',
+        ]);
+        assert.deepEqual(names(await store.listGroups('u1', { names: ['g3', 'G2', 'g1'], after: 'G2', limit: 1 })), [
+          'g1',
+        ]);
         assert.deepEqual(await store.listGroups('u1', { names: [], limit: ALL }), []);
       }));
 
-    it('lists every owner\'s groups by (owner, name) and counts per owner', () =>
+    it("lists every owner's groups by (owner, name) and counts per owner", () =>
       withStore(open, async (store) => {
-        for (const [owner, name] of [['u2', 'a'], ['u1', 'b'], ['u1', 'a'], ['u3', 'a']] as const) await store.createGroup(group(owner, name));
-        assert.deepEqual((await store.listAllGroups()).map((g) => `${g.owner}/${g.name}`), ['u1/a', 'u1/b', 'u2/a', 'u3/a']);
-        assert.deepEqual(await store.listAllGroupKeys(), [{ owner: 'u1', name: 'a' }, { owner: 'u1', name: 'b' }, { owner: 'u2', name: 'a' }, { owner: 'u3', name: 'a' }]);
+        for (const [owner, name] of [
+          ['u2', 'a'],
+          ['u1', 'b'],
+          ['u1', 'a'],
+          ['u3', 'a'],
+        ] as const)
+          await store.createGroup(group(owner, name));
+        assert.deepEqual(
+          (await store.listAllGroups()).map((g) => `${g.owner}/${g.name}`),
+          ['u1/a', 'u1/b', 'u2/a', 'u3/a'],
+        );
+        assert.deepEqual(await store.listAllGroupKeys(), [
+          { owner: 'u1', name: 'a' },
+          { owner: 'u1', name: 'b' },
+          { owner: 'u2', name: 'a' },
+          { owner: 'u3', name: 'a' },
+        ]);
         assert.equal(await store.countGroups('u1'), 2);
         assert.equal(await store.countGroups('u4'), 0);
       }));
@@ -125,9 +144,15 @@ export function groupCases(open: OpenStore): void {
         assert.equal(await store.deleteGroup('u1', 'g1'), true);
         assert.equal(await store.getGroup('u1', 'g1'), undefined);
         assert.equal(await store.getInstance('u1', 'i-1'), undefined);
-        assert.deepEqual((await store.listActivities('u1', { groupName: 'g1', limit: ALL })), []);
-        assert.deepEqual((await store.listInstances('u1', {})).map((i) => i.instanceId), ['i-2']);
-        assert.deepEqual((await store.listActivities('u1', { limit: ALL })).map((a) => a.activityId), ['a-2']);
+        assert.deepEqual(await store.listActivities('u1', { groupName: 'g1', limit: ALL }), []);
+        assert.deepEqual(
+          (await store.listInstances('u1', {})).map((i) => i.instanceId),
+          ['i-2'],
+        );
+        assert.deepEqual(
+          (await store.listActivities('u1', { limit: ALL })).map((a) => a.activityId),
+          ['a-2'],
+        );
         assert.ok(await store.getGroup('u2', 'g1'));
         assert.ok(await store.getInstance('u2', 'i-1'));
         assert.equal((await store.listActivities('u2', { limit: ALL })).length, 1);

@@ -30,7 +30,12 @@ export function instanceCases(open: OpenStore): void {
     it('replaces every field on a second put (including clearing an optional one)', () =>
       withStore(open, async (store) => {
         await store.putInstance(instance('u1', 'g1', 'i-1', { instanceType: 'm1.small' }));
-        const replaced = instance('u1', 'g2', 'i-1', { lifecycleState: 'Terminating', site: 'sierra', protectedFromScaleIn: true, createdTime: at(5) });
+        const replaced = instance('u1', 'g2', 'i-1', {
+          lifecycleState: 'Terminating',
+          site: 'sierra',
+          protectedFromScaleIn: true,
+          createdTime: at(5),
+        });
         await store.putInstance(replaced);
         assert.deepEqual(await store.getInstance('u1', 'i-1'), replaced);
         assert.deepEqual(await store.listInstances('u1', { groupName: 'g1' }), []);
@@ -39,7 +44,13 @@ export function instanceCases(open: OpenStore): void {
 
     it('lists by group, ids, exclusive after and limit, sorted by instance id', () =>
       withStore(open, async (store) => {
-        for (const [g, id] of [['g1', 'i-c'], ['g2', 'i-b'], ['g1', 'i-a'], ['g1', 'i-d'], ['g2', 'i-e']] as const) {
+        for (const [g, id] of [
+          ['g1', 'i-c'],
+          ['g2', 'i-b'],
+          ['g1', 'i-a'],
+          ['g1', 'i-d'],
+          ['g2', 'i-e'],
+        ] as const) {
           await store.putInstance(instance('u1', g, id));
         }
         assert.deepEqual(ids(await store.listInstances('u1', {})), ['i-a', 'i-b', 'i-c', 'i-d', 'i-e']);
@@ -48,14 +59,21 @@ export function instanceCases(open: OpenStore): void {
         assert.deepEqual(ids(await store.listInstances('u1', { after: 'i-c' })), ['i-d', 'i-e']);
         assert.deepEqual(ids(await store.listInstances('u1', { limit: 2 })), ['i-a', 'i-b']);
         assert.deepEqual(ids(await store.listInstances('u1', { instanceIds: ['i-e', 'i-a', 'i-x'] })), ['i-a', 'i-e']);
-        assert.deepEqual(ids(await store.listInstances('u1', { instanceIds: ['i-e', 'i-a'], groupName: 'g2' })), ['i-e']);
+        assert.deepEqual(ids(await store.listInstances('u1', { instanceIds: ['i-e', 'i-a'], groupName: 'g2' })), [
+          'i-e',
+        ]);
         assert.deepEqual(await store.listInstances('u1', { instanceIds: [] }), []);
         assert.deepEqual(await store.listInstances('u1', { groupName: 'g9' }), []);
       }));
 
     it('lists instances of several groups in one call, every requested group a key', () =>
       withStore(open, async (store) => {
-        for (const [g, id] of [['g1', 'i-c'], ['g2', 'i-b'], ['g1', 'i-a'], ['g3', 'i-z']] as const) {
+        for (const [g, id] of [
+          ['g1', 'i-c'],
+          ['g2', 'i-b'],
+          ['g1', 'i-a'],
+          ['g3', 'i-z'],
+        ] as const) {
           await store.putInstance(instance('u1', g, id));
         }
         await store.putInstance(instance('u2', 'g1', 'i-other'));

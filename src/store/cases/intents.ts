@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import type { LaunchIntentRecord } from '../../contracts/records.ts';
 import { at, group, instance, rejectsWith, T0, user, withStore, type OpenStore } from './fixtures.ts';
 
-const intent = (owner: string, groupName: string, intentId: string, over: Partial<LaunchIntentRecord> = {}): LaunchIntentRecord => ({
+const intent = (
+  owner: string,
+  groupName: string,
+  intentId: string,
+  over: Partial<LaunchIntentRecord> = {},
+): LaunchIntentRecord => ({
   intentId,
   owner,
   groupName,
@@ -23,7 +28,14 @@ export function intentCases(open: OpenStore): void {
     it('round-trip with optional fields absent and present', () =>
       withStore(open, async (store) => {
         const bare = intent('u1', 'g', 'tok-1');
-        const full = intent('u1', 'g', 'tok-2', { state: 'launched', instanceId: 'i-0123456789abcdef0', attempts: 2, lastError: 'InsufficientInstanceCapacity: full', generation: 7, updatedTime: at(5) });
+        const full = intent('u1', 'g', 'tok-2', {
+          state: 'launched',
+          instanceId: 'i-0123456789abcdef0',
+          attempts: 2,
+          lastError: 'InsufficientInstanceCapacity: full',
+          generation: 7,
+          updatedTime: at(5),
+        });
         await store.createIntent(bare);
         await store.createIntent(full);
         assert.deepEqual(await store.getIntent('tok-1'), bare);
@@ -56,7 +68,12 @@ export function intentCases(open: OpenStore): void {
     it('updates only an existing intent of the same owner, and deletes idempotently', () =>
       withStore(open, async (store) => {
         await store.createIntent(intent('u1', 'g', 'tok'));
-        const launched = intent('u1', 'g', 'tok', { state: 'launched', instanceId: 'i-1', attempts: 1, updatedTime: at(3) });
+        const launched = intent('u1', 'g', 'tok', {
+          state: 'launched',
+          instanceId: 'i-1',
+          attempts: 1,
+          updatedTime: at(3),
+        });
         assert.equal(await store.updateIntent(launched), true);
         assert.deepEqual(await store.getIntent('tok'), launched);
         assert.equal(await store.updateIntent({ ...launched, owner: 'u2' }), false, "another owner's write is refused");
@@ -65,7 +82,7 @@ export function intentCases(open: OpenStore): void {
         assert.equal(await store.deleteIntent('tok'), false);
       }));
 
-    it("go with their group when it is deleted, and change the stamp", () =>
+    it('go with their group when it is deleted, and change the stamp', () =>
       withStore(open, async (store) => {
         await store.createUser(user('u1'));
         await store.createGroup(group('u1', 'g'));
@@ -76,7 +93,10 @@ export function intentCases(open: OpenStore): void {
         await store.updateIntent(intent('u1', 'g', 'mine', { attempts: 1 }));
         assert.notEqual(store.changeStamp(), before);
         await store.deleteGroup('u1', 'g');
-        assert.deepEqual((await store.listIntents({})).map((i) => i.intentId), ['theirs']);
+        assert.deepEqual(
+          (await store.listIntents({})).map((i) => i.intentId),
+          ['theirs'],
+        );
       }));
   });
 }

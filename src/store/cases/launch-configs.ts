@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fullLaunchConfiguration, launchConfiguration, names, rejectsWith, withStore, type OpenStore } from './fixtures.ts';
+import {
+  fullLaunchConfiguration,
+  launchConfiguration,
+  names,
+  rejectsWith,
+  withStore,
+  type OpenStore,
+} from './fixtures.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
 
@@ -20,12 +27,18 @@ export function launchConfigurationCases(open: OpenStore): void {
         assert.deepEqual(await store.listLaunchConfigurations('u1', { limit: ALL }), [minimal, full, publicIp]);
       }));
 
-    it('refuses a duplicate name with AWS\'s message and keeps the original', () =>
+    it("refuses a duplicate name with AWS's message and keeps the original", () =>
       withStore(open, async (store) => {
         const original = launchConfiguration('u1', 'lc1@hotel');
         await store.createLaunchConfiguration(original);
-        const message = await rejectsWith(store.createLaunchConfiguration(fullLaunchConfiguration('u1', 'lc1@hotel')), 'AlreadyExists');
-        assert.equal(message, 'Launch Configuration by this name already exists - A launch configuration already exists with the name lc1@hotel');
+        const message = await rejectsWith(
+          store.createLaunchConfiguration(fullLaunchConfiguration('u1', 'lc1@hotel')),
+          'AlreadyExists',
+        );
+        assert.equal(
+          message,
+          'Launch Configuration by this name already exists - A launch configuration already exists with the name lc1@hotel',
+        );
         assert.deepEqual(await store.getLaunchConfiguration('u1', 'lc1@hotel'), original);
         assert.equal(await store.countLaunchConfigurations('u1'), 1);
       }));
@@ -37,7 +50,10 @@ export function launchConfigurationCases(open: OpenStore): void {
         await store.createLaunchConfiguration(launchConfiguration('ua', 'only-a'));
         assert.equal(await store.getLaunchConfiguration('ub', 'lc1@hotel'), undefined);
         assert.deepEqual(await store.listLaunchConfigurations('ub', { limit: ALL }), []);
-        assert.deepEqual(await store.listLaunchConfigurations('ub', { names: ['lc1@hotel', 'only-a'], limit: ALL }), []);
+        assert.deepEqual(
+          await store.listLaunchConfigurations('ub', { names: ['lc1@hotel', 'only-a'], limit: ALL }),
+          [],
+        );
         assert.equal(await store.countLaunchConfigurations('ub'), 0);
         assert.equal(await store.deleteLaunchConfiguration('ub', 'lc1@hotel'), false);
 
@@ -52,15 +68,34 @@ export function launchConfigurationCases(open: OpenStore): void {
 
     it('pages by name: names filter, exclusive after, limit, ascending order', () =>
       withStore(open, async (store) => {
-        for (const name of ['d', 'b', 'a@x', 'c', 'a', 'B']) await store.createLaunchConfiguration(launchConfiguration('u1', name));
+        for (const name of ['d', 'b', 'a@x', 'c', 'a', 'B'])
+          await store.createLaunchConfiguration(launchConfiguration('u1', name));
         await store.createLaunchConfiguration(launchConfiguration('u2', 'a0'));
-        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { limit: ALL })), ['B', 'a', 'a@x', 'b', 'c', 'd']);
+        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { limit: ALL })), [
+          'B',
+          'a',
+          'a@x',
+          'b',
+          'c',
+          'd',
+        ]);
         assert.deepEqual(names(await store.listLaunchConfigurations('u1', { limit: 2 })), ['B', 'a']);
         assert.deepEqual(names(await store.listLaunchConfigurations('u1', { after: 'a', limit: 2 })), ['a@x', 'b']);
-        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { after: 'a0', limit: ALL })), ['a@x', 'b', 'c', 'd']);
+        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { after: 'a0', limit: ALL })), [
+          'a@x',
+          'b',
+          'c',
+          'd',
+        ]);
         assert.deepEqual(names(await store.listLaunchConfigurations('u1', { after: 'd', limit: ALL })), []);
-        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { names: ['d', 'a', 'zz'], limit: ALL })), ['a', 'd']);
-        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { names: ['d', 'a', 'c'], after: 'a', limit: 1 })), ['c']);
+        assert.deepEqual(names(await store.listLaunchConfigurations('u1', { names: ['d', 'a', 'zz'], limit: ALL })), [
+          'a',
+          'd',
+        ]);
+        assert.deepEqual(
+          names(await store.listLaunchConfigurations('u1', { names: ['d', 'a', 'c'], after: 'a', limit: 1 })),
+          ['c'],
+        );
         assert.deepEqual(await store.listLaunchConfigurations('u1', { names: [], limit: ALL }), []);
         assert.deepEqual(await store.listLaunchConfigurations('u1', { limit: 0 }), []);
       }));

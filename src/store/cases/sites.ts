@@ -20,12 +20,27 @@ export function siteCases(open: OpenStore): void {
         assert.deepEqual(await store.listSites(), []);
         await store.putSite(site('sierra', { driver: 'sim', settings: { bootMs: 0, capacity: 3 } }));
         await store.putSite(site('hotel'));
-        await store.putSite(site('india', { driver: 'openstack', settings: { authUrl: 'http://k/v3', networks: ['a', 'b'], securityGroups: [] } }));
+        await store.putSite(
+          site('india', {
+            driver: 'openstack',
+            settings: { authUrl: 'http://k/v3', networks: ['a', 'b'], securityGroups: [] },
+          }),
+        );
         assert.deepEqual(await store.getSite('hotel'), site('hotel'));
-        assert.deepEqual((await store.getSite('india'))?.settings, { authUrl: 'http://k/v3', networks: ['a', 'b'], securityGroups: [] });
+        assert.deepEqual((await store.getSite('india'))?.settings, {
+          authUrl: 'http://k/v3',
+          networks: ['a', 'b'],
+          securityGroups: [],
+        });
         await store.putSite(site('hotel', { driver: 'sim', settings: {}, createdTime: at(9), updatedTime: at(9) }));
-        assert.deepEqual(await store.getSite('hotel'), site('hotel', { driver: 'sim', settings: {}, updatedTime: at(9) }));
-        assert.deepEqual((await store.listSites()).map((s) => s.name), ['hotel', 'india', 'sierra']);
+        assert.deepEqual(
+          await store.getSite('hotel'),
+          site('hotel', { driver: 'sim', settings: {}, updatedTime: at(9) }),
+        );
+        assert.deepEqual(
+          (await store.listSites()).map((s) => s.name),
+          ['hotel', 'india', 'sierra'],
+        );
         assert.equal(await store.getSite('nowhere'), undefined);
       }));
 
@@ -36,7 +51,10 @@ export function siteCases(open: OpenStore): void {
         assert.equal(await store.deleteSite('hotel'), true);
         assert.equal(await store.deleteSite('hotel'), false);
         assert.equal(await store.deleteSite('nowhere'), false);
-        assert.deepEqual((await store.listSites()).map((s) => s.name), ['sierra']);
+        assert.deepEqual(
+          (await store.listSites()).map((s) => s.name),
+          ['sierra'],
+        );
       }));
 
     it('writes move the change stamp', () =>
@@ -51,10 +69,13 @@ export function siteCases(open: OpenStore): void {
 
     it('a transaction that throws stores no site', () =>
       withStore(open, async (store) => {
-        await assert.rejects(store.transaction(async (tx) => {
-          await tx.putSite(site('hotel'));
-          throw new Error('abort');
-        }), /abort/);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putSite(site('hotel'));
+            throw new Error('abort');
+          }),
+          /abort/,
+        );
         assert.equal(await store.getSite('hotel'), undefined);
       }));
   });

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Store } from '../../contracts/store.ts';
-import { activity, at, group, instance, launchConfiguration, rejectsWith, user, withStore, type OpenStore } from './fixtures.ts';
+import {
+  activity,
+  at,
+  group,
+  instance,
+  launchConfiguration,
+  rejectsWith,
+  user,
+  withStore,
+  type OpenStore,
+} from './fixtures.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
 
@@ -44,7 +54,7 @@ async function seed(store: Store, owner: string): Promise<void> {
 /** Contract cases: transactions. */
 export function transactionCases(open: OpenStore): void {
   describe('transaction', () => {
-    it('commits every write made through tx and returns fn\'s value; tx reads its own writes', () =>
+    it("commits every write made through tx and returns fn's value; tx reads its own writes", () =>
       withStore(open, async (store) => {
         await seed(store, 'u1');
         const result = await store.transaction(async (tx) => {
@@ -58,9 +68,21 @@ export function transactionCases(open: OpenStore): void {
         assert.equal(await store.getMeta('k'), 'v2');
         assert.ok(await store.getUserById('u-new'));
         assert.ok(await store.getLaunchConfiguration('u1', 'lc-new'));
-        assert.deepEqual((await store.listGroups('u1', { limit: ALL })).map((g) => [g.name, g.desiredCapacity, g.version]), [['g-new', 1, 1], ['g1', 9, 2]]);
-        assert.deepEqual((await store.listInstances('u1', {})).map((i) => i.instanceId), ['i-new']);
-        assert.deepEqual((await store.listActivities('u1', { limit: ALL })).map((a) => a.activityId), ['a-new']);
+        assert.deepEqual(
+          (await store.listGroups('u1', { limit: ALL })).map((g) => [g.name, g.desiredCapacity, g.version]),
+          [
+            ['g-new', 1, 1],
+            ['g1', 9, 2],
+          ],
+        );
+        assert.deepEqual(
+          (await store.listInstances('u1', {})).map((i) => i.instanceId),
+          ['i-new'],
+        );
+        assert.deepEqual(
+          (await store.listActivities('u1', { limit: ALL })).map((a) => a.activityId),
+          ['a-new'],
+        );
       }));
 
     it('rolls back every write when fn throws, and rethrows the error', () =>
@@ -68,10 +90,13 @@ export function transactionCases(open: OpenStore): void {
         await seed(store, 'u1');
         const before = await snapshot(store, 'u1');
         const boom = new Error('boom');
-        await assert.rejects(store.transaction(async (tx) => {
-          await writeEverything(tx, 'u1');
-          throw boom;
-        }), (e: unknown) => e === boom);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await writeEverything(tx, 'u1');
+            throw boom;
+          }),
+          (e: unknown) => e === boom,
+        );
         assert.deepEqual(await snapshot(store, 'u1'), before);
       }));
 
@@ -79,10 +104,13 @@ export function transactionCases(open: OpenStore): void {
       withStore(open, async (store) => {
         await seed(store, 'u1');
         const before = await snapshot(store, 'u1');
-        await rejectsWith(store.transaction(async (tx) => {
-          await tx.createLaunchConfiguration(launchConfiguration('u1', 'lc-new'));
-          await tx.updateGroup(group('u1', 'g1', { version: 99 }));
-        }), 'Conflict');
+        await rejectsWith(
+          store.transaction(async (tx) => {
+            await tx.createLaunchConfiguration(launchConfiguration('u1', 'lc-new'));
+            await tx.updateGroup(group('u1', 'g1', { version: 99 }));
+          }),
+          'Conflict',
+        );
         assert.deepEqual(await snapshot(store, 'u1'), before);
 
         await store.transaction(async (tx) => {
@@ -98,11 +126,14 @@ export function transactionCases(open: OpenStore): void {
       withStore(open, async (store) => {
         await store.transaction(async (tx) => {
           await tx.setMeta('outer', '1');
-          await assert.rejects(tx.transaction(async (inner) => {
-            await inner.setMeta('inner', '1');
-            await inner.deleteGroup('u1', 'nothing');
-            throw new Error('inner fails');
-          }), /inner fails/);
+          await assert.rejects(
+            tx.transaction(async (inner) => {
+              await inner.setMeta('inner', '1');
+              await inner.deleteGroup('u1', 'nothing');
+              throw new Error('inner fails');
+            }),
+            /inner fails/,
+          );
           assert.equal(await tx.getMeta('inner'), undefined);
           const value = await tx.transaction(async (inner) => {
             await inner.setMeta('inner2', '1');
@@ -117,15 +148,19 @@ export function transactionCases(open: OpenStore): void {
 
     it('commits concurrent transactions independently', () =>
       withStore(open, async (store) => {
-        await Promise.all(['a', 'b', 'c'].map((name) => store.transaction(async (tx) => {
-          await tx.createGroup(group('u1', name));
-          await tx.putInstance(instance('u1', name, `i-${name}`));
-        })));
+        await Promise.all(
+          ['a', 'b', 'c'].map((name) =>
+            store.transaction(async (tx) => {
+              await tx.createGroup(group('u1', name));
+              await tx.putInstance(instance('u1', name, `i-${name}`));
+            }),
+          ),
+        );
         assert.equal(await store.countGroups('u1'), 3);
         assert.equal((await store.listInstances('u1', {})).length, 3);
       }));
 
-    it('refuses to close a transaction\'s Store, or to use it after the transaction ended', () =>
+    it("refuses to close a transaction's Store, or to use it after the transaction ended", () =>
       withStore(open, async (store) => {
         let escaped: Store | undefined;
         await store.transaction(async (tx) => {

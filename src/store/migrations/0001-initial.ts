@@ -14,12 +14,14 @@ export function initialSchema(dialect: SqlDialectName): Migration {
   const key = keyText(dialect);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createTable('meta')
+      await db.schema
+        .createTable('meta')
         .addColumn('key', 'text', (c) => key(c).primaryKey())
         .addColumn('value', 'text', required)
         .execute();
 
-      await db.schema.createTable('users')
+      await db.schema
+        .createTable('users')
         .addColumn('id', 'text', (c) => key(c).primaryKey())
         .addColumn('name', 'text', (c) => key(c).unique())
         .addColumn('is_admin', 'integer', integerDefault(0))
@@ -27,15 +29,21 @@ export function initialSchema(dialect: SqlDialectName): Migration {
         .addColumn('limits_json', 'text', (c) => c.notNull().defaultTo('{}'))
         .execute();
 
-      await db.schema.createTable('access_keys')
+      await db.schema
+        .createTable('access_keys')
         .addColumn('access_key_id', 'text', (c) => key(c).primaryKey())
         .addColumn('user_id', 'text', (c) => key(c).references('users.id').onDelete('cascade'))
         .addColumn('sealed_secret', 'text', required)
         .addColumn('created_time', 'text', required)
         .execute();
-      await db.schema.createIndex('access_keys_by_user').on('access_keys').columns(['user_id', 'access_key_id']).execute();
+      await db.schema
+        .createIndex('access_keys_by_user')
+        .on('access_keys')
+        .columns(['user_id', 'access_key_id'])
+        .execute();
 
-      await db.schema.createTable('launch_configurations')
+      await db.schema
+        .createTable('launch_configurations')
         .addColumn('owner', 'text', key)
         .addColumn('name', 'text', key)
         .addColumn('arn', 'text', required)
@@ -53,7 +61,8 @@ export function initialSchema(dialect: SqlDialectName): Migration {
         .addPrimaryKeyConstraint('launch_configurations_pk', ['owner', 'name'])
         .execute();
 
-      await db.schema.createTable('groups')
+      await db.schema
+        .createTable('groups')
         .addColumn('owner', 'text', key)
         .addColumn('name', 'text', key)
         .addColumn('arn', 'text', required)
@@ -79,7 +88,8 @@ export function initialSchema(dialect: SqlDialectName): Migration {
         .addPrimaryKeyConstraint('groups_pk', ['owner', 'name'])
         .execute();
 
-      await db.schema.createTable('instances')
+      await db.schema
+        .createTable('instances')
         .addColumn('owner', 'text', key)
         .addColumn('instance_id', 'text', key)
         .addColumn('group_name', 'text', key)
@@ -93,9 +103,14 @@ export function initialSchema(dialect: SqlDialectName): Migration {
         .addPrimaryKeyConstraint('instances_pk', ['owner', 'instance_id'])
         .execute();
       // Serves "instances of these groups" and its instance-id order without a sort.
-      await db.schema.createIndex('instances_by_group').on('instances').columns(['owner', 'group_name', 'instance_id']).execute();
+      await db.schema
+        .createIndex('instances_by_group')
+        .on('instances')
+        .columns(['owner', 'group_name', 'instance_id'])
+        .execute();
 
-      await db.schema.createTable('activities')
+      await db.schema
+        .createTable('activities')
         .addColumn('activity_id', 'text', (c) => key(c).primaryKey())
         .addColumn('owner', 'text', key)
         .addColumn('group_name', 'text', key)
@@ -109,14 +124,28 @@ export function initialSchema(dialect: SqlDialectName): Migration {
         .addColumn('details', 'text', optional)
         .execute();
       // Serves newest-first listing per group (and its cursor) straight from the index.
-      await db.schema.createIndex('activities_by_group_time').on('activities')
-        .columns(['owner', 'group_name', 'start_time', 'activity_id']).execute();
-      await db.schema.createIndex('activities_by_owner_time').on('activities')
-        .columns(['owner', 'start_time', 'activity_id']).execute();
+      await db.schema
+        .createIndex('activities_by_group_time')
+        .on('activities')
+        .columns(['owner', 'group_name', 'start_time', 'activity_id'])
+        .execute();
+      await db.schema
+        .createIndex('activities_by_owner_time')
+        .on('activities')
+        .columns(['owner', 'start_time', 'activity_id'])
+        .execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const table of ['activities', 'instances', 'groups', 'launch_configurations', 'access_keys', 'users', 'meta']) {
+      for (const table of [
+        'activities',
+        'instances',
+        'groups',
+        'launch_configurations',
+        'access_keys',
+        'users',
+        'meta',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

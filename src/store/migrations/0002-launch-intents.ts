@@ -6,7 +6,8 @@ export function launchIntentsSchema(dialect: SqlDialectName): Migration {
   const key = keyText(dialect);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createTable('launch_intents')
+      await db.schema
+        .createTable('launch_intents')
         .addColumn('intent_id', 'text', (c) => key(c).primaryKey())
         .addColumn('owner', 'text', key)
         .addColumn('group_name', 'text', key)
@@ -20,8 +21,16 @@ export function launchIntentsSchema(dialect: SqlDialectName): Migration {
         .addColumn('updated_time', 'text', required)
         .addColumn('generation', 'integer', integerDefault(0))
         .execute();
-      await db.schema.createIndex('launch_intents_by_group').on('launch_intents').columns(['owner', 'group_name', 'created_time']).execute();
-      await db.schema.createIndex('launch_intents_by_state').on('launch_intents').columns(['state', 'created_time']).execute();
+      await db.schema
+        .createIndex('launch_intents_by_group')
+        .on('launch_intents')
+        .columns(['owner', 'group_name', 'created_time'])
+        .execute();
+      await db.schema
+        .createIndex('launch_intents_by_state')
+        .on('launch_intents')
+        .columns(['state', 'created_time'])
+        .execute();
     },
   };
 }

@@ -6,7 +6,8 @@ export function cloudCredentialsSchema(dialect: SqlDialectName): Migration {
   const key = keyText(dialect);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createTable('cloud_credentials')
+      await db.schema
+        .createTable('cloud_credentials')
         .addColumn('owner', 'text', (c) => key(c).references('users.id').onDelete('cascade'))
         .addColumn('site', 'text', key)
         .addColumn('sealed', 'text', required)

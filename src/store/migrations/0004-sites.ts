@@ -5,7 +5,8 @@ import { keyText, required, type SqlDialectName } from './ddl.ts';
 export function sitesSchema(dialect: SqlDialectName): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createTable('sites')
+      await db.schema
+        .createTable('sites')
         .addColumn('name', 'text', (c) => keyText(dialect)(c).primaryKey())
         .addColumn('driver', 'text', required)
         .addColumn('settings', 'text', required)

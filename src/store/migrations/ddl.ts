@@ -12,9 +12,7 @@ export type ColumnSpec = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuild
  * stores sort and page identically (by Unicode code point).
  */
 export function keyText(dialect: SqlDialectName): ColumnSpec {
-  return dialect === 'postgres'
-    ? (col) => col.notNull().modifyFront(sql`collate "C"`)
-    : (col) => col.notNull();
+  return dialect === 'postgres' ? (col) => col.notNull().modifyFront(sql`collate "C"`) : (col) => col.notNull();
 }
 
 /** A NOT NULL column. */
@@ -24,4 +22,7 @@ export const required: ColumnSpec = (col) => col.notNull();
 export const optional: ColumnSpec = (col) => col;
 
 /** A NOT NULL integer column starting at `value` (booleans are 0/1 integers). */
-export const integerDefault = (value: number): ColumnSpec => (col) => col.notNull().defaultTo(value);
+export const integerDefault =
+  (value: number): ColumnSpec =>
+  (col) =>
+    col.notNull().defaultTo(value);

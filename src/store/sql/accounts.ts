@@ -13,7 +13,9 @@ export async function getMeta(db: Db, key: string): Promise<string | undefined> 
 
 /** Inserts or overwrites `key`. */
 export async function setMeta(db: Db, key: string, value: string): Promise<void> {
-  await db.insertInto('meta').values({ key, value })
+  await db
+    .insertInto('meta')
+    .values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
 }
@@ -23,7 +25,9 @@ export async function setMeta(db: Db, key: string, value: string): Promise<void>
  * @throws PhantomError AlreadyExists when the id or the name is taken; nothing is written.
  */
 export async function createUser(db: Db, user: User): Promise<void> {
-  const result = await db.insertInto('users').values(userToRow(user))
+  const result = await db
+    .insertInto('users')
+    .values(userToRow(user))
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   if (affected(result) === 0) throw new PhantomError('AlreadyExists', `User ${user.name} already exists`);
@@ -50,7 +54,11 @@ export async function listUsers(db: Db): Promise<User[]> {
  * @throws PhantomError NotFound when there is no such user.
  */
 export async function setUserLimits(db: Db, id: UserId, limits: Partial<UserLimits>): Promise<void> {
-  const result = await db.updateTable('users').set({ limits_json: JSON.stringify(limits) }).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .updateTable('users')
+    .set({ limits_json: JSON.stringify(limits) })
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (affected(result) === 0) throw new PhantomError('NotFound', `User ${id} not found`);
 }
 
@@ -61,7 +69,9 @@ export async function setUserLimits(db: Db, id: UserId, limits: Partial<UserLimi
 export async function createAccessKey(db: Db, key: AccessKeyRecord): Promise<void> {
   const owner = await db.selectFrom('users').select('id').where('id', '=', key.userId).executeTakeFirst();
   if (!owner) throw new PhantomError('NotFound', `User ${key.userId} not found`);
-  const result = await db.insertInto('access_keys').values(accessKeyToRow(key))
+  const result = await db
+    .insertInto('access_keys')
+    .values(accessKeyToRow(key))
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   if (affected(result) === 0) throw new PhantomError('AlreadyExists', `Access key ${key.accessKeyId} already exists`);
@@ -69,13 +79,22 @@ export async function createAccessKey(db: Db, key: AccessKeyRecord): Promise<voi
 
 /** One primary-key lookup (the signature check's hot path). */
 export async function getAccessKey(db: Db, accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-  const row = await db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+  const row = await db
+    .selectFrom('access_keys')
+    .selectAll()
+    .where('access_key_id', '=', accessKeyId)
+    .executeTakeFirst();
   return row && accessKeyFromRow(row);
 }
 
 /** The user's keys, sorted by access key id. */
 export async function listAccessKeys(db: Db, userId: UserId): Promise<AccessKeyRecord[]> {
-  const rows = await db.selectFrom('access_keys').selectAll().where('user_id', '=', userId).orderBy('access_key_id').execute();
+  const rows = await db
+    .selectFrom('access_keys')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('access_key_id')
+    .execute();
   return rows.map(accessKeyFromRow);
 }
 

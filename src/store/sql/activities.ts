@@ -17,7 +17,9 @@ type ActivityQuery = Parameters<Store['listActivities']>[1];
 export async function putActivity(db: Db, activity: ActivityRecord): Promise<void> {
   const row = activityToRow(activity);
   const { activity_id: _id, owner, ...fields } = row;
-  const result = await db.insertInto('activities').values(row)
+  const result = await db
+    .insertInto('activities')
+    .values(row)
     .onConflict((oc) => oc.column('activity_id').doUpdateSet(fields).where('activities.owner', '=', owner))
     .executeTakeFirst();
   if (affected(result) === 0) throw new PhantomError('AlreadyExists', `Activity ${activity.activityId} already exists`);
@@ -35,11 +37,17 @@ export async function listActivities(db: Db, owner: UserId, query: ActivityQuery
   if (query.activityIds) select = select.where('activity_id', 'in', query.activityIds);
   if (query.after !== undefined) {
     const { startTime, activityId } = parseActivityCursor(query.after);
-    select = select.where((eb) => eb.or([
-      eb('start_time', '<', startTime),
-      eb.and([eb('start_time', '=', startTime), eb('activity_id', '<', activityId)]),
-    ]));
+    select = select.where((eb) =>
+      eb.or([
+        eb('start_time', '<', startTime),
+        eb.and([eb('start_time', '=', startTime), eb('activity_id', '<', activityId)]),
+      ]),
+    );
   }
-  const rows = await select.orderBy('start_time', 'desc').orderBy('activity_id', 'desc').limit(limitOf(query.limit)).execute();
+  const rows = await select
+    .orderBy('start_time', 'desc')
+    .orderBy('activity_id', 'desc')
+    .limit(limitOf(query.limit))
+    .execute();
   return rows.map(activityFromRow);
 }

@@ -14,7 +14,13 @@ const toRow = (c: CloudCredentialRecord): CloudCredentialsTable => ({
 });
 
 function fromRow(r: CloudCredentialsTable): CloudCredentialRecord {
-  const c: CloudCredentialRecord = { owner: r.owner, site: r.site, sealed: r.sealed, createdTime: new Date(r.created_time), updatedTime: new Date(r.updated_time) };
+  const c: CloudCredentialRecord = {
+    owner: r.owner,
+    site: r.site,
+    sealed: r.sealed,
+    createdTime: new Date(r.created_time),
+    updatedTime: new Date(r.updated_time),
+  };
   if (r.key_name !== null) c.keyName = r.key_name;
   return c;
 }
@@ -22,20 +28,37 @@ function fromRow(r: CloudCredentialsTable): CloudCredentialRecord {
 /** Inserts or replaces (keeping the original created time). */
 export async function putCredential(db: Db, credential: CloudCredentialRecord): Promise<void> {
   const row = toRow(credential);
-  await db.insertInto('cloud_credentials').values(row)
-    .onConflict((oc) => oc.columns(['owner', 'site']).doUpdateSet({ sealed: row.sealed, key_name: row.key_name, updated_time: row.updated_time }))
+  await db
+    .insertInto('cloud_credentials')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['owner', 'site'])
+        .doUpdateSet({ sealed: row.sealed, key_name: row.key_name, updated_time: row.updated_time }),
+    )
     .execute();
 }
 
 export async function getCredential(db: Db, owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> {
-  const row = await db.selectFrom('cloud_credentials').selectAll().where('owner', '=', owner).where('site', '=', site).executeTakeFirst();
+  const row = await db
+    .selectFrom('cloud_credentials')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('site', '=', site)
+    .executeTakeFirst();
   return row && fromRow(row);
 }
 
 export async function listCredentials(db: Db, owner: UserId): Promise<CloudCredentialRecord[]> {
-  return (await db.selectFrom('cloud_credentials').selectAll().where('owner', '=', owner).orderBy('site').execute()).map(fromRow);
+  return (
+    await db.selectFrom('cloud_credentials').selectAll().where('owner', '=', owner).orderBy('site').execute()
+  ).map(fromRow);
 }
 
 export async function deleteCredential(db: Db, owner: UserId, site: string): Promise<boolean> {
-  return affected(await db.deleteFrom('cloud_credentials').where('owner', '=', owner).where('site', '=', site).executeTakeFirst()) > 0;
+  return (
+    affected(
+      await db.deleteFrom('cloud_credentials').where('owner', '=', owner).where('site', '=', site).executeTakeFirst(),
+    ) > 0
+  );
 }

@@ -8,18 +8,28 @@ import { affected, limitOf, type Db } from './scope.ts';
 
 /** AWS's wording for a duplicate group. */
 export const groupExists = (name: string): PhantomError =>
-  new PhantomError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`);
+  new PhantomError(
+    'AlreadyExists',
+    `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`,
+  );
 
 /** @throws PhantomError AlreadyExists when (owner, name) exists; nothing is written. */
 export async function createGroup(db: Db, group: GroupRecord): Promise<void> {
-  const result = await db.insertInto('groups').values(groupToRow(group))
+  const result = await db
+    .insertInto('groups')
+    .values(groupToRow(group))
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   if (affected(result) === 0) throw groupExists(group.name);
 }
 
 export async function getGroup(db: Db, owner: UserId, name: string): Promise<GroupRecord | undefined> {
-  const row = await db.selectFrom('groups').selectAll().where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('groups')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row && groupFromRow(row);
 }
 
@@ -44,7 +54,11 @@ export async function listAllGroupKeys(db: Db): Promise<Array<{ owner: UserId; n
 }
 
 export async function countGroups(db: Db, owner: UserId): Promise<number> {
-  const row = await db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('owner', '=', owner).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('groups')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('owner', '=', owner)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -56,13 +70,19 @@ export async function countGroups(db: Db, owner: UserId): Promise<number> {
  */
 export async function updateGroup(db: Db, group: GroupRecord): Promise<GroupRecord> {
   const { owner, name, version, ...fields } = groupToRow(group);
-  const row = await db.updateTable('groups')
+  const row = await db
+    .updateTable('groups')
     .set({ ...fields, version: version + 1 })
-    .where('owner', '=', owner).where('name', '=', name).where('version', '=', version)
+    .where('owner', '=', owner)
+    .where('name', '=', name)
+    .where('version', '=', version)
     .returningAll()
     .executeTakeFirst();
   if (!row) {
-    throw new PhantomError('Conflict', `AutoScalingGroup ${name} was changed or deleted concurrently (version ${version} is stale)`);
+    throw new PhantomError(
+      'Conflict',
+      `AutoScalingGroup ${name} was changed or deleted concurrently (version ${version} is stale)`,
+    );
   }
   return groupFromRow(row);
 }

@@ -12,13 +12,20 @@ type InstanceQuery = Parameters<Store['listInstances']>[1];
 export async function putInstance(db: Db, instance: InstanceRecord): Promise<void> {
   const row = instanceToRow(instance);
   const { owner: _owner, instance_id: _id, ...fields } = row;
-  await db.insertInto('instances').values(row)
+  await db
+    .insertInto('instances')
+    .values(row)
     .onConflict((oc) => oc.columns(['owner', 'instance_id']).doUpdateSet(fields))
     .execute();
 }
 
 export async function getInstance(db: Db, owner: UserId, instanceId: string): Promise<InstanceRecord | undefined> {
-  const row = await db.selectFrom('instances').selectAll().where('owner', '=', owner).where('instance_id', '=', instanceId).executeTakeFirst();
+  const row = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('instance_id', '=', instanceId)
+    .executeTakeFirst();
   return row && instanceFromRow(row);
 }
 
@@ -38,18 +45,30 @@ export async function listInstances(db: Db, owner: UserId, query: InstanceQuery)
  * Instances of the named groups in one query, per group name, each sorted by instance id;
  * every requested name is a key, with [] when the group has no instances.
  */
-export async function listInstancesOfGroups(db: Db, owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>> {
+export async function listInstancesOfGroups(
+  db: Db,
+  owner: UserId,
+  groupNames: readonly string[],
+): Promise<Map<string, InstanceRecord[]>> {
   const byGroup = new Map<string, InstanceRecord[]>(groupNames.map((name) => [name, []]));
   if (groupNames.length === 0) return byGroup;
-  const rows = await db.selectFrom('instances').selectAll()
-    .where('owner', '=', owner).where('group_name', 'in', groupNames)
-    .orderBy('group_name').orderBy('instance_id')
+  const rows = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('group_name', 'in', groupNames)
+    .orderBy('group_name')
+    .orderBy('instance_id')
     .execute();
   for (const row of rows) byGroup.get(row.group_name)?.push(instanceFromRow(row));
   return byGroup;
 }
 
 export async function deleteInstance(db: Db, owner: UserId, instanceId: string): Promise<boolean> {
-  const result = await db.deleteFrom('instances').where('owner', '=', owner).where('instance_id', '=', instanceId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('instances')
+    .where('owner', '=', owner)
+    .where('instance_id', '=', instanceId)
+    .executeTakeFirst();
   return affected(result) > 0;
 }

@@ -41,8 +41,13 @@ function fromRow(r: LaunchIntentsTable): LaunchIntentRecord {
 
 /** @throws PhantomError AlreadyExists when the intent id exists (nothing written). */
 export async function createIntent(db: Db, intent: LaunchIntentRecord): Promise<void> {
-  const result = await db.insertInto('launch_intents').values(toRow(intent)).onConflict((oc) => oc.column('intent_id').doNothing()).executeTakeFirst();
-  if (affected(result) === 0) throw new PhantomError('AlreadyExists', `Launch intent ${intent.intentId} already exists`);
+  const result = await db
+    .insertInto('launch_intents')
+    .values(toRow(intent))
+    .onConflict((oc) => oc.column('intent_id').doNothing())
+    .executeTakeFirst();
+  if (affected(result) === 0)
+    throw new PhantomError('AlreadyExists', `Launch intent ${intent.intentId} already exists`);
 }
 
 export async function getIntent(db: Db, intentId: string): Promise<LaunchIntentRecord | undefined> {
@@ -64,7 +69,12 @@ export async function listIntents(db: Db, query: Parameters<Store['listIntents']
 /** Overwrites the stored intent with the same id and owner; false when there is none. */
 export async function updateIntent(db: Db, intent: LaunchIntentRecord): Promise<boolean> {
   const { intent_id: _id, owner: _owner, ...fields } = toRow(intent);
-  const result = await db.updateTable('launch_intents').set(fields).where('intent_id', '=', intent.intentId).where('owner', '=', intent.owner).executeTakeFirst();
+  const result = await db
+    .updateTable('launch_intents')
+    .set(fields)
+    .where('intent_id', '=', intent.intentId)
+    .where('owner', '=', intent.owner)
+    .executeTakeFirst();
   return affected(result) > 0;
 }
 

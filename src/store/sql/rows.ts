@@ -103,7 +103,11 @@ export function launchConfigurationFromRow(r: LaunchConfigurationsTable): Launch
   setIfPresent(lc, 'userData', r.user_data);
   setIfPresent(lc, 'kernelId', r.kernel_id);
   setIfPresent(lc, 'ramdiskId', r.ramdisk_id);
-  setIfPresent(lc, 'associatePublicIpAddress', r.associate_public_ip_address === null ? null : truthy(r.associate_public_ip_address));
+  setIfPresent(
+    lc,
+    'associatePublicIpAddress',
+    r.associate_public_ip_address === null ? null : truthy(r.associate_public_ip_address),
+  );
   return lc;
 }
 

@@ -70,8 +70,11 @@ function transactionScope(trx: Db, state: TransactionState): SqlScope {
 }
 
 /** Rows an INSERT/UPDATE touched, as a number. */
-export const affected = (result: { numInsertedOrUpdatedRows?: bigint; numUpdatedRows?: bigint; numDeletedRows?: bigint }): number =>
-  Number(result.numInsertedOrUpdatedRows ?? result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+export const affected = (result: {
+  numInsertedOrUpdatedRows?: bigint;
+  numUpdatedRows?: bigint;
+  numDeletedRows?: bigint;
+}): number => Number(result.numInsertedOrUpdatedRows ?? result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
 
 /** Kysely's LIMIT, clamped (SQLite reads a negative limit as "no limit"). */
 export const limitOf = (limit: number): number => Math.max(0, Math.floor(limit));

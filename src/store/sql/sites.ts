@@ -20,15 +20,28 @@ function fromRow(r: SitesTable): SiteRecord {
   } catch {
     settings = {};
   }
-  const object = typeof settings === 'object' && settings !== null && !Array.isArray(settings) ? (settings as Record<string, unknown>) : {};
-  return { name: r.name, driver: r.driver, settings: object, createdTime: new Date(r.created_time), updatedTime: new Date(r.updated_time) };
+  const object =
+    typeof settings === 'object' && settings !== null && !Array.isArray(settings)
+      ? (settings as Record<string, unknown>)
+      : {};
+  return {
+    name: r.name,
+    driver: r.driver,
+    settings: object,
+    createdTime: new Date(r.created_time),
+    updatedTime: new Date(r.updated_time),
+  };
 }
 
 /** Inserts or replaces (keeping the original created time). */
 export async function putSite(db: Db, site: SiteRecord): Promise<void> {
   const row = toRow(site);
-  await db.insertInto('sites').values(row)
-    .onConflict((oc) => oc.column('name').doUpdateSet({ driver: row.driver, settings: row.settings, updated_time: row.updated_time }))
+  await db
+    .insertInto('sites')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('name').doUpdateSet({ driver: row.driver, settings: row.settings, updated_time: row.updated_time }),
+    )
     .execute();
 }
 

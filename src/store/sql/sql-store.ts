@@ -73,7 +73,8 @@ export const EXTERNAL_CHANGE_WINDOW_MS = 20;
  */
 function externalVersionRecent(stamp: Stamp): number | bigint {
   const now = performance.now();
-  if (stamp.memo === undefined || now - stamp.memo.at >= EXTERNAL_CHANGE_WINDOW_MS) stamp.memo = { value: stamp.externalVersion(), at: now };
+  if (stamp.memo === undefined || now - stamp.memo.at >= EXTERNAL_CHANGE_WINDOW_MS)
+    stamp.memo = { value: stamp.externalVersion(), at: now };
   return stamp.memo.value;
 }
 
@@ -105,42 +106,86 @@ class SqlStore implements Store {
     return this.wrote(this.scope.transaction((inner) => fn(new SqlStore(inner, rejectClose, this.stamp))));
   }
 
-  async getMeta(key: string): Promise<string | undefined> { return accounts.getMeta(this.db, key); }
-  async setMeta(key: string, value: string): Promise<void> { return this.wrote(accounts.setMeta(this.db, key, value)); }
+  async getMeta(key: string): Promise<string | undefined> {
+    return accounts.getMeta(this.db, key);
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    return this.wrote(accounts.setMeta(this.db, key, value));
+  }
 
-  async createUser(user: User): Promise<void> { return this.wrote(accounts.createUser(this.db, user)); }
-  async getUserById(id: UserId): Promise<User | undefined> { return accounts.getUserById(this.db, id); }
-  async getUserByName(name: string): Promise<User | undefined> { return accounts.getUserByName(this.db, name); }
-  async listUsers(): Promise<User[]> { return accounts.listUsers(this.db); }
-  async setUserLimits(id: UserId, limits: Partial<UserLimits>): Promise<void> { return this.wrote(accounts.setUserLimits(this.db, id, limits)); }
+  async createUser(user: User): Promise<void> {
+    return this.wrote(accounts.createUser(this.db, user));
+  }
+  async getUserById(id: UserId): Promise<User | undefined> {
+    return accounts.getUserById(this.db, id);
+  }
+  async getUserByName(name: string): Promise<User | undefined> {
+    return accounts.getUserByName(this.db, name);
+  }
+  async listUsers(): Promise<User[]> {
+    return accounts.listUsers(this.db);
+  }
+  async setUserLimits(id: UserId, limits: Partial<UserLimits>): Promise<void> {
+    return this.wrote(accounts.setUserLimits(this.db, id, limits));
+  }
 
-  async createAccessKey(key: AccessKeyRecord): Promise<void> { return this.wrote(accounts.createAccessKey(this.db, key)); }
-  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> { return accounts.getAccessKey(this.db, accessKeyId); }
-  async listAccessKeys(userId: UserId): Promise<AccessKeyRecord[]> { return accounts.listAccessKeys(this.db, userId); }
-  async deleteAccessKey(accessKeyId: string): Promise<boolean> { return this.wrote(accounts.deleteAccessKey(this.db, accessKeyId)); }
+  async createAccessKey(key: AccessKeyRecord): Promise<void> {
+    return this.wrote(accounts.createAccessKey(this.db, key));
+  }
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    return accounts.getAccessKey(this.db, accessKeyId);
+  }
+  async listAccessKeys(userId: UserId): Promise<AccessKeyRecord[]> {
+    return accounts.listAccessKeys(this.db, userId);
+  }
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    return this.wrote(accounts.deleteAccessKey(this.db, accessKeyId));
+  }
 
-  async createLaunchConfiguration(lc: LaunchConfigurationRecord): Promise<void> { return this.wrote(lcs.createLaunchConfiguration(this.db, lc)); }
+  async createLaunchConfiguration(lc: LaunchConfigurationRecord): Promise<void> {
+    return this.wrote(lcs.createLaunchConfiguration(this.db, lc));
+  }
   async getLaunchConfiguration(owner: UserId, name: string): Promise<LaunchConfigurationRecord | undefined> {
     return lcs.getLaunchConfiguration(this.db, owner, name);
   }
   async listLaunchConfigurations(owner: UserId, page: PageQuery): Promise<LaunchConfigurationRecord[]> {
     return lcs.listLaunchConfigurations(this.db, owner, page);
   }
-  async countLaunchConfigurations(owner: UserId): Promise<number> { return lcs.countLaunchConfigurations(this.db, owner); }
-  async deleteLaunchConfiguration(owner: UserId, name: string): Promise<boolean> { return this.wrote(lcs.deleteLaunchConfiguration(this.db, owner, name)); }
+  async countLaunchConfigurations(owner: UserId): Promise<number> {
+    return lcs.countLaunchConfigurations(this.db, owner);
+  }
+  async deleteLaunchConfiguration(owner: UserId, name: string): Promise<boolean> {
+    return this.wrote(lcs.deleteLaunchConfiguration(this.db, owner, name));
+  }
 
-  async createGroup(group: GroupRecord): Promise<void> { return this.wrote(groups.createGroup(this.db, group)); }
-  async getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined> { return groups.getGroup(this.db, owner, name); }
-  async listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]> { return groups.listGroups(this.db, owner, page); }
-  async listAllGroups(): Promise<GroupRecord[]> { return groups.listAllGroups(this.db); }
-  async listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>> { return groups.listAllGroupKeys(this.db); }
-  async countGroups(owner: UserId): Promise<number> { return groups.countGroups(this.db, owner); }
-  async updateGroup(group: GroupRecord): Promise<GroupRecord> { return this.wrote(groups.updateGroup(this.db, group)); }
+  async createGroup(group: GroupRecord): Promise<void> {
+    return this.wrote(groups.createGroup(this.db, group));
+  }
+  async getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined> {
+    return groups.getGroup(this.db, owner, name);
+  }
+  async listGroups(owner: UserId, page: PageQuery): Promise<GroupRecord[]> {
+    return groups.listGroups(this.db, owner, page);
+  }
+  async listAllGroups(): Promise<GroupRecord[]> {
+    return groups.listAllGroups(this.db);
+  }
+  async listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>> {
+    return groups.listAllGroupKeys(this.db);
+  }
+  async countGroups(owner: UserId): Promise<number> {
+    return groups.countGroups(this.db, owner);
+  }
+  async updateGroup(group: GroupRecord): Promise<GroupRecord> {
+    return this.wrote(groups.updateGroup(this.db, group));
+  }
   async deleteGroup(owner: UserId, name: string): Promise<boolean> {
     return this.wrote(this.scope.atomic((db) => groups.deleteGroup(db, owner, name)));
   }
 
-  async putInstance(instance: InstanceRecord): Promise<void> { return this.wrote(instances.putInstance(this.db, instance)); }
+  async putInstance(instance: InstanceRecord): Promise<void> {
+    return this.wrote(instances.putInstance(this.db, instance));
+  }
   async getInstance(owner: UserId, instanceId: string): Promise<InstanceRecord | undefined> {
     return instances.getInstance(this.db, owner, instanceId);
   }
@@ -150,30 +195,62 @@ class SqlStore implements Store {
   async listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>> {
     return instances.listInstancesOfGroups(this.db, owner, groupNames);
   }
-  async deleteInstance(owner: UserId, instanceId: string): Promise<boolean> { return this.wrote(instances.deleteInstance(this.db, owner, instanceId)); }
+  async deleteInstance(owner: UserId, instanceId: string): Promise<boolean> {
+    return this.wrote(instances.deleteInstance(this.db, owner, instanceId));
+  }
 
-  async putActivity(activity: ActivityRecord): Promise<void> { return this.wrote(activities.putActivity(this.db, activity)); }
+  async putActivity(activity: ActivityRecord): Promise<void> {
+    return this.wrote(activities.putActivity(this.db, activity));
+  }
   async listActivities(owner: UserId, query: Parameters<Store['listActivities']>[1]): Promise<ActivityRecord[]> {
     return activities.listActivities(this.db, owner, query);
   }
 
-  async createIntent(intent: LaunchIntentRecord): Promise<void> { return this.wrote(intents.createIntent(this.db, intent)); }
-  async getIntent(intentId: string): Promise<LaunchIntentRecord | undefined> { return intents.getIntent(this.db, intentId); }
-  async listIntents(query: Parameters<Store['listIntents']>[0]): Promise<LaunchIntentRecord[]> { return intents.listIntents(this.db, query); }
-  async updateIntent(intent: LaunchIntentRecord): Promise<boolean> { return this.wrote(intents.updateIntent(this.db, intent)); }
-  async deleteIntent(intentId: string): Promise<boolean> { return this.wrote(intents.deleteIntent(this.db, intentId)); }
+  async createIntent(intent: LaunchIntentRecord): Promise<void> {
+    return this.wrote(intents.createIntent(this.db, intent));
+  }
+  async getIntent(intentId: string): Promise<LaunchIntentRecord | undefined> {
+    return intents.getIntent(this.db, intentId);
+  }
+  async listIntents(query: Parameters<Store['listIntents']>[0]): Promise<LaunchIntentRecord[]> {
+    return intents.listIntents(this.db, query);
+  }
+  async updateIntent(intent: LaunchIntentRecord): Promise<boolean> {
+    return this.wrote(intents.updateIntent(this.db, intent));
+  }
+  async deleteIntent(intentId: string): Promise<boolean> {
+    return this.wrote(intents.deleteIntent(this.db, intentId));
+  }
 
-  async putCredential(credential: CloudCredentialRecord): Promise<void> { return this.wrote(credentials.putCredential(this.db, credential)); }
-  async getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> { return credentials.getCredential(this.db, owner, site); }
-  async listCredentials(owner: UserId): Promise<CloudCredentialRecord[]> { return credentials.listCredentials(this.db, owner); }
-  async deleteCredential(owner: UserId, site: string): Promise<boolean> { return this.wrote(credentials.deleteCredential(this.db, owner, site)); }
+  async putCredential(credential: CloudCredentialRecord): Promise<void> {
+    return this.wrote(credentials.putCredential(this.db, credential));
+  }
+  async getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> {
+    return credentials.getCredential(this.db, owner, site);
+  }
+  async listCredentials(owner: UserId): Promise<CloudCredentialRecord[]> {
+    return credentials.listCredentials(this.db, owner);
+  }
+  async deleteCredential(owner: UserId, site: string): Promise<boolean> {
+    return this.wrote(credentials.deleteCredential(this.db, owner, site));
+  }
 
-  async putSite(site: SiteRecord): Promise<void> { return this.wrote(sites.putSite(this.db, site)); }
-  async getSite(name: string): Promise<SiteRecord | undefined> { return sites.getSite(this.db, name); }
-  async listSites(): Promise<SiteRecord[]> { return sites.listSites(this.db); }
-  async deleteSite(name: string): Promise<boolean> { return this.wrote(sites.deleteSite(this.db, name)); }
+  async putSite(site: SiteRecord): Promise<void> {
+    return this.wrote(sites.putSite(this.db, site));
+  }
+  async getSite(name: string): Promise<SiteRecord | undefined> {
+    return sites.getSite(this.db, name);
+  }
+  async listSites(): Promise<SiteRecord[]> {
+    return sites.listSites(this.db);
+  }
+  async deleteSite(name: string): Promise<boolean> {
+    return this.wrote(sites.deleteSite(this.db, name));
+  }
 
-  async close(): Promise<void> { return this.release(); }
+  async close(): Promise<void> {
+    return this.release();
+  }
 }
 
 /** `close()` on a transaction's Store: a programming error. */

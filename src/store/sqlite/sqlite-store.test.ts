@@ -28,7 +28,7 @@ describe('sqlite on files', () => {
     const file = freshFile();
     before(async () => (await openSqliteStore({ file })).close());
 
-    it('each sees the other\'s writes at once, and compare-and-set spans them', async () => {
+    it("each sees the other's writes at once, and compare-and-set spans them", async () => {
       const server = await openSqliteStore({ file });
       const cli = await openSqliteStore({ file });
       try {
@@ -47,9 +47,16 @@ describe('sqlite on files', () => {
 
         const bumped = await cli.updateGroup({ ...seenByCli, desiredCapacity: 3 });
         await new Promise((resolve) => setTimeout(resolve, EXTERNAL_CHANGE_WINDOW_MS + 5));
-        assert.notEqual(server.changeStamp(), stampBeforeCliWrite, "the other process's commit changes this one's stamp within the window");
+        assert.notEqual(
+          server.changeStamp(),
+          stampBeforeCliWrite,
+          "the other process's commit changes this one's stamp within the window",
+        );
         assert.deepEqual(await server.getGroup('u1', 'g1'), bumped);
-        await assert.rejects(server.updateGroup({ ...seenByCli, desiredCapacity: 4 }), (e: unknown) => e instanceof PhantomError && e.code === 'Conflict');
+        await assert.rejects(
+          server.updateGroup({ ...seenByCli, desiredCapacity: 4 }),
+          (e: unknown) => e instanceof PhantomError && e.code === 'Conflict',
+        );
 
         await server.putActivity(activity('u1', 'g1', 'a-1', at(1)));
         assert.equal((await cli.listActivities('u1', { limit: 10 })).length, 1);
@@ -84,7 +91,10 @@ describe('sqlite on files', () => {
       const raw = new Database(file, { readonly: true });
       try {
         const applied = raw.prepare('select name from kysely_migration order by name').all() as { name: string }[];
-        assert.deepEqual(applied.map((r) => r.name), Object.keys(phantomMigrations('sqlite')).sort());
+        assert.deepEqual(
+          applied.map((r) => r.name),
+          Object.keys(phantomMigrations('sqlite')).sort(),
+        );
         assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       } finally {
         raw.close();
@@ -94,21 +104,30 @@ describe('sqlite on files', () => {
     it('survive two processes opening a fresh file at the same moment', async () => {
       const file = freshFile();
       const script = join(dir, 'open-and-write.mts');
-      writeFileSync(script, [
-        `import { openSqliteStore } from ${JSON.stringify(fileURLToPath(new URL('./sqlite-store.ts', import.meta.url)))};`,
-        'const store = await openSqliteStore({ file: process.argv[2] });',
-        'await store.transaction(async (tx) => tx.setMeta(process.argv[3], String(await tx.getMeta(process.argv[3]))));',
-        'await store.close();',
-      ].join('\n'));
-      const run = (key: string): Promise<number | null> => new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, file, key], { stdio: ['ignore', 'ignore', 'inherit'] });
-        child.on('error', reject);
-        child.on('exit', resolve);
-      });
+      writeFileSync(
+        script,
+        [
+          `import { openSqliteStore } from ${JSON.stringify(fileURLToPath(new URL('./sqlite-store.ts', import.meta.url)))};`,
+          'const store = await openSqliteStore({ file: process.argv[2] });',
+          'await store.transaction(async (tx) => tx.setMeta(process.argv[3], String(await tx.getMeta(process.argv[3]))));',
+          'await store.close();',
+        ].join('\n'),
+      );
+      const run = (key: string): Promise<number | null> =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', script, file, key], {
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+          child.on('error', reject);
+          child.on('exit', resolve);
+        });
       assert.deepEqual(await Promise.all([run('a'), run('b'), run('c')]), [0, 0, 0]);
       const store = await openSqliteStore({ file });
       try {
-        assert.deepEqual([await store.getMeta('a'), await store.getMeta('b'), await store.getMeta('c')], ['undefined', 'undefined', 'undefined']);
+        assert.deepEqual(
+          [await store.getMeta('a'), await store.getMeta('b'), await store.getMeta('c')],
+          ['undefined', 'undefined', 'undefined'],
+        );
       } finally {
         await store.close();
       }

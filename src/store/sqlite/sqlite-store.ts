@@ -46,5 +46,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   }
   // Prepared once: db.pragma() would prepare the statement again on every call.
   const dataVersion = connection.prepare('PRAGMA data_version').pluck();
-  return createSqlStore(db, () => db.destroy(), () => dataVersion.get() as number);
+  return createSqlStore(
+    db,
+    () => db.destroy(),
+    () => dataVersion.get() as number,
+  );
 }

@@ -18,7 +18,7 @@ import {
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { PageTokens } from '../src/api/query/pagination.ts';
+import { PageTokens } from '../src/services/page-tokens.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { systemClock } from '../src/contracts/clock.ts';
 import { openDataDir } from '../src/data-dir.ts';

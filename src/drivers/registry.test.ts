@@ -7,7 +7,7 @@ import { FixedClock } from '../contracts/clock.ts';
 import { CloudError } from '../contracts/cloud.ts';
 import { DriverConfigError } from './driver-config-error.ts';
 import { createDriver, parseDriverConfig, simStateFile } from './registry.ts';
-import { seededRandom } from './sim/random.ts';
+import { seededRandom } from '../lib/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-registry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

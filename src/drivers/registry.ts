@@ -7,7 +7,7 @@ import { openStackAuth, parseOpenStackConfig, type OpenStackDriverConfig } from 
 import { OpenStackDriver } from './openstack/openstack-driver.ts';
 import { parseSimKnobs, type SimKnobs } from './sim/knobs.ts';
 import { openSimCloud } from './sim/open.ts';
-import type { SimSleep } from './sim/sim-driver.ts';
+import type { Sleep } from '../lib/sleep.ts';
 import type { SiteCredentials } from '../contracts/credentials.ts';
 
 export type { OpenStackDriverConfig } from './openstack/openstack-config.ts';
@@ -48,7 +48,7 @@ export interface DriverDeps {
   /** Optional. The data directory; sim sites keep their state under it. */
   dataDir?: string;
   /** Optional. Latency sleep for the sim; default real time. */
-  sleep?: SimSleep;
+  sleep?: Sleep;
   /** The user's credentials for the site (drivers that need them: ec2 takes access keys, openstack a password or an application credential); never logged. */
   credentials?: SiteCredentials;
 }

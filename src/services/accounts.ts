@@ -4,7 +4,7 @@ import { PhantomError } from '../contracts/errors.ts';
 import type { AccessKeyRecord, User, UserLimits } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import { StampedCache } from './stamped-cache.ts';
+import { StampedCache } from '../lib/stamped-cache.ts';
 
 /** A freshly issued key pair; the secret is shown once and then only stored sealed. */
 export interface IssuedKey {

@@ -4,6 +4,7 @@ import type { User } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { credentialKind, type SiteCredentials } from '../contracts/credentials.ts';
+import { isRecord } from '../lib/is-record.ts';
 
 /** What listing shows: never a secret; access keys and credential ids only by their last four characters. */
 export interface CredentialSummary {
@@ -19,7 +20,6 @@ export interface CredentialSummary {
 
 const aad = (owner: string, site: string) => `cloud-credential\u0000${owner}\u0000${site}`;
 const mask = (key: string) => (key.length <= 4 ? '****' : `****${key.slice(-4)}`);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 /** The sealed part of each kind (everything but the key pair name, which is stored in clear). */

@@ -2,7 +2,7 @@ import type { Clock } from '../contracts/clock.ts';
 import { PhantomError } from '../contracts/errors.ts';
 import type { User, UserLimits } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
-import type { PageTokens } from '../api/query/pagination.ts';
+import type { PageTokens } from './page-tokens.ts';
 
 /** Shared dependencies of the services (composed in src/main.ts). */
 export interface ServiceDeps {

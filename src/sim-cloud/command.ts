@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseSimKnobs, type SimKnobs } from '../drivers/sim/knobs.ts';
-import { seededRandom } from '../drivers/sim/random.ts';
+import { seededRandom } from '../lib/random.ts';
 import { startOpenStackSimServer, type OpenStackSimServerOptions } from './openstack/server.ts';
 import { startSimCloudServer, type SimCloudKey, type SimCloudServerOptions } from './server.ts';
 

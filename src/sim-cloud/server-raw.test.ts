@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FixedClock } from '../contracts/clock.ts';
-import { seededRandom } from '../drivers/sim/random.ts';
+import { seededRandom } from '../lib/random.ts';
 import { startSimCloudServer, type SimCloudServer } from './server.ts';
 
 /** Raw (unsigned) requests: what a misbehaving client can send. No keys are configured. */

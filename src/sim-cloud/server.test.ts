@@ -17,7 +17,7 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { FixedClock } from '../contracts/clock.ts';
-import { seededRandom } from '../drivers/sim/random.ts';
+import { seededRandom } from '../lib/random.ts';
 import { startSimCloudServer, type SimCloudServer, type SimCloudServerOptions } from './server.ts';
 
 const CREDS = { accessKeyId: 'AKIDSIM', secretAccessKey: 'sim-secret' };

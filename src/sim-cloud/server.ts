@@ -7,7 +7,7 @@ import { ApiError } from '../api/query/errors.ts';
 import { decodeForm, type Param } from '../api/query/form.ts';
 import type { SimKnobs } from '../drivers/sim/knobs.ts';
 import { openSimCloud, type SimCloud } from '../drivers/sim/open.ts';
-import { cryptoRandom } from '../drivers/sim/random.ts';
+import { cryptoRandom } from '../lib/random.ts';
 import { Ec2Error, fromAuthError, LostResponse, missingParameter } from './ec2-errors.ts';
 import { Ec2Params } from './ec2-params.ts';
 import { ec2ErrorXml, ec2SuccessXml } from './ec2-xml.ts';

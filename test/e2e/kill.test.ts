@@ -25,7 +25,7 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import { seededRandom } from '../../src/drivers/sim/random.ts';
+import { seededRandom } from '../../src/lib/random.ts';
 import { freePort, PHANTOM_BIN, REPO_ROOT, run } from '../support/process.ts';
 
 const DOMAINS = ['alpha', 'beta', 'gamma'];

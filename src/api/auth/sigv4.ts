@@ -1,5 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
-import { evictSecondChance } from '../../services/stamped-cache.ts';
+import { evictSecondChance } from '../../lib/eviction.ts';
 import type { RawRequest } from '../http/raw-request.ts';
 import {
   awsEncode,

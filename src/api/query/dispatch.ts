@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { User } from '../../contracts/records.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { StampedCache } from '../../services/stamped-cache.ts';
+import { StampedCache } from '../../lib/stamped-cache.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
 import type { ActionDefinition } from './action.ts';

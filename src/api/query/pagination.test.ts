@@ -1,25 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError } from './errors.ts';
-import { pageSize, paginate, PageTokens } from './pagination.ts';
+import { PageTokens } from '../../services/page-tokens.ts';
+import { ApiError, toApiError } from './errors.ts';
+import { pageSize, paginate } from './pagination.ts';
 
 const tokens = new PageTokens(Buffer.alloc(32, 7));
-const invalidToken = (e: unknown) => e instanceof ApiError && e.code === 'InvalidNextToken';
 
-describe('page tokens', () => {
-  it('round-trip within their scope', () => {
-    assert.equal(tokens.decode('s', tokens.encode('s', 'group-49')), 'group-49');
-  });
-  it('refuse empty, edited, foreign-scope and other-key tokens', () => {
-    const token = tokens.encode('s', 'group-49');
-    assert.throws(() => tokens.decode('s', ''), invalidToken);
-    assert.throws(() => tokens.decode('other', token), invalidToken);
+describe('pagination', () => {
+  it('a forged token reaches the client as InvalidNextToken', () => {
     assert.throws(
-      () => tokens.decode('s', `${Buffer.from('group-99').toString('base64url')}${token.slice(token.indexOf('.'))}`),
-      invalidToken,
+      () => tokens.decode('s', 'garbage'),
+      (e: unknown) => toApiError(e).code === 'InvalidNextToken' && toApiError(e).status === 400,
     );
-    assert.throws(() => new PageTokens(Buffer.alloc(32, 8)).decode('s', token), invalidToken);
-    assert.throws(() => tokens.decode('s', 'garbage'), invalidToken);
   });
   it('paginate omits NextToken on the last page', () => {
     const last = paginate([1, 2], 2, String, tokens, 's');

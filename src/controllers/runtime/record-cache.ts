@@ -1,6 +1,7 @@
 import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
 import { directReads, type DomainReads } from '../domain-reads.ts';
+import { groupBy } from '../../lib/group-by.ts';
 
 /** One owner's records as read in bulk, and from which point of the write sequence. */
 interface OwnerEntry {
@@ -21,16 +22,6 @@ export interface RecordCacheOptions {
   now: () => number;
   /** Required. An owner's records are read afresh at least this often, whatever the marks say. */
   maxAgeMs: number;
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const list = map.get(key(item));
-    if (list) list.push(item);
-    else map.set(key(item), [item]);
-  }
-  return map;
 }
 
 /**

@@ -10,7 +10,7 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { startSimCloudServer, type SimCloudServer } from '../../sim-cloud/server.ts';
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from '../sim/knobs.ts';
-import { seededRandom } from '../sim/random.ts';
+import { seededRandom } from '../../lib/random.ts';
 import { reopenableSimServer } from '../sim/server-harness.ts';
 import { Ec2Driver } from './ec2-driver.ts';
 

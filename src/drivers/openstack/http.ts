@@ -3,6 +3,7 @@
  * with the caller's signal, JSON bodies, and transport failures classified as CloudErrors.
  */
 import { CloudError } from '../../contracts/cloud.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** `fetch` as the client uses it (injectable for tests). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -27,8 +28,6 @@ export interface JsonRequest {
   /** Required. Milliseconds before the request counts as timed out (CloudError transient). */
   timeoutMs: number;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Sends one request and reads the whole response. Never retries.

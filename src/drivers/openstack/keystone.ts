@@ -6,6 +6,7 @@
 import { CloudError } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
 import { errorMessage, requestJson, type FetchLike } from './http.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** A project to scope a password token to: by id, or by name within a domain (name). */
 export type ProjectScope = { id: string } | { name: string; domain: string };
@@ -47,8 +48,6 @@ export interface KeystoneToken {
   renewAt: Date;
   catalog: CatalogEntry[];
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `promise`, or a rejection with the signal's reason as soon as it aborts. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -5,6 +5,7 @@
  */
 import { CloudError, type CloudErrorKind, type CloudInstance, type InstanceState } from '../../contracts/cloud.ts';
 import { errorMessage } from './http.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /**
  * The metadata key every launch carries with its client token (Nova has no client token). It
@@ -102,7 +103,6 @@ export function toNovaMetadata(tags: Record<string, string>, clientToken: string
   return metadata;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The parts of a Nova server (API 2.47+) the driver reads. */

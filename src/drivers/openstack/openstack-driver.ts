@@ -9,7 +9,7 @@
  */
 import { CloudError, type CloudDriver, type CloudInstance, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
-import { realSleep, type SimSleep } from '../sim/sim-driver.ts';
+import { realSleep, type Sleep } from '../../lib/sleep.ts';
 import { requestJson, type FetchLike, type JsonResponse } from './http.ts';
 import { KeystoneSession, type OpenStackAuth } from './keystone.ts';
 import {
@@ -23,6 +23,7 @@ import {
   type NovaServer,
 } from './nova-mapper.ts';
 import { ResourceResolver } from './resources.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** The compute API microversion the driver speaks (2.47: flavor name inside the server). */
 export const NOVA_MICROVERSION = '2.47';
@@ -56,10 +57,9 @@ export interface OpenStackDriverOptions {
   /** Optional. How long a launch waits for Nova's scheduler to place the server (ms); default 10 000. */
   scheduleWaitMs?: number;
   /** Optional. Sleep between scheduling polls; default real time. */
-  sleep?: SimSleep;
+  sleep?: Sleep;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const regexEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ok = (r: JsonResponse): boolean => r.status >= 200 && r.status < 300;
 const SCHEDULE_POLL_MS = 500;
@@ -76,7 +76,7 @@ export class OpenStackDriver implements CloudDriver {
   private readonly fetchImpl: FetchLike;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
-  private readonly sleep: SimSleep;
+  private readonly sleep: Sleep;
 
   constructor(private readonly options: OpenStackDriverOptions) {
     this.site = options.site;

@@ -15,7 +15,7 @@ import {
 import { NAME_TAG } from '../../sim-cloud/openstack/views.ts';
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from '../sim/knobs.ts';
-import { seededRandom } from '../sim/random.ts';
+import { seededRandom } from '../../lib/random.ts';
 import { reopenableSimServer } from '../sim/server-harness.ts';
 import type { OpenStackAuth } from './keystone.ts';
 import { CLIENT_TOKEN_KEY } from './nova-mapper.ts';

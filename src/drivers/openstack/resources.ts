@@ -6,6 +6,7 @@
 import { CloudError } from '../../contracts/cloud.ts';
 import type { JsonResponse } from './http.ts';
 import { mapNovaError } from './nova-mapper.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** Sends one authenticated request to a catalog service (`compute` or `image`), path relative to its endpoint. */
 export type ServiceCall = (
@@ -20,8 +21,6 @@ export interface Resolved {
   id: string;
   name: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function items(body: unknown, key: string): Resolved[] {
   const list = isRecord(body) ? body[key] : undefined;

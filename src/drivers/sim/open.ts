@@ -3,7 +3,8 @@ import type { Clock } from '../../contracts/clock.ts';
 import { resolveSimKnobs, type SimKnobs } from './knobs.ts';
 import { loadSimSnapshot, saveSimSnapshot } from './persist.ts';
 import { copyLaunchRequest } from './record.ts';
-import { SimDriver, type SimSleep } from './sim-driver.ts';
+import { SimDriver } from './sim-driver.ts';
+import type { Sleep } from '../../lib/sleep.ts';
 import { SimCloudState } from './state.ts';
 
 /** How to open one simulated site. */
@@ -19,7 +20,7 @@ export interface OpenSimCloudOptions {
   /** Optional. Behaviour; defaults from DEFAULT_SIM_KNOBS. */
   knobs?: Partial<SimKnobs>;
   /** Optional. Latency sleep; default real time. */
-  sleep?: SimSleep;
+  sleep?: Sleep;
   /**
    * Optional. Coalesce state-file writes: at most one per this many ms (default 0: write after
    * every change). The state is flushed on process exit; a SIGKILL loses at most this window of

@@ -9,7 +9,7 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { openSimCloud } from './open.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../lib/random.ts';
 import { simHarness } from './sim-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-sim-'));

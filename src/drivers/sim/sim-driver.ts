@@ -6,30 +6,10 @@ import {
   type LaunchRequest,
 } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
+import { realSleep, type Sleep } from '../../lib/sleep.ts';
 import type { SimCallName } from './knobs.ts';
 import { toCloudInstance, type SimInstanceRecord } from './record.ts';
 import type { SimCloudState } from './state.ts';
-
-/** Waits `ms` milliseconds; rejects with `signal.reason` when aborted. Injected so tests need no real time. */
-export type SimSleep = (ms: number, signal: AbortSignal) => Promise<void>;
-
-/** A real-time SimSleep on setTimeout. */
-export const realSleep: SimSleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** What a SimDriver runs on. */
 export interface SimDriverOptions {
@@ -40,7 +20,7 @@ export interface SimDriverOptions {
   /** Required. Uniform [0, 1) source for `loseLaunchResponseRate`; seeded in tests. */
   random: () => number;
   /** Optional. Latency sleep; default real time. */
-  sleep?: SimSleep;
+  sleep?: Sleep;
   /**
    * Optional. Called after every call that changed the state, before the call returns (so a
    * launch is on disk before anyone can learn of it). A throw becomes CloudError `transient`.
@@ -68,7 +48,7 @@ export class SimDriver implements CloudDriver {
   private readonly state: SimCloudState;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly sleep: SimSleep;
+  private readonly sleep: Sleep;
   private readonly persist: () => void;
   private readonly views = new WeakMap<SimInstanceRecord, CloudInstance>();
   private responsesToLose = 0;

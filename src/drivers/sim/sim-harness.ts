@@ -3,7 +3,7 @@ import type { CloudDriver } from '../../contracts/cloud.ts';
 import type { DriverHarness } from '../driver.case.ts';
 import type { SimKnobs } from './knobs.ts';
 import { openSimCloud, type SimCloud } from './open.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../lib/random.ts';
 
 /** Options of a sim DriverHarness. */
 export interface SimHarnessOptions {

@@ -4,8 +4,8 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { CloudError, type CloudErrorKind, type LaunchRequest } from '../../contracts/cloud.ts';
 import type { SimKnobs } from './knobs.ts';
 import { openSimCloud, type SimCloud } from './open.ts';
-import { seededRandom } from './random.ts';
-import type { SimSleep } from './sim-driver.ts';
+import { seededRandom } from '../../lib/random.ts';
+import type { Sleep } from '../../lib/sleep.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 const req = (token: string, extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
@@ -20,7 +20,7 @@ const kind =
   (e: unknown): boolean =>
     e instanceof CloudError && e.kind === k;
 
-function sim(knobs: Partial<SimKnobs>, seed = 1, sleep?: SimSleep): { cloud: SimCloud; clock: FixedClock } {
+function sim(knobs: Partial<SimKnobs>, seed = 1, sleep?: Sleep): { cloud: SimCloud; clock: FixedClock } {
   const clock = new FixedClock();
   return {
     clock,
@@ -129,7 +129,7 @@ describe('sim knobs', () => {
   it('apiLatencyMs: every call waits through the injected sleep; an abort during it changes nothing', async () => {
     const waits: number[] = [];
     const clock = new FixedClock();
-    const sleep: SimSleep = async (ms, signal) => {
+    const sleep: Sleep = async (ms, signal) => {
       waits.push(ms);
       clock.advance(ms);
       signal.throwIfAborted();
@@ -147,7 +147,7 @@ describe('sim knobs', () => {
     assert.deepEqual(await states(cloud), ['running'], 'the list call’s own latency let it boot');
     assert.deepEqual(waits, [250, 250]);
     const controller = new AbortController();
-    const abortingSleep: SimSleep = async () => controller.abort(new Error('late'));
+    const abortingSleep: Sleep = async () => controller.abort(new Error('late'));
     const slow = openSimCloud({
       site: 'hotel',
       clock,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { EngineInput, EngineInstance, EngineSite, Plan } from '../../contracts/engine.ts';
 import { nPreservingOverflow } from './engine.ts';
 import { NOW, applyPlan } from './testkit.ts';
-import { seededRandom as prng } from '../../drivers/sim/random.ts';
+import { seededRandom as prng } from '../../lib/random.ts';
 
 const MINUTE = 60_000;
 const SITE_NAMES = ['hotel', 'sierra', 'tango', 'uniform'];

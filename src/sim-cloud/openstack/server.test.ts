@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../../contracts/clock.ts';
-import { seededRandom } from '../../drivers/sim/random.ts';
+import { seededRandom } from '../../lib/random.ts';
 import { parseSimCloudCommand, runSimCloudCommand } from '../command.ts';
 import { startOpenStackSimServer, type OpenStackSimServer } from './server.ts';
 

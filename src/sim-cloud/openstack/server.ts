@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { systemClock, type Clock } from '../../contracts/clock.ts';
 import type { SimKnobs } from '../../drivers/sim/knobs.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
-import { cryptoRandom } from '../../drivers/sim/random.ts';
+import { cryptoRandom } from '../../lib/random.ts';
 import { LostResponse } from '../ec2-errors.ts';
 import { handleCompute } from './compute.ts';
 import { FakeKeystone, keystoneId, type FakeApplicationCredential, type FakeUser } from './identity.ts';

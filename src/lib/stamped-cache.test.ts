@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { evictSecondChance, StampedCache } from './stamped-cache.ts';
+import { StampedCache } from './stamped-cache.ts';
 
 describe('StampedCache', () => {
   it('serves a value only under the stamp it was filled under', () => {
@@ -29,25 +29,5 @@ describe('StampedCache', () => {
     assert.equal(await cache.through('k', 't', load), 2);
     await assert.rejects(cache.through('x', 's', async () => Promise.reject(new Error('boom'))));
     assert.equal(cache.get('x', 's'), undefined);
-  });
-});
-
-describe('evictSecondChance', () => {
-  it('drops the oldest unmarked entry, moving marked ones to the back unmarked', () => {
-    const entries = new Map([
-      ['a', { used: true }],
-      ['b', { used: false }],
-      ['c', { used: true }],
-    ]);
-    evictSecondChance(entries);
-    assert.deepEqual(
-      [...entries],
-      [
-        ['c', { used: true }],
-        ['a', { used: false }],
-      ],
-    );
-    evictSecondChance(entries);
-    assert.deepEqual([...entries], [['c', { used: false }]], 'c is passed over once (losing its mark); a goes');
   });
 });

@@ -1,17 +1,4 @@
-/**
- * Second-chance (CLOCK) eviction for a non-empty Map whose entries carry a `used` mark: drops the
- * oldest entry not used since it was last passed over (Map order is insertion order), moving
- * marked entries to the back with the mark cleared.
- */
-export function evictSecondChance<K>(entries: Map<K, { used: boolean }>): void {
-  for (;;) {
-    const [key, entry] = entries.entries().next().value!;
-    entries.delete(key);
-    if (!entry.used) return;
-    entry.used = false;
-    entries.set(key, entry);
-  }
-}
+import { evictSecondChance } from './eviction.ts';
 
 /**
  * A bounded cache whose entries are valid only under the store change stamp they were

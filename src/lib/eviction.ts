@@ -1,0 +1,14 @@
+/**
+ * Second-chance (CLOCK) eviction for a non-empty Map whose entries carry a `used` mark: drops the
+ * oldest entry not used since it was last passed over (Map order is insertion order), moving
+ * marked entries to the back with the mark cleared.
+ */
+export function evictSecondChance<K>(entries: Map<K, { used: boolean }>): void {
+  for (;;) {
+    const [key, entry] = entries.entries().next().value!;
+    entries.delete(key);
+    if (!entry.used) return;
+    entry.used = false;
+    entries.set(key, entry);
+  }
+}

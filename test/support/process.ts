@@ -144,7 +144,7 @@ function waitForExit(child: ChildProcess): Promise<Exit> {
 /** Resolves once `url` answers HTTP at all (any status); rejects when `deadline` passes or `abort` fires. */
 async function waitForHttp(url: string, deadline: number, exited: Promise<Exit>): Promise<void> {
   let done: Exit | undefined;
-  void exited.then((e) => (done = e));
+  exited.then((e) => (done = e)).catch(() => undefined); // waitForExit never rejects
   for (;;) {
     if (done) throw new Error(`phantom server exited before answering (code ${done.code}, signal ${done.signal})`);
     try {

@@ -103,9 +103,13 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
       }
     }
   };
+  // The handler answers its own failures; a throw while answering one is a bug, logged.
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handler(req, res).catch((err: unknown) => log.error({ err }, 'request handler failed'));
+  };
   const server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, onRequest)
+    : createHttpServer(onRequest);
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;

@@ -71,7 +71,7 @@ export class HttpHealthProber implements HealthChecks {
 
   /** Resolves once no probe is in flight (tests; shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.states.values()].map((s) => s.inFlight));
+    await Promise.all([...this.states.values()].map((s) => s.inFlight ?? Promise.resolve()));
   }
 
   /** One probe: undefined when it passed, else why it failed. Never rejects. */

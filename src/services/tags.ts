@@ -40,8 +40,10 @@ async function addressedGroups<T extends { resourceId: string }>(
   tags: readonly T[],
 ): Promise<Map<string, { group: GroupRecord; changes: T[] }>> {
   const byGroup = new Map<string, { group: GroupRecord; changes: T[] }>();
+  const resolved = new Map<string, GroupRecord>();
   for (const tag of tags) {
-    const group = await requireGroup(store, user.id, tag.resourceId);
+    let group = resolved.get(tag.resourceId);
+    if (!group) resolved.set(tag.resourceId, (group = await requireGroup(store, user.id, tag.resourceId)));
     const entry = byGroup.get(group.name) ?? { group, changes: [] };
     entry.changes.push(tag);
     byGroup.set(group.name, entry);

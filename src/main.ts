@@ -139,7 +139,7 @@ export async function startServer(
     IMPLEMENTED_ACTIONS,
     AWS_ACTIONS,
     log,
-    (user, action, input) => controller?.pokeWrite(user.id, action, input),
+    (user, effect) => controller?.pokeWrite(user.id, effect),
   );
   const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
   await new Promise<void>((resolve, reject) => {

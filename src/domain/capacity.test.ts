@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PhantomError } from '../contracts/errors.ts';
-import { checkCapacity, decrementDesired, setDesired, updateCapacity } from './capacity.ts';
+import { capsTotal, checkCapacity, checkWithinCaps, decrementDesired, setDesired, updateCapacity } from './capacity.ts';
+import type { Placement } from './placement.ts';
 
 const invalid = (pattern: RegExp) => (e: unknown) =>
   e instanceof PhantomError && e.code === 'Validation' && pattern.test(e.message);
@@ -54,5 +55,35 @@ describe('capacity rules', () => {
       () => decrementDesired({ minSize: 2, maxSize: 3, desiredCapacity: 2 }, false),
       invalid(/desiredSize equals minSize \(2\)/),
     );
+  });
+  it("caps total: a domain's finite caps add up; an unlimited site or a plain group is unbounded", () => {
+    const domain = (...max: number[]): Placement => ({
+      kind: 'phantom',
+      sites: max.map((m, i) => ({ site: `s${i}`, max: m })),
+    });
+    const table: Array<[Placement, number]> = [
+      [domain(1), 1],
+      [domain(1, 2), 3],
+      [domain(0, 0), 0],
+      [domain(1, -1), Infinity],
+      [{ kind: 'aws', sites: [] }, Infinity],
+      [{ kind: 'aws', sites: [{ site: 'hotel', max: -1 }] }, Infinity],
+    ];
+    for (const [placement, total] of table) assert.equal(capsTotal(placement), total, JSON.stringify(placement));
+  });
+  it('refuses a desired capacity above the caps total, naming the numbers', () => {
+    const placement: Placement = {
+      kind: 'phantom',
+      sites: [
+        { site: 'hotel', max: 1 },
+        { site: 'sierra', max: 2 },
+      ],
+    };
+    checkWithinCaps({ minSize: 3, maxSize: 3, desiredCapacity: 3 }, placement);
+    assert.throws(
+      () => checkWithinCaps({ minSize: 0, maxSize: 9, desiredCapacity: 4 }, placement),
+      invalid(/^DesiredCapacity 4 exceeds the domain's total cap of 3 \(hotel:1,sierra:2\)\.$/),
+    );
+    checkWithinCaps({ minSize: 0, maxSize: 10_000, desiredCapacity: 10_000 }, { kind: 'aws', sites: [] });
   });
 });

@@ -1,4 +1,5 @@
 import { PhantomError } from '../contracts/errors.ts';
+import type { Placement } from './placement.ts';
 
 /** A group's size bounds. */
 export interface Capacity {
@@ -75,4 +76,25 @@ export function decrementDesired(current: Capacity, phantomDomain: boolean): Cap
     );
   }
   return { ...current, desiredCapacity: n };
+}
+
+/**
+ * The most instances a placement can ever hold: the sum of a Phantom domain's caps when every
+ * cap is finite; unbounded for a domain with an unlimited (-1) site and for plain AWS groups.
+ */
+export function capsTotal(placement: Placement): number {
+  if (placement.kind !== 'phantom' || placement.sites.some((s) => s.max < 0)) return Infinity;
+  return placement.sites.reduce((sum, s) => sum + s.max, 0);
+}
+
+/**
+ * Refuses a desired capacity the domain's caps can never hold: the domain would stay short
+ * for ever without a word. (MinSize ≤ desired, so a MinSize above the caps is refused too.)
+ * @throws PhantomError Validation naming the desired capacity, the total and each cap.
+ */
+export function checkWithinCaps(capacity: Capacity, placement: Placement): void {
+  const total = capsTotal(placement);
+  if (capacity.desiredCapacity <= total) return;
+  const caps = placement.sites.map((s) => `${s.site}:${s.max}`).join(',');
+  throw invalid(`DesiredCapacity ${capacity.desiredCapacity} exceeds the domain's total cap of ${total} (${caps}).`);
 }

@@ -1,16 +1,19 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord, Tag, User, UserId } from '../contracts/records.ts';
 import { groupArn } from '../domain/arn.ts';
-import { checkCapacity, setDesired, updateCapacity } from '../domain/capacity.ts';
+import { checkCapacity, checkWithinCaps, setDesired, updateCapacity } from '../domain/capacity.ts';
 import { isPhantomDomain, resolvePlacement, type Placement, type PlacementContext } from '../domain/placement.ts';
 import type { Store } from '../contracts/store.ts';
-import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
+import { checkNewName, requireGroup, requireLaunchConfiguration } from './addressing.ts';
+import { invalid, limitsOf, type ServiceDeps } from './deps.ts';
 import { checkTags } from '../domain/tags.ts';
 import { recordTermination } from './activities.ts';
+import { touchedGroups, type WriteEffect } from './write-effect.ts';
 
 /** Input of createGroup (already shape-validated). */
 export interface NewGroup {
   name: string;
+  /** The launch configuration's name or ARN. */
   launchConfigurationName: string;
   minSize: number;
   maxSize: number;
@@ -28,7 +31,7 @@ export interface NewGroup {
   tags: Tag[];
 }
 
-/** Fields UpdateAutoScalingGroup may change; absent = unchanged. */
+/** Fields UpdateAutoScalingGroup may change; absent = unchanged. A launch configuration may be named by ARN. */
 export type GroupChanges = Partial<
   Pick<
     GroupRecord,
@@ -70,26 +73,23 @@ export async function placementContext(
   return { knownSites, launchConfigurationNames: names };
 }
 
-/**
- * Creates a group (a Phantom domain when its tags carry PHANTOM_DEFINITION). Validates the
- * launch configuration, sizes, tags and placement before storing anything.
- * @throws PhantomError Validation, NotFound (launch configuration), LimitExceeded, AlreadyExists.
- */
-export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup): Promise<GroupRecord> {
-  const capacity = checkCapacity({
-    minSize: input.minSize,
-    maxSize: input.maxSize,
-    desiredCapacity: input.desiredCapacity ?? input.minSize,
-  });
-  if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier)
-    throw invalid('At least one Availability Zone or VPC Subnet is required.');
-  checkTags(input.name, input.tags);
-  const group: GroupRecord = {
-    owner: user.id,
+/** The record createGroup stores, before any rule that needs the store is checked. */
+function newGroupRecord(
+  deps: ServiceDeps,
+  owner: UserId,
+  input: NewGroup,
+  launchConfigurationName: string,
+): GroupRecord {
+  return {
+    owner,
     name: input.name,
-    arn: groupArn(user.id, input.name),
-    launchConfigurationName: input.launchConfigurationName,
-    ...capacity,
+    arn: groupArn(owner, input.name),
+    launchConfigurationName,
+    ...checkCapacity({
+      minSize: input.minSize,
+      maxSize: input.maxSize,
+      desiredCapacity: input.desiredCapacity ?? input.minSize,
+    }),
     defaultCooldown: input.defaultCooldown ?? 300,
     healthCheckType: input.healthCheckType ?? 'EC2',
     healthCheckGracePeriod: input.healthCheckGracePeriod ?? 0,
@@ -106,11 +106,34 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
     deleting: false,
     version: 0,
   };
+}
+
+/**
+ * Creates a group (a Phantom domain when its tags carry PHANTOM_DEFINITION). Validates the
+ * launch configuration, sizes, tags and placement before storing anything. A plain AWS group
+ * needs AvailabilityZones or a VPC subnet; a domain's `clouds` tag names its sites instead.
+ * A domain whose caps are all finite may not desire more than their sum.
+ * @throws PhantomError Validation, NotFound (launch configuration), LimitExceeded, AlreadyExists.
+ */
+export async function createGroup(
+  deps: ServiceDeps,
+  user: User,
+  input: NewGroup,
+): Promise<{ group: GroupRecord; effect: WriteEffect }> {
+  checkNewName(input.name);
+  checkCapacity({
+    minSize: input.minSize,
+    maxSize: input.maxSize,
+    desiredCapacity: input.desiredCapacity ?? input.minSize,
+  });
+  if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier && !isPhantomDomain(input.tags))
+    throw invalid('At least one Availability Zone or VPC Subnet is required.');
+  checkTags(input.name, input.tags);
   const limit = limitsOf(deps, user).maxGroups;
-  await deps.store.transaction(async (tx) => {
-    if (!(await tx.getLaunchConfiguration(user.id, input.launchConfigurationName)))
-      throw launchConfigurationNotFound(input.launchConfigurationName);
-    await placementOf(tx, deps.sites(), group);
+  const group = await deps.store.transaction(async (tx) => {
+    const lc = await requireLaunchConfiguration(tx, user.id, input.launchConfigurationName);
+    const group = newGroupRecord(deps, user.id, input, lc.name);
+    checkWithinCaps(group, await placementOf(tx, deps.sites(), group));
     if ((await tx.countGroups(user.id)) >= limit && !(await tx.getGroup(user.id, input.name))) {
       throw new PhantomError(
         'LimitExceeded',
@@ -118,66 +141,76 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
       );
     }
     await tx.createGroup(group);
+    return group;
   });
-  return group;
+  return { group, effect: touchedGroups(group.name) };
 }
 
 /**
- * Loads a group for a change: it must exist and not be in the middle of deletion.
- * @throws PhantomError NotFound; Validation when the group is being deleted.
+ * Loads a group for a change: it must exist (by name or exact ARN) and not be in the middle of deletion.
+ * @throws PhantomError NotFound; ScalingActivityInProgress when the group is being deleted.
  */
-export async function groupForChange(store: Store, user: User, name: string): Promise<GroupRecord> {
-  const group = await store.getGroup(user.id, name);
-  if (!group) throw groupNotFound(name);
-  if (group.deleting) throw new PhantomError('ScalingActivityInProgress', `AutoScalingGroup ${name} is being deleted.`);
+export async function groupForChange(store: Store, user: User, ref: string): Promise<GroupRecord> {
+  const group = await requireGroup(store, user.id, ref);
+  if (group.deleting)
+    throw new PhantomError('ScalingActivityInProgress', `AutoScalingGroup ${group.name} is being deleted.`);
   return group;
 }
 
 /**
  * UpdateAutoScalingGroup: only given fields change; sizes follow AWS's min/max → desired rule.
+ * A change of size is checked against a domain's caps ({@link checkWithinCaps}).
+ * @param ref The group's name or ARN.
  * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted).
  */
 export async function updateGroup(
   deps: ServiceDeps,
   user: User,
-  name: string,
+  ref: string,
   changes: GroupChanges,
-): Promise<GroupRecord> {
-  return deps.store.transaction(async (tx) => {
-    const group = await groupForChange(tx, user, name);
-    if (
-      changes.launchConfigurationName !== undefined &&
-      !(await tx.getLaunchConfiguration(user.id, changes.launchConfigurationName))
-    ) {
-      throw launchConfigurationNotFound(changes.launchConfigurationName);
-    }
-    const capacity = updateCapacity(group, {
-      minSize: changes.minSize,
-      maxSize: changes.maxSize,
-      desiredCapacity: changes.desiredCapacity,
-    });
+): Promise<{ group: GroupRecord; effect: WriteEffect }> {
+  const group = await deps.store.transaction(async (tx) => {
+    const group = await groupForChange(tx, user, ref);
+    const launchConfigurationName =
+      changes.launchConfigurationName === undefined
+        ? undefined
+        : (await requireLaunchConfiguration(tx, user.id, changes.launchConfigurationName)).name;
+    const sizes = { minSize: changes.minSize, maxSize: changes.maxSize, desiredCapacity: changes.desiredCapacity };
+    const capacity = updateCapacity(group, sizes);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    const next: GroupRecord = { ...group, ...defined, ...capacity };
+    const next: GroupRecord = {
+      ...group,
+      ...defined,
+      ...capacity,
+      launchConfigurationName: launchConfigurationName ?? group.launchConfigurationName,
+    };
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
-    await placementOf(tx, deps.sites(), next);
+    const placement = await placementOf(tx, deps.sites(), next);
+    if (Object.values(sizes).some((v) => v !== undefined)) checkWithinCaps(capacity, placement);
     return tx.updateGroup(next);
   });
+  return { group, effect: touchedGroups(group.name) };
 }
 
 /**
- * SetDesiredCapacity (Phantom domains: min = max = N; plain groups: min ≤ N ≤ max).
+ * SetDesiredCapacity (Phantom domains: min = max = N, within the caps; plain groups: min ≤ N ≤ max).
+ * @param ref The group's name or ARN.
  * @throws PhantomError NotFound, Validation, ScalingActivityInProgress.
  */
 export async function setDesiredCapacity(
   deps: ServiceDeps,
   user: User,
-  name: string,
+  ref: string,
   desired: number,
-): Promise<GroupRecord> {
-  return deps.store.transaction(async (tx) => {
-    const group = await groupForChange(tx, user, name);
-    return tx.updateGroup({ ...group, ...setDesired(group, desired, isPhantomDomain(group.tags)) });
+): Promise<{ group: GroupRecord; effect: WriteEffect }> {
+  const group = await deps.store.transaction(async (tx) => {
+    const group = await groupForChange(tx, user, ref);
+    const domain = isPhantomDomain(group.tags);
+    const capacity = setDesired(group, desired, domain);
+    if (domain) checkWithinCaps(capacity, await placementOf(tx, deps.sites(), group));
+    return tx.updateGroup({ ...group, ...capacity });
   });
+  return { group, effect: touchedGroups(group.name) };
 }
 
 /**
@@ -185,20 +218,26 @@ export async function setDesiredCapacity(
  * Phantom domains (the seed's asg_delete never forces). Live instances are marked Terminating
  * and the record stays, shown as "Delete in progress", until the controller has terminated
  * them; a group without live instances goes at once. Deleting again is accepted.
+ * @param ref The group's name or ARN.
  * @throws PhantomError NotFound, ScalingActivityInProgress.
  */
-export async function deleteGroup(deps: ServiceDeps, user: User, name: string, forceDelete: boolean): Promise<void> {
-  await deps.store.transaction(async (tx) => {
-    const group = await tx.getGroup(user.id, name);
-    if (!group) throw groupNotFound(name);
+export async function deleteGroup(
+  deps: ServiceDeps,
+  user: User,
+  ref: string,
+  forceDelete: boolean,
+): Promise<{ effect: WriteEffect }> {
+  const name = await deps.store.transaction(async (tx) => {
+    const group = await requireGroup(tx, user.id, ref);
+    const name = group.name;
     const live = (await tx.listInstances(user.id, { groupName: name })).filter(
       (i) => i.lifecycleState !== 'Terminated',
     );
     if (live.length === 0) {
       await tx.deleteGroup(user.id, name);
-      return;
+      return name;
     }
-    if (group.deleting) return;
+    if (group.deleting) return name;
     if (!forceDelete && !isPhantomDomain(group.tags)) {
       throw new PhantomError(
         'ScalingActivityInProgress',
@@ -217,27 +256,29 @@ export async function deleteGroup(deps: ServiceDeps, user: User, name: string, f
       );
     }
     await tx.updateGroup({ ...group, deleting: true, minSize: 0, maxSize: 0, desiredCapacity: 0 });
+    return name;
   });
+  return { effect: touchedGroups(name) };
 }
 
 /**
  * Suspends (or resumes) processes; an empty list means all of them.
+ * @param ref The group's name or ARN.
  * @throws PhantomError NotFound, Validation (unknown process name).
  */
 export async function setProcessesSuspended(
   deps: ServiceDeps,
   user: User,
-  name: string,
+  ref: string,
   processes: string[],
   suspend: boolean,
   all: readonly string[],
-): Promise<void> {
+): Promise<{ effect: WriteEffect }> {
   const unknown = processes.find((p) => !all.includes(p));
   if (unknown !== undefined) throw invalid(`Invalid processes: [${unknown}]. Valid processes are: ${all.join(', ')}`);
   const chosen = processes.length > 0 ? processes : [...all];
-  await deps.store.transaction(async (tx) => {
-    const group = await tx.getGroup(user.id, name);
-    if (!group) throw groupNotFound(name);
+  const name = await deps.store.transaction(async (tx) => {
+    const group = await requireGroup(tx, user.id, ref);
     const kept = group.suspendedProcesses.filter((p) => !chosen.includes(p.processName));
     const reason = `User suspended at ${deps.clock
       .now()
@@ -256,5 +297,7 @@ export async function setProcessesSuspended(
       ...group,
       suspendedProcesses: [...kept, ...added].sort((a, b) => all.indexOf(a.processName) - all.indexOf(b.processName)),
     });
+    return group.name;
   });
+  return { effect: touchedGroups(name) };
 }

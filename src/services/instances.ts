@@ -4,6 +4,7 @@ import { decrementDesired } from '../domain/capacity.ts';
 import { isPhantomDomain } from '../domain/placement.ts';
 import { recordTermination } from './activities.ts';
 import type { ServiceDeps } from './deps.ts';
+import { touchedGroups, type WriteEffect } from './write-effect.ts';
 
 const instanceNotFound = (id: string) =>
   new PhantomError('NotFound', `Instance Id not found - No managed instance found for instance ID: ${id}`);
@@ -20,8 +21,8 @@ export async function terminateInstance(
   user: User,
   instanceId: string,
   decrement: boolean,
-): Promise<ActivityRecord> {
-  return deps.store.transaction(async (tx) => {
+): Promise<{ activity: ActivityRecord; effect: WriteEffect }> {
+  const activity = await deps.store.transaction(async (tx) => {
     const instance = await tx.getInstance(user.id, instanceId);
     if (!instance) throw instanceNotFound(instanceId);
     const group = await tx.getGroup(user.id, instance.groupName);
@@ -37,6 +38,7 @@ export async function terminateInstance(
     if (!leaving) await tx.putInstance({ ...instance, lifecycleState: 'Terminating' });
     return recordTermination(tx, instance, now, `${cause}.`);
   });
+  return { activity, effect: touchedGroups(activity.groupName) };
 }
 
 /**
@@ -50,14 +52,15 @@ export async function setInstanceHealth(
   instanceId: string,
   health: HealthStatus,
   respectGracePeriod: boolean,
-): Promise<void> {
-  await deps.store.transaction(async (tx) => {
+): Promise<{ effect: WriteEffect }> {
+  return deps.store.transaction(async (tx) => {
     const instance = await tx.getInstance(user.id, instanceId);
     if (!instance) throw instanceNotFound(instanceId);
     const group = await tx.getGroup(user.id, instance.groupName);
     if (!group) throw instanceNotFound(instanceId);
     const inGrace = deps.clock.now().getTime() - instance.createdTime.getTime() < group.healthCheckGracePeriod * 1000;
-    if (respectGracePeriod && inGrace) return;
+    if (respectGracePeriod && inGrace) return { effect: touchedGroups() };
     await tx.putInstance({ ...instance, healthStatus: health });
+    return { effect: touchedGroups(group.name) };
   });
 }

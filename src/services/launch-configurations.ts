@@ -3,7 +3,9 @@ import type { GroupRecord, LaunchConfigurationRecord, User } from '../contracts/
 import { launchConfigurationArn } from '../domain/arn.ts';
 import { parseLaunchConfigurationName } from '../domain/names.ts';
 import { resolvePlacement } from '../domain/placement.ts';
-import { invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
+import { checkNewName, requireLaunchConfiguration } from './addressing.ts';
+import { invalid, limitsOf, type ServiceDeps } from './deps.ts';
+import { touchedOwner, type WriteEffect } from './write-effect.ts';
 
 /** Input of createLaunchConfiguration (already shape-validated by the caller). */
 export type NewLaunchConfiguration = Omit<LaunchConfigurationRecord, 'owner' | 'arn' | 'createdTime'>;
@@ -12,15 +14,17 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /**
  * Creates one launch configuration (one site's entry of a multi-cloud one when the name is
- * `name@site`). Not idempotent: a second create of the same name is AlreadyExists.
- * @throws PhantomError Validation (bad name, unknown site, UserData not base64),
+ * `name@site`). Not idempotent: a second create of the same name is AlreadyExists. Touches
+ * the owner as a whole: the sites a group's launch configuration covers may change.
+ * @throws PhantomError Validation (bad name or one that reads as an ARN, unknown site, UserData not base64),
  *   LimitExceeded, AlreadyExists. Nothing is stored on error.
  */
 export async function createLaunchConfiguration(
   deps: ServiceDeps,
   user: User,
   input: NewLaunchConfiguration,
-): Promise<LaunchConfigurationRecord> {
+): Promise<{ launchConfiguration: LaunchConfigurationRecord; effect: WriteEffect }> {
+  checkNewName(input.name);
   const { base, site } = parseLaunchConfigurationName(input.name);
   if (!base) throw invalid(`Launch configuration name ${input.name} must be <name>@<site name> or a plain name.`);
   if (site !== undefined) {
@@ -51,7 +55,7 @@ export async function createLaunchConfiguration(
     }
     await tx.createLaunchConfiguration(record);
   });
-  return record;
+  return { launchConfiguration: record, effect: touchedOwner };
 }
 
 /**
@@ -77,12 +81,17 @@ export function groupHolds(
 }
 
 /**
- * Deletes a launch configuration.
+ * Deletes a launch configuration. Touches the owner as a whole, as creating one does.
+ * @param ref The launch configuration's name or ARN.
  * @throws PhantomError NotFound; ResourceInUse when a group (not being deleted) uses it.
  */
-export async function deleteLaunchConfiguration(deps: ServiceDeps, user: User, name: string): Promise<void> {
+export async function deleteLaunchConfiguration(
+  deps: ServiceDeps,
+  user: User,
+  ref: string,
+): Promise<{ effect: WriteEffect }> {
   await deps.store.transaction(async (tx) => {
-    if (!(await tx.getLaunchConfiguration(user.id, name))) throw launchConfigurationNotFound(name);
+    const { name } = await requireLaunchConfiguration(tx, user.id, ref);
     const groups = await tx.listGroups(user.id, { limit: Number.MAX_SAFE_INTEGER });
     const names = (await tx.listLaunchConfigurations(user.id, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name);
     const holder = groups.find((g) => groupHolds(g, name, deps.sites(), names));
@@ -93,4 +102,5 @@ export async function deleteLaunchConfiguration(deps: ServiceDeps, user: User, n
       );
     await tx.deleteLaunchConfiguration(user.id, name);
   });
+  return { effect: touchedOwner };
 }

@@ -1,5 +1,4 @@
 import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
-import { nameFromNameOrArn } from '../../domain/arn.ts';
 import { parseLaunchConfigurationName } from '../../domain/names.ts';
 import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
 import { SCALING_PROCESSES } from '../../domain/processes.ts';
@@ -167,9 +166,9 @@ export const createGroupAction = defineAction({
         );
       return { key: t.Key, value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false };
     });
-    await createGroup(ctx.deps, ctx.user, {
+    return createGroup(ctx.deps, ctx.user, {
       name: input.AutoScalingGroupName,
-      launchConfigurationName: nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+      launchConfigurationName: input.LaunchConfigurationName,
       ...sharedSettings(input),
       minSize: input.MinSize,
       maxSize: input.MaxSize,
@@ -178,7 +177,6 @@ export const createGroupAction = defineAction({
       targetGroupARNs: input.TargetGroupARNs ?? [],
       tags,
     });
-    return undefined;
   },
 });
 
@@ -187,17 +185,13 @@ export const updateGroupAction = defineAction({
   input: struct({ ...groupFields, AutoScalingGroupName: req(nameOrArn()) }),
   async handle(ctx, input) {
     refuseLaunchTemplates(input);
-    await updateGroup(ctx.deps, ctx.user, nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'), {
-      launchConfigurationName:
-        input.LaunchConfigurationName === undefined
-          ? undefined
-          : nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
+    return updateGroup(ctx.deps, ctx.user, input.AutoScalingGroupName, {
+      launchConfigurationName: input.LaunchConfigurationName,
       ...sharedSettings(input),
       minSize: input.MinSize,
       maxSize: input.MaxSize,
       availabilityZones: input.AvailabilityZones?.length ? input.AvailabilityZones : undefined,
     });
-    return undefined;
   },
 });
 
@@ -255,13 +249,7 @@ export const deleteGroupAction = defineAction({
   name: 'DeleteAutoScalingGroup',
   input: struct({ AutoScalingGroupName: req(nameOrArn()), ForceDelete: opt(bool()) }),
   async handle(ctx, input) {
-    await deleteGroup(
-      ctx.deps,
-      ctx.user,
-      nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'),
-      input.ForceDelete ?? false,
-    );
-    return undefined;
+    return deleteGroup(ctx.deps, ctx.user, input.AutoScalingGroupName, input.ForceDelete ?? false);
   },
 });
 
@@ -273,13 +261,7 @@ export const setDesiredCapacityAction = defineAction({
     HonorCooldown: opt(bool()),
   }),
   async handle(ctx, input) {
-    await setDesiredCapacity(
-      ctx.deps,
-      ctx.user,
-      nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName'),
-      input.DesiredCapacity,
-    );
-    return undefined;
+    return setDesiredCapacity(ctx.deps, ctx.user, input.AutoScalingGroupName, input.DesiredCapacity);
   },
 });
 
@@ -291,16 +273,14 @@ function processesAction(name: 'SuspendProcesses' | 'ResumeProcesses', suspended
     name,
     input: processesInput,
     async handle(ctx, input) {
-      const group = nameFromNameOrArn(input.AutoScalingGroupName, 'autoScalingGroupName');
-      await setProcessesSuspended(
+      return setProcessesSuspended(
         ctx.deps,
         ctx.user,
-        group,
+        input.AutoScalingGroupName,
         input.ScalingProcesses ?? [],
         suspended,
         SCALING_PROCESSES,
       );
-      return undefined;
     },
   });
 }

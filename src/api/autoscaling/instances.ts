@@ -50,13 +50,13 @@ export const terminateInstanceAction = defineAction({
   name: 'TerminateInstanceInAutoScalingGroup',
   input: struct({ InstanceId: req(xmlString(19)), ShouldDecrementDesiredCapacity: req(bool()) }),
   async handle(ctx, input) {
-    const activity = await terminateInstance(
+    const { activity, effect } = await terminateInstance(
       ctx.deps,
       ctx.user,
       input.InstanceId,
       input.ShouldDecrementDesiredCapacity,
     );
-    return { Activity: activityXml(activity) };
+    return { result: { Activity: activityXml(activity) }, effect };
   },
 });
 
@@ -68,13 +68,12 @@ export const setInstanceHealthAction = defineAction({
     ShouldRespectGracePeriod: opt(bool()),
   }),
   async handle(ctx, input) {
-    await setInstanceHealth(
+    return setInstanceHealth(
       ctx.deps,
       ctx.user,
       input.InstanceId,
       input.HealthStatus as 'Healthy' | 'Unhealthy',
       input.ShouldRespectGracePeriod ?? true,
     );
-    return undefined;
   },
 });

@@ -1,5 +1,4 @@
 import type { LaunchConfigurationRecord } from '../../contracts/records.ts';
-import { nameFromNameOrArn } from '../../domain/arn.ts';
 import { createLaunchConfiguration, deleteLaunchConfiguration } from '../../services/launch-configurations.ts';
 import { defineAction } from '../query/action.ts';
 import { ApiError } from '../query/errors.ts';
@@ -55,7 +54,7 @@ export const createLaunchConfigurationAction = defineAction({
         'Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.',
       );
     }
-    await createLaunchConfiguration(ctx.deps, ctx.user, {
+    return createLaunchConfiguration(ctx.deps, ctx.user, {
       name: input.LaunchConfigurationName,
       imageId: input.ImageId,
       instanceType: input.InstanceType,
@@ -68,7 +67,6 @@ export const createLaunchConfigurationAction = defineAction({
       ebsOptimized: input.EbsOptimized ?? false,
       associatePublicIpAddress: input.AssociatePublicIpAddress,
     });
-    return undefined;
   },
 });
 
@@ -95,11 +93,6 @@ export const deleteLaunchConfigurationAction = defineAction({
   name: 'DeleteLaunchConfiguration',
   input: struct({ LaunchConfigurationName: req(nameOrArn()) }),
   async handle(ctx, input) {
-    await deleteLaunchConfiguration(
-      ctx.deps,
-      ctx.user,
-      nameFromNameOrArn(input.LaunchConfigurationName, 'launchConfigurationName'),
-    );
-    return undefined;
+    return deleteLaunchConfiguration(ctx.deps, ctx.user, input.LaunchConfigurationName);
   },
 });

@@ -57,8 +57,7 @@ export const createOrUpdateTagsAction = defineAction({
       value: t.Value ?? '',
       propagateAtLaunch: t.PropagateAtLaunch ?? false,
     }));
-    await createOrUpdateTags(ctx.deps, ctx.user, tags);
-    return undefined;
+    return createOrUpdateTags(ctx.deps, ctx.user, tags);
   },
 });
 
@@ -66,12 +65,11 @@ export const deleteTagsAction = defineAction({
   name: 'DeleteTags',
   input: struct({ Tags: req(list(tagInput)) }),
   async handle(ctx, input) {
-    await deleteTags(
+    return deleteTags(
       ctx.deps,
       ctx.user,
       addressed(input.Tags).map((t) => ({ resourceId: t.ResourceId, key: t.Key, value: t.Value })),
     );
-    return undefined;
   },
 });
 

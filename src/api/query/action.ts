@@ -1,5 +1,6 @@
 import type { User } from '../../contracts/records.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
+import type { WriteEffect } from '../../services/write-effect.ts';
 import type { InputOf, StructShape } from './shape.ts';
 import type { XmlValue } from './xml.ts';
 
@@ -11,22 +12,44 @@ export interface ActionContext {
   deps: ServiceDeps;
 }
 
-/**
- * One Query API action: its input shape and its handler. The handler receives input already
- * decoded and validated against the shape; it returns the `<ActionResult>` content, or
- * undefined for actions whose AWS output has no Result element.
- */
-export interface ActionDefinition<S extends StructShape = StructShape> {
+/** What a write action's handler returns: its `<ActionResult>` content, and what it changed. */
+export interface WriteOutcome {
+  /** Optional; absent for actions whose AWS output has no Result element. */
+  result?: XmlValue;
+  /** Required: the groups the write touched, handed to the controller once the write has committed. */
+  effect: WriteEffect;
+}
+
+interface ActionBase<S extends StructShape> {
   name: string;
   input: S;
-  /**
-   * Optional. True for actions that only read: their answer depends only on the caller,
-   * the input and the store, so it may be served from a cache keyed by the store's change
-   * stamp.
-   */
-  readOnly?: boolean;
+}
+
+/**
+ * A read-only action: its answer depends only on the caller, the input and the store, so it
+ * may be served from a cache keyed by the store's change stamp. The handler returns the
+ * `<ActionResult>` content, or undefined for actions whose AWS output has no Result element.
+ */
+export interface ReadAction<S extends StructShape = StructShape> extends ActionBase<S> {
+  readOnly: true;
   handle(ctx: ActionContext, input: InputOf<S>): Promise<XmlValue>;
 }
 
+/** A write action: the handler says what it changed ({@link WriteOutcome}); never cached. */
+export interface WriteAction<S extends StructShape = StructShape> extends ActionBase<S> {
+  readOnly?: false;
+  handle(ctx: ActionContext, input: InputOf<S>): Promise<WriteOutcome>;
+}
+
+/**
+ * One Query API action: its input shape and its handler, which receives input already decoded
+ * and validated against the shape.
+ */
+export type ActionDefinition<S extends StructShape = StructShape> = ReadAction<S> | WriteAction<S>;
+
 /** Declares an action with its input type inferred from the shape. */
-export const defineAction = <S extends StructShape>(def: ActionDefinition<S>): ActionDefinition<S> => def;
+export function defineAction<S extends StructShape>(def: ReadAction<S>): ReadAction<S>;
+export function defineAction<S extends StructShape>(def: WriteAction<S>): WriteAction<S>;
+export function defineAction<S extends StructShape>(def: ActionDefinition<S>): ActionDefinition<S> {
+  return def;
+}

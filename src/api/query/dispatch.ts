@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { User } from '../../contracts/records.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
+import type { WriteEffect } from '../../services/write-effect.ts';
 import { StampedCache } from '../../lib/stamped-cache.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
-import type { ActionDefinition } from './action.ts';
+import type { ActionDefinition, ReadAction } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
 import { decodeForm, type Param } from './form.ts';
-import { errorXml, resultXml, successHead, successTail } from './xml.ts';
+import { errorXml, resultXml, successHead, successTail, type XmlValue } from './xml.ts';
 
 /** A finished Query API answer. */
 export interface QueryResponse {
@@ -53,10 +54,10 @@ export class QueryApi {
     private readonly knownActions: readonly string[],
     private readonly log: Logger,
     /**
-     * Optional. Called after every successful write with the writer, the action and its decoded
-     * input (the controller reconciles the groups it touched at once). Must not throw.
+     * Optional. Called after every successful write with the writer and what the write changed
+     * (the controller reconciles the groups it touched at once). Must not throw.
      */
-    private readonly onWrite: (user: User, action: string, input: unknown) => void = () => {},
+    private readonly onWrite: (user: User, effect: WriteEffect) => void = () => {},
   ) {}
 
   async handle(req: RawRequest): Promise<QueryResponse> {
@@ -96,9 +97,9 @@ export class QueryApi {
     }
     const input = decodeInput(action.input, paramTree(params));
     if (!action.readOnly) {
-      const headAndResult = await this.respond(action, user, requestId, input);
-      this.onWrite(user, action.name, input);
-      return { action: action.name, headAndResult };
+      const outcome = await action.handle({ user, requestId, deps: this.deps }, input as never);
+      this.onWrite(user, outcome.effect);
+      return { action: action.name, headAndResult: this.answer(action.name, outcome.result) };
     }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
     // The stamp is read before the store is (see StampedCache). Checked inline rather than
@@ -112,11 +113,13 @@ export class QueryApi {
     return { action: action.name, headAndResult };
   }
 
-  /** Runs the action's handler: the response head and its Result element, as UTF-8 bytes. */
-  private async respond(action: ActionDefinition, user: User, requestId: string, input: unknown): Promise<Buffer> {
-    return Buffer.from(
-      successHead(action.name) +
-        resultXml(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never)),
-    );
+  /** Runs a read action's handler: the response head and its Result element, as UTF-8 bytes. */
+  private async respond(action: ReadAction, user: User, requestId: string, input: unknown): Promise<Buffer> {
+    return this.answer(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never));
+  }
+
+  /** The response head and the Result element, as UTF-8 bytes. */
+  private answer(action: string, result: XmlValue): Buffer {
+    return Buffer.from(successHead(action) + resultXml(action, result));
   }
 }

@@ -12,12 +12,12 @@ import { engineFor } from '../../engines/registry.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { createGroup, setDesiredCapacity } from '../../services/groups.ts';
 import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
+import { touchedGroups, touchedOwner } from '../../services/write-effect.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { SiteBackoff } from './backoff.ts';
 import { Controller } from './controller.ts';
 import { meteredDriver, noCalls } from './metered-driver.ts';
 import { RecordCache } from './record-cache.ts';
-import { groupsTouchedBy } from './write-targets.ts';
 
 const SITES = ['hotel', 'sierra'];
 
@@ -150,8 +150,7 @@ describe('controller runtime', () => {
       'a quiet pass reads nothing from the store',
     );
     const [written] = w.names as [string];
-    await setDesiredCapacity(w.services, w.user, written, 3);
-    w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: written, DesiredCapacity: 3 });
+    w.controller.pokeWrite(w.user.id, (await setDesiredCapacity(w.services, w.user, written, 3)).effect);
     await until(() => w.live('hotel') + w.live('sierra') === 11);
     await pass();
     assert.equal(reads.bulk, settled.bulk, 'one written group does not make the owner read afresh');
@@ -167,8 +166,7 @@ describe('controller runtime', () => {
     w.controller.start();
     const last = w.names.at(-1)!;
     await until(() => w.firstLaunch.length > 0);
-    await setDesiredCapacity(w.services, w.user, last, 3);
-    w.controller.pokeWrite(w.user.id, 'SetDesiredCapacity', { AutoScalingGroupName: last, DesiredCapacity: 3 });
+    w.controller.pokeWrite(w.user.id, (await setDesiredCapacity(w.services, w.user, last, 3)).effect);
     await until(() => w.controller.lastPassReport !== undefined);
     // Without the urgent queue it would come last (40th); with it, within a few domains of the write.
     assert.ok(
@@ -222,20 +220,16 @@ describe('controller runtime', () => {
   });
 });
 
-describe('groupsTouchedBy', () => {
-  it('names the group a write touched, or undefined when it cannot tell', async () => {
-    const store: Pick<Store, 'getInstance'> = {
-      getInstance: async (_owner, id) => (id === 'i-1' ? ({ groupName: 'g1' } as never) : undefined),
-    };
-    const touched = (action: string, input: unknown) => groupsTouchedBy(store as Store, 'o', action, input);
-    assert.deepEqual(await touched('SetDesiredCapacity', { AutoScalingGroupName: 'g2', DesiredCapacity: 1 }), ['g2']);
-    assert.deepEqual(
-      await touched('CreateOrUpdateTags', { Tags: [{ ResourceId: 'g3' }, { ResourceId: 'g4' }, { ResourceId: 'g3' }] }),
-      ['g3', 'g4'],
-    );
-    assert.deepEqual(await touched('TerminateInstanceInAutoScalingGroup', { InstanceId: 'i-1' }), ['g1']);
-    assert.deepEqual(await touched('SetInstanceHealth', { InstanceId: 'i-unknown' }), []);
-    assert.deepEqual(await touched('CreateLaunchConfiguration', { LaunchConfigurationName: 'x' }), []);
-    assert.equal(await touched('SomethingNew', {}), undefined);
+describe('Controller.pokeWrite', () => {
+  it("reconciles exactly the groups a write's effect names, or all the owner's for an owner-wide effect", async () => {
+    const w = await world(3);
+    const [, second] = w.names as [string, string, string];
+    w.controller.pokeWrite(w.user.id, touchedGroups(second));
+    await until(() => w.live('hotel') + w.live('sierra') === 2);
+    assert.deepEqual(w.firstLaunch, [second], 'only the touched group was reconciled (no poll runs)');
+    w.controller.pokeWrite(w.user.id, touchedOwner);
+    await until(() => w.live('hotel') + w.live('sierra') === 6);
+    assert.deepEqual([...w.firstLaunch].sort(), w.names);
+    await w.controller.stop();
   });
 });

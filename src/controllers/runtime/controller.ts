@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Store } from '../../contracts/store.ts';
+import type { WriteEffect } from '../../services/write-effect.ts';
 import type { DomainReads } from '../domain-reads.ts';
 import { reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
 import { TAG } from '../ownership.ts';
 import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
 import { RecordCache } from './record-cache.ts';
 import { SiteListings } from './site-listings.ts';
-import { groupsNamedIn, groupsTouchedBy } from './write-targets.ts';
 
 /** Options of the controller runtime. */
 export interface ControllerOptions {
@@ -91,20 +91,19 @@ export class Controller {
   }
 
   /**
-   * After a successful API write: enqueues the groups it touched as urgent (all the owner's
-   * groups when that cannot be told from the input). Never throws.
+   * After a committed write by `owner`: enqueues as urgent exactly the groups its effect names,
+   * or all of the owner's groups for an owner-wide effect. Never throws.
    */
-  pokeWrite(owner: string, action: string, input: unknown): void {
+  pokeWrite(owner: string, effect: WriteEffect): void {
     // Marked at once (the write has committed), so the running pass reads it from the store.
-    const named = groupsNamedIn(input);
-    if (named) for (const group of named) this.records.markGroup(owner, group);
-    else this.records.markOwner(owner);
-    this.enqueue(this.urgent, async () => {
-      const names = await groupsTouchedBy(this.options.store, owner, action, input);
-      return names
-        ? names.map((name) => ({ owner, name }))
-        : this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
-    });
+    if (effect.kind === 'owner') {
+      this.records.markOwner(owner);
+      this.enqueue(this.urgent, () => this.options.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER }));
+      return;
+    }
+    if (effect.groups.length === 0) return;
+    for (const group of effect.groups) this.records.markGroup(owner, group);
+    this.enqueue(this.urgent, async () => effect.groups.map((name) => ({ owner, name })));
   }
 
   /** The cost of the last routine pass, if one ran. */

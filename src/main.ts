@@ -84,6 +84,7 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
     clock,
     intervalMs,
     timeoutMs: Math.min(5000, intervalMs),
+    allowHosts: config.healthChecks.allowHosts,
     onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group),
   });
   controller = new Controller({
@@ -129,6 +130,7 @@ export async function startServer(
     sites: () => data.sites.names(),
     defaultLimits: config.defaultLimits,
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
+    healthCheckAllowHosts: config.healthChecks.allowHosts,
   };
   const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });

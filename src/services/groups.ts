@@ -83,7 +83,7 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
   });
   if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier)
     throw invalid('At least one Availability Zone or VPC Subnet is required.');
-  checkTags(input.name, input.tags);
+  checkTags(input.name, input.tags, deps.healthCheckAllowHosts);
   const group: GroupRecord = {
     owner: user.id,
     name: input.name,

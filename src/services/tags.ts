@@ -20,7 +20,7 @@ async function editTags(
       const group = await tx.getGroup(user.id, name);
       if (!group) throw groupNotFound(name);
       const tags = edit(group.tags, changes);
-      checkTags(name, tags);
+      checkTags(name, tags, deps.healthCheckAllowHosts);
       const next: GroupRecord = { ...group, tags };
       if (!group.deleting) await placementOf(tx, deps.sites(), next);
       await tx.updateGroup(next);

@@ -119,8 +119,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: undefined });
-  const data = await openDataDir(config, clock, (site, message) =>
-    log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
+  const data = await openDataDir(
+    config,
+    clock,
+    (site, message) => log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
+    { exclusive: true },
   );
   const stopSiteRefresh = refreshSites(data, Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS), log);
   await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));

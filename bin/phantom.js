@@ -14,6 +14,10 @@
 import { pathToFileURL } from 'node:url';
 import { freshBundle } from './bundle.js';
 
+// The AWS SDK (the ec2 driver's client) prints a dozen-line warning on Node < 22; this is its
+// documented switch (set it to anything but "true" to see the warning again).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const bundle = await freshBundle();
 let runCli;
 if (bundle) {

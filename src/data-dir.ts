@@ -8,7 +8,10 @@ import { SecretBox } from './security/secret-box.ts';
 import { Accounts } from './services/accounts.ts';
 import { CloudCredentials } from './services/credentials.ts';
 import { SiteCatalog } from './services/site-catalog.ts';
+import { acquireServerLock, DataDirInUseError, type ServerLock } from './store/sqlite/server-lock.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+
+export { DataDirInUseError };
 
 /** The opened state directory: the store and what reads secrets from it. */
 export interface DataDir {
@@ -19,6 +22,17 @@ export interface DataDir {
   /** The known sites: the config file's (or the defaults) plus CLI-added ones; read once at open, `refresh()` to see later changes. */
   sites: SiteCatalog;
   close(): Promise<void>;
+}
+
+/** How a command opens the data dir. */
+export interface DataDirAccess {
+  /** Optional, default true. Create the directory when missing; false: a missing one is a ConfigError. */
+  create?: boolean;
+  /**
+   * Optional, default false. Hold the data dir for this process (the server): a second holder
+   * fails with DataDirInUseError. CLI commands do not hold it and run beside the server.
+   */
+  exclusive?: boolean;
 }
 
 /** Decodes PHANTOM_MASTER_KEY (64 hex characters or base64 of 32 bytes). */
@@ -37,18 +51,41 @@ function masterKey(config: PhantomConfig): Buffer {
 }
 
 /**
- * Opens (creating if needed) the data directory: SQLite database, master key, the known
- * sites (read once; the server refreshes them on a timer). Used by the
- * server and by CLI commands, which may run while the server does (SQLite WAL).
+ * Opens the data directory: SQLite database, master key, the known sites (read once; the
+ * server refreshes them on a timer). Used by the server (exclusive) and by CLI commands,
+ * which may run while the server does (SQLite WAL).
  * @param onInvalidSite told about a stored site that no longer validates (it is left out).
- * @throws ConfigError on a bad master key; store errors on an unusable database.
+ * @throws ConfigError on a bad master key or a missing directory that may not be created;
+ *   DataDirInUseError (exclusive) when another server holds it; store errors on an unusable database.
  */
 export async function openDataDir(
   config: PhantomConfig,
   clock: Clock,
   onInvalidSite?: (name: string, message: string) => void,
+  access: DataDirAccess = {},
 ): Promise<DataDir> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(config.dataDir)) {
+    if (access.create === false)
+      throw new ConfigError(
+        `No data dir at ${config.dataDir} (PHANTOM_DATA_DIR, default .phantom in the current directory): run this where the server runs, or set PHANTOM_DATA_DIR.`,
+      );
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  }
+  const lock = access.exclusive ? acquireServerLock(config.dataDir) : undefined;
+  try {
+    return await openLocked(config, clock, onInvalidSite, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openLocked(
+  config: PhantomConfig,
+  clock: Clock,
+  onInvalidSite: ((name: string, message: string) => void) | undefined,
+  lock: ServerLock | undefined,
+): Promise<DataDir> {
   const box = new SecretBox(masterKey(config));
   const store = await openSqliteStore({ file: join(config.dataDir, 'phantom.db') });
   const sites = SiteCatalog.forConfig(config, store, onInvalidSite);
@@ -59,7 +96,14 @@ export async function openDataDir(
     throw error;
   }
   const credentials = new CloudCredentials(store, box, clock, () => sites.names());
-  return { store, box, accounts: new Accounts(store, box, clock), credentials, sites, close: () => store.close() };
+  const close = async (): Promise<void> => {
+    try {
+      await store.close();
+    } finally {
+      lock?.release();
+    }
+  };
+  return { store, box, accounts: new Accounts(store, box, clock), credentials, sites, close };
 }
 
 /** Writes the bootstrap admin's credentials where only the server's user can read them. */

@@ -84,6 +84,7 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
     clock,
     intervalMs,
     timeoutMs: Math.min(5000, intervalMs),
+    allowHosts: config.healthChecks.allowHosts,
     onUnhealthy: (owner, group) => controller?.pokeGroup(owner, group),
   });
   controller = new Controller({
@@ -118,8 +119,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: undefined });
-  const data = await openDataDir(config, clock, (site, message) =>
-    log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
+  const data = await openDataDir(
+    config,
+    clock,
+    (site, message) => log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
+    { exclusive: true },
   );
   const stopSiteRefresh = refreshSites(data, Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS), log);
   await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));
@@ -129,6 +133,7 @@ export async function startServer(
     sites: () => data.sites.names(),
     defaultLimits: config.defaultLimits,
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
+    healthCheckAllowHosts: config.healthChecks.allowHosts,
   };
   const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });

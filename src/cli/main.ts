@@ -1,11 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { systemClock } from '../contracts/clock.ts';
 import { isPhantomError } from '../contracts/errors.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openDataDir, type DataDir } from '../data-dir.ts';
 import { startServer } from '../main.ts';
-import type { SiteCredentials } from '../contracts/credentials.ts';
-import { runSimCloudCommand } from '../sim-cloud/command.ts';
+import { credentialKind, type SiteCredentials } from '../contracts/credentials.ts';
+import type { SiteConfig } from '../config/config.ts';
+import { runSimCloudCommand, SIM_CLOUD_USAGE } from '../sim-cloud/command.ts';
 import { addSite, listSites, parseSettings, removeSite } from '../services/sites.ts';
 
 /** Where CLI output goes (injectable for tests). */
@@ -21,9 +23,15 @@ const count = (value: string): number => {
   return Number(value);
 };
 
-/** Runs `fn` against the data dir of the configured (possibly running) server. */
-async function withData<T>(fn: (data: DataDir) => Promise<T>): Promise<T> {
-  const data = await openDataDir(loadConfig(), systemClock);
+/**
+ * Runs `fn` against the data dir of the configured (possibly running) server, saying on
+ * stderr which one. Only commands that may start a fresh installation (`user add`) create a
+ * missing data dir; the others fail naming it.
+ */
+async function withData<T>(io: CliIo, fn: (data: DataDir) => Promise<T>, create = false): Promise<T> {
+  const config = loadConfig();
+  io.err(`phantom: data dir ${config.dataDir}`);
+  const data = await openDataDir(config, systemClock, undefined, { create });
   try {
     return await fn(data);
   } finally {
@@ -45,8 +53,9 @@ async function serve(io: CliIo): Promise<void> {
 function buildProgram(io: CliIo): Command {
   const program = new Command('phantom')
     .description(
-      'Multi-cloud auto-scaling with the AWS Auto Scaling API. State lives in PHANTOM_DATA_DIR (default .phantom).',
+      `Multi-cloud auto-scaling with the AWS Auto Scaling API. State lives in PHANTOM_DATA_DIR (default .phantom in the current directory; now ${dataDirForHelp()}).`,
     )
+    .version(packageJson.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
@@ -57,35 +66,42 @@ function buildProgram(io: CliIo): Command {
   program
     .command('sim-cloud')
     .description(
-      'serve the simulated cloud over the EC2 Query API (default) or OpenStack Keystone + Nova (--api openstack): --listen HOST:PORT --state FILE [knobs]',
+      'serve the simulated cloud over the EC2 Query API (default) or OpenStack Keystone + Nova (--api openstack); phantom sim-cloud --help for its options',
     );
 
   const user = program.command('user').description('manage users');
   user
     .command('add <name>')
-    .description('create a user with one access key pair and print it')
-    .option('--admin', 'make the user an administrator')
+    .description('create a user with one access key pair and print it (creates the data dir when missing)')
     .option('--json', 'print {"user","accessKeyId","secretAccessKey"}')
-    .action((name: string, o: { admin?: boolean; json?: boolean }) =>
-      withData(async ({ accounts }) => {
-        const created = await accounts.createUser(name, o.admin ?? false);
-        const key = await accounts.createKey(created);
-        if (o.json)
-          io.out(
-            JSON.stringify({ user: created.name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }),
-          );
-        else
-          io.out(
-            `user ${created.name}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}`,
-          );
-      }),
+    .action((name: string, o: { json?: boolean }) =>
+      withData(
+        io,
+        async ({ accounts }) => {
+          const created = await accounts.createUser(name);
+          const key = await accounts.createKey(created);
+          if (o.json)
+            io.out(
+              JSON.stringify({
+                user: created.name,
+                accessKeyId: key.accessKeyId,
+                secretAccessKey: key.secretAccessKey,
+              }),
+            );
+          else
+            io.out(
+              `user ${created.name}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}`,
+            );
+        },
+        true,
+      ),
     );
   user
     .command('list')
     .description('list users and their access key ids')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
-      withData(async ({ store }) => {
+      withData(io, async ({ store }) => {
         const users = await store.listUsers();
         const rows = await Promise.all(
           users.map(async (u) => ({
@@ -108,7 +124,7 @@ function buildProgram(io: CliIo): Command {
     .option('--max-groups <n>', 'auto scaling groups', count)
     .option('--max-launch-configurations <n>', 'launch configurations', count)
     .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number }) =>
-      withData(async ({ accounts }) => {
+      withData(io, async ({ accounts }) => {
         const limits = Object.fromEntries(
           Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(
             ([, v]) => v !== undefined,
@@ -125,7 +141,7 @@ function buildProgram(io: CliIo): Command {
     .description('issue another access key pair for a user')
     .option('--json', 'print {"user","accessKeyId","secretAccessKey"}')
     .action((name: string, o: { json?: boolean }) =>
-      withData(async ({ accounts }) => {
+      withData(io, async ({ accounts }) => {
         const issued = await accounts.createKey(await accounts.requireUser(name));
         if (o.json) io.out(JSON.stringify({ user: name, ...issued }));
         else io.out(`access key id      ${issued.accessKeyId}\nsecret access key  ${issued.secretAccessKey}`);
@@ -135,7 +151,7 @@ function buildProgram(io: CliIo): Command {
     .command('delete <accessKeyId>')
     .description('delete an access key (requests signed with it fail from then on)')
     .action((id: string) =>
-      withData(async ({ store }) => {
+      withData(io, async ({ store }) => {
         if (!(await store.deleteAccessKey(id))) throw new ConfigError(`No access key ${id}.`);
         io.out(`deleted ${id}`);
       }),
@@ -216,6 +232,29 @@ async function credentialsFrom(o: CredentialOptions): Promise<SiteCredentials> {
   };
 }
 
+/** The credential kinds each driver takes (a sim site takes any: it checks none). */
+const KINDS_BY_DRIVER: Readonly<Record<string, { kinds: readonly string[]; flags: string }>> = {
+  ec2: { kinds: ['access-key'], flags: '--access-key and --secret-key' },
+  openstack: {
+    kinds: ['openstack-password', 'openstack-application-credential'],
+    flags: '--username and --password, or --application-credential-id and --application-credential-secret',
+  },
+};
+
+/**
+ * Refuses credentials the site's driver cannot use (e.g. EC2 keys for an OpenStack site). An
+ * unknown site is left to the credentials service, which names it.
+ * @throws ConfigError naming the site, its driver and the flags it takes.
+ */
+function checkKindForDriver(site: string, sites: readonly SiteConfig[], given: SiteCredentials): void {
+  const driver = sites.find((s) => s.site === site)?.driver;
+  const wanted = driver === undefined ? undefined : KINDS_BY_DRIVER[driver];
+  if (wanted === undefined || wanted.kinds.includes(credentialKind(given))) return;
+  throw new ConfigError(
+    `Site ${site} uses the ${driver} driver, which does not take ${credentialKind(given)} credentials: give ${wanted.flags}.`,
+  );
+}
+
 function addCredentialCommands(program: Command, io: CliIo): void {
   const credentials = program
     .command('credentials')
@@ -238,8 +277,10 @@ function addCredentialCommands(program: Command, io: CliIo): void {
     )
     .option('--key-name <name>', 'key pair to launch with on that site')
     .action((site: string, o: CredentialOptions) =>
-      withData(async ({ accounts, credentials: store }) => {
-        await store.set(await accounts.requireUser(o.user), site, await credentialsFrom(o));
+      withData(io, async ({ accounts, credentials: store, sites }) => {
+        const given = await credentialsFrom(o);
+        checkKindForDriver(site, sites.all(), given);
+        await store.set(await accounts.requireUser(o.user), site, given);
         io.out(`credentials for ${o.user} on ${site} set`);
       }),
     );
@@ -249,7 +290,7 @@ function addCredentialCommands(program: Command, io: CliIo): void {
     .requiredOption('--user <name>', 'the Phantom user')
     .option('--json', 'print JSON')
     .action((o: { user: string; json?: boolean }) =>
-      withData(async ({ accounts, credentials: store }) => {
+      withData(io, async ({ accounts, credentials: store }) => {
         const rows = await store.list(await accounts.requireUser(o.user));
         if (o.json) io.out(JSON.stringify(rows));
         else
@@ -262,7 +303,7 @@ function addCredentialCommands(program: Command, io: CliIo): void {
     .description("remove a user's credentials for a site")
     .requiredOption('--user <name>', 'the Phantom user')
     .action((site: string, o: { user: string }) =>
-      withData(async ({ accounts, credentials: store }) => {
+      withData(io, async ({ accounts, credentials: store }) => {
         if (!(await store.remove(await accounts.requireUser(o.user), site)))
           throw new ConfigError(`${o.user} has no credentials for ${site}.`);
         io.out(`credentials for ${o.user} on ${site} removed`);
@@ -290,7 +331,7 @@ function addSiteCommands(program: Command, io: CliIo): void {
       collect,
     )
     .action((name: string, o: { driver: string; set?: string[] }) =>
-      withData(async ({ store, sites }) => {
+      withData(io, async ({ store, sites }) => {
         const { replaced } = await addSite(
           { store, clock: systemClock, catalog: sites },
           name,
@@ -305,7 +346,7 @@ function addSiteCommands(program: Command, io: CliIo): void {
     .description('list the known sites: name, driver, source (config, default or cli) and settings')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
-      withData(async ({ sites }) => {
+      withData(io, async ({ sites }) => {
         const rows = await listSites({ catalog: sites });
         if (o.json) io.out(JSON.stringify(rows));
         else
@@ -324,12 +365,44 @@ function addSiteCommands(program: Command, io: CliIo): void {
     .description('remove a site added with site add (refused while a group uses it)')
     .option('--force', 'remove it even while groups use it (they cannot launch there until it is added again)')
     .action((name: string, o: { force?: boolean }) =>
-      withData(async ({ store, sites }) => {
+      withData(io, async ({ store, sites }) => {
         const { usedBy } = await removeSite({ store, clock: systemClock, catalog: sites }, name, o.force ?? false);
         io.out(`site ${name} removed${usedBy.length > 0 ? ` (still named by ${usedBy.join(', ')})` : ''}`);
       }),
     );
 }
+
+/** The data dir the configuration names, for `--help` (a broken configuration is not an error there). */
+function dataDirForHelp(): string {
+  try {
+    return loadConfig().dataDir;
+  } catch (error) {
+    return `unknown: ${(error as Error).message}`;
+  }
+}
+
+const SIM_CLOUD_HELP = `${SIM_CLOUD_USAGE}
+
+Serves one simulated cloud site as a standalone endpoint, for Phantom's ec2 or openstack
+drivers (or any EC2 client). Instances get loopback addresses (127.0.0.0/8).
+
+  --api ec2|openstack       EC2 Query API (default) or Keystone v3 + Nova + Glance
+  --listen HOST:PORT        where to serve (port 0: any free port)
+  --state FILE              JSON state file: instances outlive a restart
+  --site NAME               the site's name (default sim; instance addresses depend on it)
+  --region NAME             the region reported (ec2: availability zone; openstack: catalog region)
+  --boot-ms N               time an instance stays pending
+  --capacity N              instances the site holds; beyond, capacity errors
+  --launch-failure-rate X   probability an instance fails at boot (0..1)
+  --death-rate X            probability a running instance dies per observation
+  --latency-ms N            added to every call
+  --lose-launch-response-rate X  launches that succeed but answer an error
+  --fail CALL=KIND          a call (listInstances, launch, terminate) that always fails
+  --seed N                  seed of the random source (repeatable runs)
+  --key AK:SK               ec2: an accepted key pair (default: any)
+  --user NAME:PASSWORD, --application-credential ID:SECRET, --project NAME, --token-ttl-ms N
+                            openstack: accepted logins (default: any) and tokens
+  --image ID, --instance-type T   the images and types (flavors) offered`;
 
 /**
  * Runs the `phantom` command line and returns the exit code (0 ok, 1 failure, 2 usage).
@@ -337,7 +410,13 @@ function addSiteCommands(program: Command, io: CliIo): void {
  */
 export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
   // `phantom sim-cloud` parses its own flags (knobs such as --boot-ms, repeatable --key).
-  if (argv[0] === 'sim-cloud') return runSimCloudCommand(argv.slice(1), io);
+  if (argv[0] === 'sim-cloud') {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.out(SIM_CLOUD_HELP);
+      return 0;
+    }
+    return runSimCloudCommand(argv.slice(1), io);
+  }
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

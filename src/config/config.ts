@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { UserLimits } from '../contracts/records.ts';
+import { canonicalHost } from '../domain/health-check.ts';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseDriverConfig, type DriverConfig } from '../drivers/registry.ts';
 
@@ -25,6 +26,8 @@ export interface PhantomConfig {
   /** Optional. The resolved PHANTOM_CONFIG file `sites` came from; absent = the embedded DEFAULT_SITES. */
   sitesFile?: string;
   logLevel: string;
+  /** HTTP health checks: `allowHosts` are hosts a health_check_url may name besides the instance's own address (config file `healthChecks.allowHosts`; default none). */
+  healthChecks: { allowHosts: string[] };
   /** The multi-cloud controller that launches and watches instances. */
   controller: {
     /** PHANTOM_CONTROLLER=off serves the API only (used by API-level tests). */
@@ -47,13 +50,20 @@ export const DEFAULT_SITES: SiteConfig[] = [
 /** The configured site names, in configuration order. */
 export const siteNames = (config: Pick<PhantomConfig, 'sites'>): string[] => config.sites.map((s) => s.site);
 
+/** What a config file (`PHANTOM_CONFIG`) holds. */
+export interface ConfigFile {
+  /** The sites; the embedded DEFAULT_SITES when the file has no `sites` key. */
+  sites: SiteConfig[];
+  healthChecks: { allowHosts: string[] };
+}
+
 /**
- * Reads the sites of a YAML config file (`PHANTOM_CONFIG`):
- * `sites: { hotel: { driver: ec2, endpoint: http://127.0.0.1:8773, region: us-east-1 } }`.
- * Each driver validates its own settings.
+ * Reads a YAML config file (`PHANTOM_CONFIG`):
+ * `sites: { hotel: { driver: ec2, endpoint: http://127.0.0.1:8773, region: us-east-1 } }` (each
+ * driver validates its own settings) and optionally `healthChecks: { allowHosts: [host, ...] }`.
  * @throws ConfigError naming the file and the offending field.
  */
-export function readSitesFile(file: string): SiteConfig[] {
+export function readConfigFile(file: string): ConfigFile {
   let document: unknown;
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
@@ -61,10 +71,23 @@ export function readSitesFile(file: string): SiteConfig[] {
     throw new ConfigError(`PHANTOM_CONFIG ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document))
-    throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites key`);
-  const { sites, ...rest } = document as Record<string, unknown>;
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites or healthChecks key`);
+  const { sites, healthChecks, ...rest } = document as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites)`);
+  if (extra !== undefined)
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites, healthChecks)`);
+  return {
+    sites: sites === undefined ? DEFAULT_SITES : readSites(file, sites),
+    healthChecks: { allowHosts: readAllowHosts(file, healthChecks) },
+  };
+}
+
+/** The sites of a config file (see readConfigFile). @throws ConfigError naming the file and field. */
+export function readSitesFile(file: string): SiteConfig[] {
+  return readConfigFile(file).sites;
+}
+
+function readSites(file: string, sites: unknown): SiteConfig[] {
   if (typeof sites !== 'object' || sites === null || Array.isArray(sites) || Object.keys(sites).length === 0) {
     throw new ConfigError(`PHANTOM_CONFIG ${file}: sites must map at least one site name to its settings`);
   }
@@ -76,6 +99,25 @@ export function readSitesFile(file: string): SiteConfig[] {
     if (error instanceof DriverConfigError) throw new ConfigError(`PHANTOM_CONFIG ${file}: ${error.message}`);
     throw error;
   }
+}
+
+function readAllowHosts(file: string, healthChecks: unknown): string[] {
+  if (healthChecks === undefined) return [];
+  const at = `PHANTOM_CONFIG ${file}: healthChecks`;
+  if (typeof healthChecks !== 'object' || healthChecks === null || Array.isArray(healthChecks))
+    throw new ConfigError(`${at} must be a mapping, e.g. {allowHosts: [health.example.org]}`);
+  const { allowHosts, ...rest } = healthChecks as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new ConfigError(`${at}: unknown key ${extra} (known: allowHosts)`);
+  if (allowHosts === undefined) return [];
+  if (!Array.isArray(allowHosts)) throw new ConfigError(`${at}.allowHosts must be a list of host names or addresses`);
+  return allowHosts.map((host, i) => {
+    if (typeof host !== 'string' || canonicalHost(host) === undefined)
+      throw new ConfigError(
+        `${at}.allowHosts[${i}] must be a host name or IP address without scheme or port, got ${JSON.stringify(host)}`,
+      );
+    return host;
+  });
 }
 
 /** A configuration value that cannot be used, named so the operator can fix it. */
@@ -114,6 +156,7 @@ function controllerSwitch(value: string | undefined): boolean {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): PhantomConfig {
   const sitesFile = env.PHANTOM_CONFIG ? resolve(cwd, env.PHANTOM_CONFIG) : undefined;
+  const file = sitesFile !== undefined ? readConfigFile(sitesFile) : undefined;
   const cert = env.PHANTOM_TLS_CERT;
   const key = env.PHANTOM_TLS_KEY;
   if (Boolean(cert) !== Boolean(key))
@@ -133,7 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
-    sites: sitesFile !== undefined ? readSitesFile(sitesFile) : DEFAULT_SITES,
+    sites: file?.sites ?? DEFAULT_SITES,
+    healthChecks: file?.healthChecks ?? { allowHosts: [] },
     ...(sitesFile !== undefined ? { sitesFile } : {}),
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
     controller: {

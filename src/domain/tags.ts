@@ -1,16 +1,21 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { Tag } from '../contracts/records.ts';
-import { parseHealthCheck } from './health-check.ts';
+import { checkHealthCheckHost, parseHealthCheck } from './health-check.ts';
 
 /** AWS's per-group tag limit. */
 export const MAX_TAGS_PER_GROUP = 50;
 
 /**
  * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50, and a
- * well-formed HTTP health check when its tags are present.
+ * well-formed HTTP health check when its tags are present, probing only the instance's own
+ * address or one of `healthCheckAllowHosts` (the operator's config).
  * @throws PhantomError Validation or LimitExceeded.
  */
-export function checkTags(groupName: string, tags: readonly Tag[]): void {
+export function checkTags(
+  groupName: string,
+  tags: readonly Tag[],
+  healthCheckAllowHosts: readonly string[] = [],
+): void {
   const keys = new Set<string>();
   for (const tag of tags) {
     if (tag.key.toLowerCase().startsWith('aws:'))
@@ -24,5 +29,6 @@ export function checkTags(groupName: string, tags: readonly Tag[]): void {
       'LimitExceeded',
       `The number of tags for AutoScalingGroup ${groupName} would exceed the limit of ${MAX_TAGS_PER_GROUP}.`,
     );
-  parseHealthCheck(tags);
+  const check = parseHealthCheck(tags);
+  if (check) checkHealthCheckHost(check, healthCheckAllowHosts);
 }

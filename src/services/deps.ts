@@ -13,6 +13,8 @@ export interface ServiceDeps {
   /** Limits for users without overrides. */
   defaultLimits: UserLimits;
   pageTokens: PageTokens;
+  /** Optional. Hosts a health_check_url may name besides the instance's own address (config `healthChecks.allowHosts`). */
+  healthCheckAllowHosts?: readonly string[];
 }
 
 /** The limits in force for `user`. */

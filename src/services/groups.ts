@@ -128,7 +128,7 @@ export async function createGroup(
   });
   if (input.availabilityZones.length === 0 && !input.vpcZoneIdentifier && !isPhantomDomain(input.tags))
     throw invalid('At least one Availability Zone or VPC Subnet is required.');
-  checkTags(input.name, input.tags);
+  checkTags(input.name, input.tags, deps.healthCheckAllowHosts);
   const limit = limitsOf(deps, user).maxGroups;
   const group = await deps.store.transaction(async (tx) => {
     const lc = await requireLaunchConfiguration(tx, user.id, input.launchConfigurationName);

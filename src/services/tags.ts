@@ -63,7 +63,7 @@ async function editTags<T extends { resourceId: string }>(
     let ctx: PlacementContext | undefined;
     for (const [name, { group, changes }] of byGroup) {
       const next: GroupRecord = { ...group, tags: edit(group.tags, changes) };
-      checkTags(name, next.tags);
+      checkTags(name, next.tags, deps.healthCheckAllowHosts);
       if (!group.deleting) checkRetagged(group, next, (ctx ??= await placementContext(tx, deps.sites(), user.id)));
       await tx.updateGroup(next);
     }

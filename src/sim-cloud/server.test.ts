@@ -119,8 +119,10 @@ describe('sim-cloud server over @aws-sdk/client-ec2', () => {
     f.clock.advance(30_000);
     const [now] = await describeAll(f.ec2, [{ Name: 'tag:PhantomGroup', Values: ['boot'] }]);
     assert.deepEqual(now?.State, { Code: 16, Name: 'running' });
-    assert.match(now?.PrivateIpAddress ?? '', /^10\./);
-    assert.match(now?.PublicIpAddress ?? '', /^100\./);
+    const record = f.server.cloud.state.get(id);
+    assert.match(now?.PrivateIpAddress ?? '', /^127\./, 'loopback, as the embedded sim');
+    assert.match(now?.PublicIpAddress ?? '', /^127\./);
+    assert.deepEqual([now?.PrivateIpAddress, now?.PublicIpAddress], [record?.privateAddress, record?.publicAddress]);
     assert.equal(now?.LaunchTime?.toISOString(), '2026-11-25T12:00:00.000Z');
     assert.deepEqual(now?.SecurityGroups, [{ GroupName: 'web' }]);
   });

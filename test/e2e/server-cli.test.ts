@@ -48,7 +48,7 @@ describe('phantom server: first start', () => {
       const scripts = (
         JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
       ).scripts;
-      assert.equal(scripts.start, 'bin/phantom.js server');
+      assert.equal(scripts.start, 'exec bin/phantom.js server', 'exec: npm signals the server itself, not a shell');
     },
   );
 

@@ -82,6 +82,7 @@ describe('HTTP health checks in the reconciler', () => {
       sites: () => ['hotel'],
       defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
       pageTokens: new PageTokens(Buffer.alloc(32)),
+      healthCheckAllowHosts: ['127.0.0.1'],
     };
     await createLaunchConfiguration(services, user, {
       name: 'web@hotel',
@@ -115,6 +116,7 @@ describe('HTTP health checks in the reconciler', () => {
       clock,
       intervalMs: 5000,
       timeoutMs: 2000,
+      allowHosts: ['127.0.0.1'],
       onUnhealthy: (_o, g) => verdicts.push(g),
     });
     let next = 0;

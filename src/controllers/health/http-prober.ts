@@ -1,5 +1,5 @@
 import type { Clock } from '../../contracts/clock.ts';
-import { healthCheckUrl, type CheckedInstance, type HttpHealthCheck } from '../../domain/health-check.ts';
+import { healthCheckTarget, type CheckedInstance, type HttpHealthCheck } from '../../domain/health-check.ts';
 
 /** What the reconciler asks of the HTTP health checks (see HttpHealthProber). */
 export interface HealthChecks {
@@ -21,6 +21,8 @@ export interface HttpHealthProberOptions {
   intervalMs: number;
   /** Required. A probe without an answer within this time fails. */
   timeoutMs: number;
+  /** Optional. Hosts a URL may name besides the instance's own address (config `healthChecks.allowHosts`); default none. */
+  allowHosts?: readonly string[];
   /** Optional. Called (once per verdict) when an instance reaches its failure count, so its group is reconciled at once. */
   onUnhealthy?: (owner: string, groupName: string) => void;
 }
@@ -76,8 +78,9 @@ export class HttpHealthProber implements HealthChecks {
 
   /** One probe: undefined when it passed, else why it failed. Never rejects. */
   private async probe(check: HttpHealthCheck, instance: CheckedInstance): Promise<string | undefined> {
-    const url = healthCheckUrl(check, instance);
-    if (url === undefined) return `instance ${instance.id} has no address for ${check.urlTemplate}`;
+    const target = healthCheckTarget(check, instance, this.options.allowHosts ?? []);
+    if ('refused' in target) return target.refused;
+    const { url } = target;
     try {
       const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
       await response.body?.cancel();

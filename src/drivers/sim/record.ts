@@ -28,7 +28,7 @@ export interface SimSnapshot {
   site: string;
   /** Random salt chosen when the cloud was created: ids differ between fresh clouds. */
   epoch: string;
-  /** Instances created so far; feeds ids and addresses. */
+  /** Instances created so far; feeds ids and (modulo SIM_ADDRESSES_PER_SITE, skipping those in use) addresses. */
   sequence: number;
   instances: SimInstanceRecord[];
 }
@@ -38,20 +38,42 @@ export function simInstanceId(site: string, epoch: string, sequence: number): st
   return `i-${createHash('sha256').update(`${site}:${epoch}:${sequence}`).digest('hex').slice(0, 17)}`;
 }
 
-function hostOctets(sequence: number): string {
-  const host = (sequence % 254) + 1;
-  const rest = Math.floor(sequence / 254);
-  return `${Math.floor(rest / 256) % 256}.${rest % 256}.${host}`;
+/** How many instances of one site can hold an address at once (256 × 254 host numbers). */
+export const SIM_ADDRESSES_PER_SITE = 256 * 254;
+
+/**
+ * The site's block of the loopback network: 0–126, from a hash of its name, so sites in one
+ * process (e.g. hotel and sierra) get distinct addresses unless two names hash alike.
+ */
+function siteBlock(site: string): number {
+  let block = siteBlocks.get(site);
+  if (block === undefined) {
+    block = createHash('sha256').update(site).digest().readUInt16BE(0) % 127;
+    siteBlocks.set(site, block);
+  }
+  return block;
+}
+const siteBlocks = new Map<string, number>();
+
+function hostOctets(index: number): string {
+  const slot = index % SIM_ADDRESSES_PER_SITE;
+  return `${Math.floor(slot / 254)}.${(slot % 254) + 1}`;
 }
 
-/** Private address of the `sequence`-th instance (10.0.0.0/8). Pure. */
-export const simPrivateAddress = (sequence: number): string => `10.${hostOctets(sequence)}`;
+/**
+ * Private address number `index` of a site: in 127.1.0.0–127.127.255.255, which Linux routes to
+ * this machine, so nothing aimed at a simulated instance (health checks, later metrics) leaves
+ * it, and a test can serve an instance's endpoint on its address. Pure.
+ */
+export const simPrivateAddress = (site: string, index: number): string =>
+  `127.${1 + siteBlock(site)}.${hostOctets(index)}`;
 
-/** Public address of the `sequence`-th instance (shared address space 100.64.0.0/10). Pure. */
-export function simPublicAddress(sequence: number): string {
-  const [b, c, d] = hostOctets(sequence).split('.');
-  return `100.${64 + (Number(b) % 64)}.${c}.${d}`;
-}
+/** Public address number `index` of a site: in 127.128.0.0–127.254.255.255 (loopback too). Pure. */
+export const simPublicAddress = (site: string, index: number): string =>
+  `127.${128 + siteBlock(site)}.${hostOctets(index)}`;
+
+/** Whether an address is in 127.0.0.0/8 (state files before addresses were loopback held others). Pure. */
+export const isLoopbackAddress = (address: string): boolean => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 
 /**
  * A copy of a tag map. Built key by key, not by spread: V8 gives each object spread at a busy

@@ -10,6 +10,7 @@ import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { openSimCloud } from './open.ts';
 import { seededRandom } from '../../lib/random.ts';
+import { simPrivateAddress, simPublicAddress } from './record.ts';
 import { simHarness } from './sim-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-sim-'));
@@ -47,8 +48,8 @@ describe('sim persistence', () => {
         [b.id, 'terminated'],
       ],
     );
-    assert.equal(listed[0]?.privateAddress, '10.0.0.1');
-    assert.equal(listed[0]?.publicAddress, '100.64.0.1');
+    assert.equal(listed[0]?.privateAddress, simPrivateAddress('hotel', 0));
+    assert.equal(listed[0]?.publicAddress, simPublicAddress('hotel', 0));
     assert.equal((await second.driver.launch(req('t-a'), live())).id, a.id, 'the token is remembered');
     const c = await second.driver.launch(req('t-c'), live());
     assert.ok(![a.id, b.id].includes(c.id));

@@ -5,7 +5,8 @@ import { CloudError, type CloudErrorKind, type LaunchRequest } from '../../contr
 import type { SimKnobs } from './knobs.ts';
 import { openSimCloud, type SimCloud } from './open.ts';
 import { seededRandom } from '../../lib/random.ts';
-import type { Sleep } from '../../lib/sleep.ts';
+import { simPrivateAddress, simPublicAddress } from './record.ts';
+import type { SimSleep } from './sim-driver.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 const req = (token: string, extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
@@ -36,13 +37,13 @@ describe('sim knobs', () => {
     const { cloud, clock } = sim({ bootMs: 5000 });
     const launched = await cloud.driver.launch(req('t'), live());
     assert.equal(launched.publicAddress, undefined);
-    assert.equal(launched.privateAddress, '10.0.0.1');
+    assert.equal(launched.privateAddress, simPrivateAddress('hotel', 0));
     clock.advance(4999);
     assert.deepEqual(await states(cloud), ['pending']);
     clock.advance(1);
     const [running] = await cloud.driver.listInstances({ tags: {} }, live());
     assert.equal(running?.state, 'running');
-    assert.equal(running?.publicAddress, '100.64.0.1');
+    assert.equal(running?.publicAddress, simPublicAddress('hotel', 0));
     assert.equal(running?.launchedAt.getTime(), clock.now().getTime() - 5000);
   });
 

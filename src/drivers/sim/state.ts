@@ -3,6 +3,8 @@ import type { SimKnobs } from './knobs.ts';
 import {
   sameLaunch,
   simInstanceId,
+  SIM_ADDRESSES_PER_SITE,
+  isLoopbackAddress,
   simPrivateAddress,
   simPublicAddress,
   copyTags,
@@ -52,6 +54,8 @@ export class SimCloudState {
   private readonly ended = new Set<SimInstanceRecord>();
   private live = 0;
   private readonly byTag = new Map<string, Set<SimInstanceRecord>>();
+  /** Private addresses of live instances: a new instance never gets one of these. */
+  private readonly addressesInUse = new Set<string>();
   private dirty = false;
 
   /** @throws Error when the snapshot belongs to another site. */
@@ -69,7 +73,36 @@ export class SimCloudState {
         .padStart(8, '0');
     this.sequence = snap?.sequence ?? 0;
     for (const saved of snap?.instances ?? []) this.add(structuredClone(saved));
-    this.dirty = snap === undefined;
+    this.dirty = snap === undefined || this.readdressOffMachine();
+  }
+
+  /** Gives loopback addresses to live instances a state file lists with others. @returns whether any changed. */
+  private readdressOffMachine(): boolean {
+    let changed = false;
+    for (const record of this.instances.values()) {
+      if (
+        !LIVE.has(record.state) ||
+        (isLoopbackAddress(record.privateAddress) && isLoopbackAddress(record.publicAddress))
+      )
+        continue;
+      this.assignAddresses(record, this.sequence);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Gives `record` the first free address number from `from` on (wrapping round) and marks it in use. */
+  private assignAddresses(record: SimInstanceRecord, from: number): void {
+    for (let k = 0; k < SIM_ADDRESSES_PER_SITE; k++) {
+      const index = (from + k) % SIM_ADDRESSES_PER_SITE;
+      const privateAddress = simPrivateAddress(this.site, index);
+      if (this.addressesInUse.has(privateAddress)) continue;
+      record.privateAddress = privateAddress;
+      record.publicAddress = simPublicAddress(this.site, index);
+      this.addressesInUse.add(privateAddress);
+      return;
+    }
+    throw new CloudError('capacity', `InsufficientAddressCapacity: No address left on site ${this.site}`);
   }
 
   /** The current knobs. */
@@ -212,13 +245,14 @@ export class SimCloudState {
       tags: copyTags(request.tags),
       id,
       state: 'pending',
-      privateAddress: simPrivateAddress(sequence),
-      publicAddress: simPublicAddress(sequence),
+      privateAddress: '',
+      publicAddress: '',
       launchedAt: now,
       bootsAt: now + this.knobsValue.bootMs,
       failsAtBoot,
     };
     addOptionalLaunchFields(record, request);
+    this.assignAddresses(record, sequence);
     this.add(record);
     this.dirty = true;
     return record;
@@ -230,7 +264,10 @@ export class SimCloudState {
     this.instances.set(record.id, record);
     this.byToken.set(record.clientToken, record.id);
     if (record.state === 'pending') this.booting.add(record);
-    if (LIVE.has(record.state)) this.live++;
+    if (LIVE.has(record.state)) {
+      this.live++;
+      this.addressesInUse.add(record.privateAddress);
+    }
     if (record.endedAt !== undefined) this.ended.add(record);
     for (const [key, value] of Object.entries(record.tags)) {
       const k = tagKey(key, value);
@@ -262,7 +299,10 @@ export class SimCloudState {
   }
 
   private end(record: SimInstanceRecord, state: 'terminated' | 'failed', reason: string, at: number): void {
-    if (LIVE.has(record.state)) this.live--;
+    if (LIVE.has(record.state)) {
+      this.live--;
+      this.addressesInUse.delete(record.privateAddress);
+    }
     this.booting.delete(record);
     this.ended.add(record);
     record.state = state;

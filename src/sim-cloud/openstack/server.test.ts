@@ -241,6 +241,8 @@ describe('fake Keystone + Nova + Glance over HTTP', () => {
       detail.body.servers[0].addresses.private.map((a: Json) => a['OS-EXT-IPS:type']),
       ['fixed', 'floating'],
     );
+    for (const a of detail.body.servers[0].addresses.private as Json[])
+      assert.match(String(a.addr), /^127\./, 'loopback addresses, as the embedded sim');
     assert.equal((await nova('GET', '/images')).status, 404);
     assert.equal((await nova('GET', '/images?name=ubuntu', undefined, '2.1')).body.images[0].id, imageId);
     assert.equal((await nova('GET', '/servers', undefined, '3.0')).status, 406);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -18,15 +18,28 @@ export interface SqliteStoreOptions {
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
+ * Makes the database file, and its -wal and -shm if present, readable by the owner only (0600).
+ * SQLite creates -wal and -shm with the main file's mode, so a main file created 0600 keeps
+ * them 0600 whatever the umask or the directory's mode; existing files are tightened.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+/**
  * Opens (creating if needed) the embedded SQLite store and migrates it to the latest schema.
  * The file may be open in other processes at the same time (the server and the `phantom`
  * CLI): WAL mode lets readers run beside one writer, writers wait up to 5 s for each other,
- * and transactions take the write lock up front.
+ * and transactions take the write lock up front. The files are 0600 (owner only).
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const inMemory = opts.file === ':memory:' || opts.file === '';
-  if (!inMemory) mkdirSync(dirname(opts.file), { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dirname(opts.file), { recursive: true });
+    ownerOnly(opts.file);
+  }
   const connection = new Database(opts.file, { timeout: BUSY_TIMEOUT_MS });
   try {
     connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

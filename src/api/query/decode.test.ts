@@ -88,6 +88,18 @@ describe('input decoding', () => {
       (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue',
     );
   });
+  it('refuses Action or Version given twice, in one place or across query and body', () => {
+    const twice = (params: Array<[string, string]>) =>
+      assert.throws(
+        () => paramTree(params),
+        (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue' && /more than once/.test(e.message),
+      );
+    twice(decodeForm('Action=DescribeAutoScalingGroups&Action=DeleteAutoScalingGroup&Name=n'));
+    twice(decodeForm('Version=2011-01-01&Name=n&Version=2011-01-01'));
+    // requestParams puts the query's parameters first, then the body's.
+    twice([...decodeForm('Action=DescribeAutoScalingGroups'), ...decodeForm('Action=DeleteAutoScalingGroup')]);
+    assert.deepEqual(decode('Action=A&Version=2011-01-01&Name=n'), { Name: 'n' });
+  });
   it('ignores signature parameters', () => {
     assert.deepEqual(
       decode('Name=n&AWSAccessKeyId=AK&Signature=s&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=t'),

@@ -82,6 +82,7 @@ export class QueryApi {
     const identity = await this.authenticator.authenticate(req, params);
     const user = await this.userById(identity.userId);
     if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+    const tree = paramTree(params); // refuses duplicates, Action included, before routing on it
     const actionName = params.find(([name]) => name === 'Action')?.[1];
     if (actionName === undefined || actionName === '')
       throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
@@ -94,7 +95,7 @@ export class QueryApi {
         `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`,
       );
     }
-    const input = decodeInput(action.input, paramTree(params));
+    const input = decodeInput(action.input, tree);
     if (!action.readOnly) {
       const headAndResult = await this.respond(action, user, requestId, input);
       this.onWrite(user, action.name, input);

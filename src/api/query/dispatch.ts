@@ -8,7 +8,7 @@ import { header, type RawRequest } from '../http/raw-request.ts';
 import type { ActionDefinition } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
-import { decodeForm, type Param } from './form.ts';
+import { checkParamCount, decodeForm, type Param } from './form.ts';
 import { errorXml, resultXml, successHead, successTail } from './xml.ts';
 
 /** A finished Query API answer. */
@@ -27,7 +27,8 @@ function requestParams(req: RawRequest): Param[] {
     if (!type.startsWith('application/x-www-form-urlencoded')) {
       throw new ApiError('InvalidParameterValue', 'A POST body must be application/x-www-form-urlencoded.');
     }
-    params.push(...decodeForm(req.body.toString('utf8')));
+    checkParamCount(req.body, params.length);
+    decodeForm(req.body.toString('utf8'), params);
   }
   return params;
 }

@@ -20,9 +20,9 @@ export interface ActionDefinition<S extends StructShape = StructShape> {
   name: string;
   input: S;
   /**
-   * Optional. True for actions that only read: their answer depends only on the caller,
-   * the input and the store, so it may be served from a cache keyed by the store's change
-   * stamp.
+   * Optional. True for actions that only read: their answer depends only on the caller, the
+   * input and the caller's records (plus records of no owner: users, sites), so it may be served
+   * from a cache keyed by the caller's per-owner change stamp.
    */
   readOnly?: boolean;
   handle(ctx: ActionContext, input: InputOf<S>): Promise<XmlValue>;

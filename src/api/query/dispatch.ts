@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { User } from '../../contracts/records.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { StampedCache } from '../../services/stamped-cache.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
 import type { ActionDefinition } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
 import { checkParamCount, decodeForm, type Param } from './form.ts';
+import { ResponseCache } from './response-cache.ts';
 import { errorXml, resultXml, successHead, successTail } from './xml.ts';
 
 /** A finished Query API answer. */
@@ -41,9 +41,9 @@ function requestParams(req: RawRequest): Param[] {
 export class QueryApi {
   /**
    * Response heads with the Result element of read-only actions (everything but the
-   * per-request metadata), valid while the store's change stamp holds.
+   * per-request metadata), valid while the caller's per-owner change stamp holds.
    */
-  private readonly results = new StampedCache<Buffer>(512);
+  private readonly results = new ResponseCache();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -103,9 +103,9 @@ export class QueryApi {
       return { action: action.name, headAndResult };
     }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
-    // The stamp is read before the store is (see StampedCache). Checked inline rather than
-    // through a loader closure: a hit, the common case, then allocates no closure or promise.
-    const stamp = this.deps.store.changeStamp();
+    // The stamp is read before the store is, so an entry is never older than its stamp says.
+    // Another user's writes (or the controller's churn of their domains) leave it unchanged.
+    const stamp = this.deps.store.ownerChangeStamp(user.id);
     let headAndResult = this.results.get(key, stamp);
     if (headAndResult === undefined) {
       headAndResult = await this.respond(action, user, requestId, input);

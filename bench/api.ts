@@ -1,37 +1,45 @@
 /**
- * API benchmark: requests/s of a signed DescribeAutoScalingGroups (20 groups × 5 instances)
- * against Phantom, against a bare node:http server returning the same bytes, and against
- * moto_server (a peer AWS implementation, when installed), measured in one run with the same
- * load generator and the same pre-signed request. Prints the ratios and appends them to
- * bench/RESULTS.md.
+ * API benchmark, three scenarios, each measured against a bare node:http server returning the
+ * same bytes, in the same run, with the same load generator (autocannon, in this process):
  *
- *   npm run bench:api [-- --seconds 3 --rounds 8 --connections 10 --check --no-moto]
+ *   hits   — one signed DescribeAutoScalingGroups (20 groups × 5 instances) replayed: the
+ *            response cache answers. Target: bare/Phantom server CPU per request ≥ 0.6.
+ *   misses — the same Describe with the 20 names in a random order, signed anew per request:
+ *            every one misses the cache. Target: Phantom ≤ 300 µs server CPU per request.
+ *   churn  — one user polls (hits) while another user's domain is replaced at 10 instances/s
+ *            by the controller. Target: the poller's rate ≥ 0.8 of its rate without churn.
  *
- * --check exits 1 when Phantom/bare is below the 0.6 target.
+ * The generator's own CPU per request, and how busy it was, are printed: a generator-bound
+ * window says nothing about the server. moto_server (a peer AWS implementation, when installed)
+ * is measured once on the hit scenario. Results are appended to bench/RESULTS.md.
+ *
+ *   npm run bench:api [-- --seconds 3 --rounds 4 --connections 10 --check --no-moto]
+ *
+ * --check exits 1 when a target is missed.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
-} from '@aws-sdk/client-auto-scaling';
-import { PageTokens } from '../src/services/page-tokens.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { systemClock } from '../src/contracts/clock.ts';
-import { openDataDir } from '../src/data-dir.ts';
-import { createGroup } from '../src/services/groups.ts';
-import { createLaunchConfiguration } from '../src/services/launch-configurations.ts';
+import type { ChildProcess } from 'node:child_process';
 import { PHANTOM_BIN } from '../test/support/process.ts';
-import { signV4 } from '../test/support/sign.ts';
-import { cpuMicros, freePort, load, machine, pinSelf, startChild, stopChild } from './support.ts';
+import { CHURN_KEY, KEY, seed, seedMoto } from './api-seed.ts';
+import { describeAll, describeShuffled, replaceOne, send } from './api-requests.ts';
+import {
+  freePort,
+  load,
+  machine,
+  pinSelf,
+  startChild,
+  stopChild,
+  type LoadRequest,
+  type LoadResult,
+} from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
     check: { type: 'boolean', default: false },
     'no-moto': { type: 'boolean', default: false },
@@ -40,268 +48,241 @@ const { values: args } = parseArgs({
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
-const TARGET = 0.6;
-const KEY = { accessKeyId: 'AKIDBENCHMARK0000000', secretAccessKey: 'bench-secret/key+1234567890abcdefghij' };
+const TARGETS = { hitCpuRatio: 0.6, missCpuMicros: 300, churnRatio: 0.8 };
+const REPLACEMENTS_PER_SECOND = 10;
 
-/** Fills a fresh data dir with 20 Phantom domains of 5 instances each, through the services. */
-async function seed(env: NodeJS.ProcessEnv): Promise<void> {
-  const config = loadConfig(env);
-  const data = await openDataDir(config, systemClock);
-  const user = await data.accounts.createUser('bench');
-  await data.accounts.setKey(user, KEY);
-  const deps = {
-    store: data.store,
-    clock: systemClock,
-    sites: () => ['hotel', 'sierra'],
-    defaultLimits: config.defaultLimits,
-    pageTokens: new PageTokens(data.box.derive('page-tokens')),
-  };
-  for (const site of ['hotel', 'sierra'])
-    await createLaunchConfiguration(deps, user, {
-      name: `web@${site}`,
-      imageId: 'hello-cloud',
-      instanceType: 'm1.small',
-      securityGroups: ['default'],
-      instanceMonitoring: false,
-      ebsOptimized: false,
-    });
-  for (let g = 0; g < 20; g++) {
-    const name = `domain-${String(g).padStart(2, '0')}`;
-    const tags = [
-      ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
-      ['clouds', 'hotel:2,sierra:-1'],
-      ['minimum_vms', '5'],
-    ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
-    await createGroup(deps, user, {
-      name,
-      launchConfigurationName: 'web@hotel',
-      minSize: 5,
-      maxSize: 5,
-      availabilityZones: ['us-east-1'],
-      loadBalancerNames: [],
-      targetGroupARNs: [],
-      tags,
-    });
-    for (let i = 0; i < 5; i++) {
-      await data.store.putInstance({
-        owner: user.id,
-        groupName: name,
-        instanceId: `i-${String(g * 5 + i).padStart(17, '0')}`,
-        site: i < 2 ? 'hotel' : 'sierra',
-        lifecycleState: 'InService',
-        healthStatus: 'Healthy',
-        launchConfigurationName: `web@${i < 2 ? 'hotel' : 'sierra'}`,
-        instanceType: 'm1.small',
-        protectedFromScaleIn: false,
-        createdTime: new Date(),
-      });
-    }
-  }
-  await data.close();
+interface Target {
+  name: string;
+  url: string;
+  pid?: number;
 }
 
-/** The same 20 groups × 5 instances in moto (it launches its own fake EC2 instances). */
-async function seedMoto(url: string): Promise<void> {
-  const client = new AutoScalingClient({ endpoint: url, region: 'us-east-1', credentials: KEY, maxAttempts: 1 });
-  await client.send(
-    new CreateLaunchConfigurationCommand({
-      LaunchConfigurationName: 'web',
-      ImageId: 'ami-12c6146b',
-      InstanceType: 'm1.small',
-    }),
-  );
-  for (let g = 0; g < 20; g++) {
-    await client.send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: `domain-${String(g).padStart(2, '0')}`,
-        LaunchConfigurationName: 'web',
-        MinSize: 5,
-        MaxSize: 5,
-        DesiredCapacity: 5,
-        AvailabilityZones: ['us-east-1a'],
-      }),
-    );
-  }
-}
-
-/** Whole-machine CPU time (µs, all cores): busy and total, from /proc/stat; undefined elsewhere. */
-function machineCpu(): { busy: number; total: number } | undefined {
-  try {
-    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    const idle = ticks[3]! + ticks[4]!; // idle + iowait
-    const total = ticks.reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) * 10_000, total: total * 10_000 }; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const meanOf = (rs: LoadResult[], f: (r: LoadResult) => number | undefined) =>
+  mean(rs.map(f).filter((x): x is number => x !== undefined));
 
 /**
- * Runs `window` and returns the share of the machine's CPU that processes other than the
- * server under test and this load generator used meanwhile (other agents and builds share this
- * machine: a window they crowd says little about either server).
+ * Measures `a` and `b` in adjacent windows, alternating which goes first (this machine's
+ * throughput drifts between windows), for ROUNDS rounds.
  */
-async function withForeignShare<T>(
-  serverPid: number | undefined,
-  window: () => Promise<T>,
-): Promise<{ result: T; foreign?: number }> {
-  const [m0, s0, self0] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage()];
-  const result = await window();
-  const [m1, s1, self1] = [machineCpu(), cpuMicros(serverPid), process.cpuUsage(self0)];
-  if (!m0 || !m1 || s0 === undefined || s1 === undefined || m1.total <= m0.total) return { result };
-  const ours = s1 - s0 + self1.user + self1.system;
-  return { result, foreign: Math.max(0, (m1.busy - m0.busy - ours) / (m1.total - m0.total)) };
+async function alternate(
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+): Promise<{ a: LoadResult[]; b: LoadResult[] }> {
+  const out = { a: [] as LoadResult[], b: [] as LoadResult[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      out.a.push(await a());
+      out.b.push(await b());
+    } else {
+      out.b.push(await b());
+      out.a.push(await a());
+    }
+  }
+  return out;
+}
+
+const row = (name: string, rs: LoadResult[]) =>
+  `| ${name} | ${Math.round(meanOf(rs, (r) => r.rps))} | ${meanOf(rs, (r) => r.cpuPerRequest).toFixed(0)} | ` +
+  `${meanOf(rs, (r) => r.generatorCpuPerRequest).toFixed(0)} | ${Math.round(100 * Math.max(...rs.map((r) => r.generatorBusy)))}% | ` +
+  `${Math.max(...rs.map((r) => r.p99))} | ${rs.reduce((s, r) => s + r.errors + r.non2xx, 0)} | ` +
+  `${Math.round(100 * meanOf(rs, (r) => r.foreignShare))}% |`;
+const HEADER = [
+  '| target | req/s (mean) | server CPU µs/request | generator CPU µs/request | generator busy (worst) | p99 ms (worst) | errors/non-2xx | machine CPU used by others (mean) |',
+  '|---|---|---|---|---|---|---|---|',
+];
+
+/** Hits and misses against Phantom (controller off) and bare node:http. */
+async function cacheScenarios(phantom: Target, bare: Target) {
+  const fixed = (t: Target) => describeAll(t.url, KEY);
+  const window = (t: Target, req: LoadRequest | { fresh: () => LoadRequest }) =>
+    load(t.url, req, SECONDS, CONNECTIONS, t.pid);
+  for (const t of [bare, phantom]) await window(t, fixed(t)); // warm-up
+  const hits = await alternate(
+    () => window(bare, fixed(bare)),
+    () => window(phantom, fixed(phantom)),
+  );
+  const misses = await alternate(
+    () => window(bare, { fresh: () => describeShuffled(bare.url, KEY) }),
+    () => window(phantom, { fresh: () => describeShuffled(phantom.url, KEY) }),
+  );
+  return { hits, misses };
+}
+
+/** The poller's rate with and without another user's domain being replaced at 10/s. */
+async function churnScenario(phantom: Target) {
+  const request = () => describeAll(phantom.url, KEY);
+  await waitForInService(phantom.url, 5);
+  await load(phantom.url, request(), 2, CONNECTIONS, phantom.pid); // warm-up
+  const churn = { attempts: 0, replaced: 0 };
+  const churning = async () => {
+    let stop = false;
+    const loop = (async () => {
+      for (let next = performance.now(); !stop; next += 1000 / REPLACEMENTS_PER_SECOND) {
+        churn.attempts++;
+        if (await replaceOne(phantom.url, CHURN_KEY, 'churn').catch(() => false)) churn.replaced++;
+        await new Promise((r) => setTimeout(r, Math.max(0, next + 1000 / REPLACEMENTS_PER_SECOND - performance.now())));
+      }
+    })();
+    try {
+      return await load(phantom.url, request(), SECONDS, CONNECTIONS, phantom.pid);
+    } finally {
+      stop = true;
+      await loop;
+    }
+  };
+  const result = await alternate(() => load(phantom.url, request(), SECONDS, CONNECTIONS, phantom.pid), churning);
+  return { quiet: result.a, churn: result.b, ...churn };
+}
+
+/** Waits until the churner's domain has `n` InService instances (the controller launched them). */
+async function waitForInService(url: string, n: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { text } = await send(url, describeAll(url, CHURN_KEY));
+    if ((text.match(/<LifecycleState>InService</g) ?? []).length >= n) return;
+    if (Date.now() > deadline)
+      throw new Error(`the churner's domain never reached ${n} InService: ${text.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function startPhantom(dir: string, name: string, env: Record<string, string>): Promise<[Target, ChildProcess]> {
+  const port = await freePort();
+  const full = {
+    PHANTOM_DATA_DIR: join(dir, name),
+    PHANTOM_LISTEN: `127.0.0.1:${port}`,
+    PHANTOM_LOG_LEVEL: 'warn',
+    ...env,
+  };
+  await seed(full);
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startChild(PHANTOM_BIN, ['server'], full, url);
+  return [{ name, url, pid: child.pid }, child];
 }
 
 async function main(): Promise<void> {
   const pinned = pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'phantom-bench-'));
-  const children = [];
+  const children: ChildProcess[] = [];
   try {
-    const [phantomPort, barePort, motoPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    // The API alone is measured: the seeded instances are not in any cloud, and a controller
-    // reconciling them would add background work and writes to the measured process.
-    const env = {
-      PHANTOM_DATA_DIR: join(dir, 'data'),
-      PHANTOM_LISTEN: `127.0.0.1:${phantomPort}`,
-      PHANTOM_LOG_LEVEL: 'warn',
-      PHANTOM_CONTROLLER: 'off',
-    };
-    await seed(env);
-    const phantomUrl = `http://127.0.0.1:${phantomPort}`;
-    children.push(await startChild(PHANTOM_BIN, ['server'], env, phantomUrl));
-    const req = await signV4(phantomUrl, KEY, { Action: 'DescribeAutoScalingGroups' });
-    const sample = await fetch(`${phantomUrl}/`, {
-      method: 'POST',
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')),
-      body: req.body,
-    });
-    const body = await sample.text();
-    if (sample.status !== 200 || (body.match(/<InstanceId>/g) ?? []).length !== 100)
-      throw new Error(`unexpected Phantom answer ${sample.status}: ${body.slice(0, 300)}`);
-    writeFileSync(join(dir, 'body.xml'), body);
+    // Hits and misses: the API alone. The seeded instances are in no cloud, and a controller
+    // reconciling them would add background work to the measured process.
+    const [phantom, phantomChild] = await startPhantom(dir, 'phantom', { PHANTOM_CONTROLLER: 'off' });
+    children.push(phantomChild);
+    const sample = await send(phantom.url, describeAll(phantom.url, KEY));
+    if (sample.status !== 200 || (sample.text.match(/<InstanceId>/g) ?? []).length !== 100)
+      throw new Error(`unexpected Phantom answer ${sample.status}: ${sample.text.slice(0, 300)}`);
+    writeFileSync(join(dir, 'body.xml'), sample.text);
+    const barePort = await freePort();
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    children.push(
-      await startChild(
-        process.execPath,
-        ['bench/bare-server.mjs', String(barePort), join(dir, 'body.xml')],
-        {},
-        bareUrl,
-      ),
+    const bareChild = await startChild(
+      process.execPath,
+      ['bench/bare-server.mjs', String(barePort), join(dir, 'body.xml')],
+      {},
+      bareUrl,
     );
-    const targets: Array<[string, string]> = [
-      ['bare node:http', bareUrl],
-      ['phantom', phantomUrl],
-    ];
-    const pids = new Map<string, number | undefined>([
-      ['phantom', children[0]!.pid],
-      ['bare node:http', children[1]!.pid],
-    ]);
-    if (!args['no-moto']) {
-      try {
-        const motoUrl = `http://127.0.0.1:${motoPort}`;
-        children.push(
-          await startChild(
-            'moto_server',
-            ['-p', String(motoPort)],
-            { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey },
-            motoUrl,
-          ),
-        );
-        await seedMoto(motoUrl);
-        targets.push(['moto_server', motoUrl]);
-        pids.set('moto_server', children[2]!.pid);
-      } catch (error) {
-        console.error(`moto_server unavailable, peer column skipped: ${(error as Error).message.split('\n')[0]}`);
-      }
-    }
-    // The Host header is signed, so each target gets the same request with its own Host.
-    const requestFor = async (url: string) => {
-      const r = await signV4(url, KEY, { Action: 'DescribeAutoScalingGroups' });
-      return { method: 'POST', path: '/', headers: r.headers, body: r.body };
-    };
-    const results = new Map<string, Awaited<ReturnType<typeof load>>[]>();
-    const foreign: number[] = [];
-    const measure = async (name: string, url: string) => {
-      const request = await requestFor(url);
-      const { result: r, foreign: share } = await withForeignShare(pids.get(name), () =>
-        load(url, request, SECONDS, CONNECTIONS, pids.get(name)),
-      );
-      if (share !== undefined) foreign.push(share);
-      results.set(name, [...(results.get(name) ?? []), r]);
-      return r.rps;
-    };
-    for (const [, url] of targets) await load(url, await requestFor(url), 2, CONNECTIONS); // warm-up
-    // This machine's throughput drifts by up to 2x between windows, so bare and Phantom are
-    // measured in adjacent short windows, alternating which goes first, and the ratio is the
-    // median of the per-pair ratios.
-    const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['bare node:http', 'phantom'] : ['phantom', 'bare node:http'];
-      const rps: Record<string, number> = {};
-      for (const name of order) rps[name] = await measure(name, targets.find(([n]) => n === name)![1]);
-      ratios.push(rps.phantom! / rps['bare node:http']!);
-    }
-    if (targets.some(([n]) => n === 'moto_server'))
-      await measure('moto_server', targets.find(([n]) => n === 'moto_server')![1]);
-    const mean = (name: string) =>
-      (results.get(name) ?? []).reduce((s, r) => s + r.rps, 0) / Math.max(1, results.get(name)?.length ?? 0);
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const ratio = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-    const phantom = mean('phantom');
-    const meanCpu = (name: string) => {
-      const cpu = (results.get(name) ?? []).map((r) => r.cpuPerRequest).filter((c): c is number => c !== undefined);
-      return cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined;
-    };
-    const [bareCpu, phantomCpu] = [meanCpu('bare node:http'), meanCpu('phantom')];
-    const cpuRatio = bareCpu !== undefined && phantomCpu !== undefined ? bareCpu / phantomCpu : undefined;
-    const pct = (share: number) => `${Math.round(share * 100)}%`;
-    const lines = [
-      `## API: signed DescribeAutoScalingGroups (20 groups × 5 instances) — ${new Date().toISOString().slice(0, 10)}`,
-      '',
-      `Machine: ${machine()}. Load: autocannon, ${CONNECTIONS} connections; ${ROUNDS} rounds of adjacent ${SECONDS} s windows (bare, Phantom; order alternating) after a 2 s warm-up; servers in child processes${pinned ? ' pinned to core 1, load generator to core 0' : ''}; moto measured once.`,
-      '',
-      '| target | req/s (mean of windows) | server CPU µs/request (mean) | p99 ms (worst) | errors/non-2xx |',
-      '|---|---|---|---|---|',
-      ...targets.map(([name]) => {
-        const rs = results.get(name)!;
-        const cpuText = meanCpu(name)?.toFixed(0) ?? 'n/a';
-        return `| ${name} | ${Math.round(mean(name))} | ${cpuText} | ${Math.max(...rs.map((r) => r.p99))} | ${rs.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`;
-      }),
-      '',
-      `Per-round Phantom/bare ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}.`,
-      '',
-      `Phantom / bare node:http = **${ratio.toFixed(2)}** (median; target ≥ ${TARGET}).` +
-        (results.has('moto_server')
-          ? ` Phantom / moto_server = **${Math.round(phantom / mean('moto_server'))}×**.`
-          : ''),
-      '',
-      ...(cpuRatio === undefined
-        ? []
-        : [
-            `Server CPU per request, bare / Phantom = ${cpuRatio.toFixed(2)} (the requests/s ratio a saturated core would give).`,
-            '',
-          ]),
-      ...(foreign.length === 0
-        ? []
-        : [
-            `Other processes (and kernel work charged to no process) used ${pct(foreign.reduce((a, b) => a + b, 0) / foreign.length)} of the machine's CPU during the windows (mean; worst window ${pct(Math.max(...foreign))}).`,
-            '',
-          ]),
-    ];
-    console.log(lines.join('\n'));
-    appendFileSync('bench/RESULTS.md', `${lines.join('\n')}\n`);
-    if (args.check && ratio < TARGET) {
-      console.error(`FAIL: median ratio ${ratio.toFixed(2)} is below the target ${TARGET}`);
-      process.exitCode = 1;
-    }
-    if ((results.get('phantom') ?? []).some((r) => r.non2xx > 0 || r.errors > 0)) {
-      console.error('FAIL: Phantom answered errors under load');
-      process.exitCode = 1;
-    }
+    children.push(bareChild);
+    const bare = { name: 'bare node:http', url: bareUrl, pid: bareChild.pid };
+    const { hits, misses } = await cacheScenarios(phantom, bare);
+    const moto = args['no-moto'] ? undefined : await motoWindow(children);
+    await stopChild(phantomChild);
+
+    // Churn: the controller on, replacing the churner's instances on a fast-booting sim site.
+    writeFileSync(
+      join(dir, 'sites.yaml'),
+      'sites:\n  hotel:\n    driver: sim\n    bootMs: 50\n  sierra:\n    driver: sim\n',
+    );
+    const [withController, controllerChild] = await startPhantom(dir, 'phantom-controller', {
+      PHANTOM_CONFIG: join(dir, 'sites.yaml'),
+      PHANTOM_GRACE_MS: '3600000', // the poller's seeded instances are in no cloud: leave them be
+    });
+    children.push(controllerChild);
+    const churn = await churnScenario(withController);
+    report({ pinned, hits, misses, moto, churn });
   } finally {
     await Promise.all(children.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** moto_server on the hit scenario, once; undefined when it is not installed. */
+async function motoWindow(children: ChildProcess[]): Promise<LoadResult | undefined> {
+  try {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = await startChild(
+      'moto_server',
+      ['-p', String(port)],
+      { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey },
+      url,
+    );
+    children.push(child);
+    await seedMoto(url);
+    return await load(url, describeAll(url, KEY), SECONDS, CONNECTIONS, child.pid);
+  } catch (error) {
+    console.error(`moto_server unavailable, peer column skipped: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+function report(r: {
+  pinned: boolean;
+  hits: { a: LoadResult[]; b: LoadResult[] };
+  misses: { a: LoadResult[]; b: LoadResult[] };
+  moto?: LoadResult;
+  churn: { quiet: LoadResult[]; churn: LoadResult[]; attempts: number; replaced: number };
+}): void {
+  const hitRatio = median(r.hits.a.map((bare, i) => r.hits.b[i]!.rps / bare.rps));
+  const hitCpuRatio = meanOf(r.hits.a, (x) => x.cpuPerRequest) / meanOf(r.hits.b, (x) => x.cpuPerRequest);
+  const missCpu = meanOf(r.misses.b, (x) => x.cpuPerRequest);
+  const churnRatio = median(r.churn.churn.map((c, i) => c.rps / r.churn.quiet[i]!.rps));
+  const churnSeconds = r.churn.churn.length * SECONDS;
+  const verdict = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  const lines = [
+    `## API: three scenarios, 20 groups × 5 instances — ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${machine()}. Load: autocannon, ${CONNECTIONS} connections; ${ROUNDS} rounds of adjacent ${SECONDS} s windows per scenario (order alternating) after a warm-up; servers in child processes${r.pinned ? ' pinned to core 1, load generator to core 0' : ''}.`,
+    '',
+    '### Hits: one signed Describe replayed',
+    '',
+    ...HEADER,
+    row('bare node:http', r.hits.a),
+    row('phantom', r.hits.b),
+    ...(r.moto ? [row('moto_server (once)', [r.moto])] : []),
+    '',
+    `Server CPU per request, bare / Phantom = **${hitCpuRatio.toFixed(2)}** (target ≥ ${TARGETS.hitCpuRatio}: ${verdict(hitCpuRatio >= TARGETS.hitCpuRatio)}); req/s Phantom / bare = ${hitRatio.toFixed(2)} (median of rounds).` +
+      (r.moto ? ` Phantom / moto_server req/s = ${Math.round(meanOf(r.hits.b, (x) => x.rps) / r.moto.rps)}×.` : ''),
+    '',
+    '### Misses: the same Describe, names shuffled and signed anew per request',
+    '',
+    ...HEADER,
+    row('bare node:http', r.misses.a),
+    row('phantom', r.misses.b),
+    '',
+    `Phantom server CPU per miss = **${missCpu.toFixed(0)} µs** (target ≤ ${TARGETS.missCpuMicros}: ${verdict(missCpu <= TARGETS.missCpuMicros)}).`,
+    '',
+    "### Churn: one user polls while another user's domain is replaced at 10 instances/s",
+    '',
+    ...HEADER,
+    row('phantom, quiet', r.churn.quiet),
+    row('phantom, churning', r.churn.churn),
+    '',
+    `Poller rate churning / quiet = **${churnRatio.toFixed(2)}** (median of rounds; target ≥ ${TARGETS.churnRatio}: ${verdict(churnRatio >= TARGETS.churnRatio)}); ${r.churn.replaced} replacements in ${churnSeconds} s of churn (${(r.churn.replaced / churnSeconds).toFixed(1)}/s).`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+  appendFileSync('bench/RESULTS.md', `${lines.join('\n')}\n`);
+  const missed =
+    hitCpuRatio < TARGETS.hitCpuRatio || missCpu > TARGETS.missCpuMicros || churnRatio < TARGETS.churnRatio;
+  if (args.check && missed) process.exitCode = 1;
+  if ([...r.hits.b, ...r.misses.b, ...r.churn.quiet, ...r.churn.churn].some((x) => x.non2xx > 0 || x.errors > 0)) {
+    console.error('FAIL: Phantom answered errors under load');
+    process.exitCode = 1;
   }
 }
 

@@ -66,35 +66,95 @@ export const stopChild = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
-/** Runs the load generator (autocannon) against one target with one fixed request. */
+/** One request as the load generator sends it. */
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What one load window measured. */
+export interface LoadResult {
+  rps: number;
+  requests: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Server CPU (user + system) per request, µs; undefined off Linux. */
+  cpuPerRequest?: number;
+  /** The load generator's own CPU per request, µs (this process, signing included). */
+  generatorCpuPerRequest: number;
+  /** The load generator's CPU time over the window's wall time: near 1, it was the bottleneck. */
+  generatorBusy: number;
+  /**
+   * Share of the whole machine's CPU that other processes used during the window (other agents
+   * and builds share this machine: a window they crowd says little about either server).
+   */
+  foreignShare?: number;
+}
+
+/**
+ * Runs the load generator (autocannon, in this process) against one target for `seconds`:
+ * one fixed request replayed, or `fresh()` called for every request (e.g. signed anew).
+ */
 export async function load(
   url: string,
-  req: { method: string; path: string; headers: Record<string, string>; body: string },
+  req: LoadRequest | { fresh: () => LoadRequest },
   seconds: number,
   connections: number,
   serverPid?: number,
-): Promise<{ rps: number; p99: number; errors: number; non2xx: number; cpuPerRequest?: number }> {
+): Promise<LoadResult> {
   const cpu0 = cpuMicros(serverPid);
+  const machine0 = machineCpu();
+  const self0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const fixed = 'fresh' in req ? req.fresh() : req;
   const result = await autocannon({
-    url: `${url}${req.path}`,
-    method: req.method as 'POST',
-    headers: req.headers,
-    body: req.body,
+    url: `${url}${fixed.path}`,
+    method: fixed.method as 'POST',
+    headers: fixed.headers,
+    body: fixed.body,
     duration: seconds,
     connections,
+    ...('fresh' in req ? { requests: [{ setupRequest: () => req.fresh() as never }] } : {}),
   });
+  const self = process.cpuUsage(self0);
+  const wallMicros = (performance.now() - wall0) * 1000;
   const cpu1 = cpuMicros(serverPid);
-  const cpuPerRequest =
-    cpu0 !== undefined && cpu1 !== undefined && result.requests.total > 0
-      ? (cpu1 - cpu0) / result.requests.total
+  const machine1 = machineCpu();
+  const total = Math.max(1, result.requests.total);
+  const server = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
+  const foreignShare =
+    machine0 && machine1 && server !== undefined && machine1.total > machine0.total
+      ? Math.max(
+          0,
+          (machine1.busy - machine0.busy - server - self.user - self.system) / (machine1.total - machine0.total),
+        )
       : undefined;
   return {
     rps: result.requests.average,
+    requests: result.requests.total,
     p99: result.latency.p99,
     errors: result.errors,
     non2xx: result.non2xx,
-    cpuPerRequest,
+    cpuPerRequest: server === undefined ? undefined : server / total,
+    generatorCpuPerRequest: (self.user + self.system) / total,
+    generatorBusy: (self.user + self.system) / wallMicros,
+    foreignShare,
   };
+}
+
+/** Whole-machine CPU time (µs, all cores): busy and total, from /proc/stat; undefined elsewhere. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = ticks[3]! + ticks[4]!; // idle + iowait
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) * 10_000, total: total * 10_000 }; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU time (user + system, µs) a process has used so far, from /proc; undefined elsewhere. */

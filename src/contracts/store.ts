@@ -46,6 +46,14 @@ export interface Store {
    */
   changeStamp(): string;
 
+  /**
+   * Required. As {@link changeStamp}, for caches of one owner's records: differs from any earlier
+   * value once a write to `owner`'s records may have been committed, or a write no single owner
+   * can be named for (users, access keys, sites, metadata), or another process's commit. Writes
+   * to other owners' records leave it unchanged. Never throws, never reads a table.
+   */
+  ownerChangeStamp(owner: UserId): string;
+
   /** Required. Reads a value from the installation metadata table. */
   getMeta(key: string): Promise<string | undefined>;
   /** Required. Inserts or overwrites a metadata value. */

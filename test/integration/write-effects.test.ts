@@ -8,7 +8,7 @@ import pino from 'pino';
 import { Authenticator } from '../../src/api/auth/authenticate.ts';
 import { makeRequest } from '../../src/api/auth/test-support.ts';
 import { AWS_ACTIONS, IMPLEMENTED_ACTIONS } from '../../src/api/autoscaling/index.ts';
-import { PageTokens } from '../../src/api/query/pagination.ts';
+import { PageTokens } from '../../src/services/page-tokens.ts';
 import { QueryApi } from '../../src/api/query/dispatch.ts';
 import { systemClock } from '../../src/contracts/clock.ts';
 import type { WriteEffect } from '../../src/services/write-effect.ts';

@@ -104,13 +104,6 @@ export class Authenticator {
   private readonly parseMemo = new SigV4ParseMemo();
   /** Stand-in secret for unknown keys, so that path does the same HMAC work as a bad signature. */
   private readonly dummySecret = randomBytes(30).toString('base64');
-  private readonly dummySecretId = SigningKeyCache.secretId(this.dummySecret);
-  /**
-   * The signing-key cache id of each lookup result's secret, remembered per result object (the
-   * lookup serves the same object while its cache entry holds), so a request does not hash the
-   * secret again. The secret is kept beside the id and compared, in case a lookup reuses objects.
-   */
-  private readonly secretIds = new WeakMap<object, { secret: string; id: string }>();
 
   /** @throws RangeError when maxSkewMs is negative or not finite. */
   constructor(opts: AuthenticatorOptions) {
@@ -138,9 +131,7 @@ export class Authenticator {
     const parsed = this.parse(req, params);
     // The only await: one async frame per request (this was two, plus a verify closure).
     const found = await this.lookup(parsed.auth.accessKeyId);
-    const ok = found
-      ? this.verify(req, params, parsed, found.secret, this.secretIdOf(found))
-      : this.verify(req, params, parsed, this.dummySecret, this.dummySecretId);
+    const ok = this.verify(req, params, parsed, found ? found.secret : this.dummySecret);
     if (!found) throw new ApiError('InvalidClientTokenId', AUTH_MESSAGES.unknownKey);
     if (!ok) throw new ApiError('SignatureDoesNotMatch', AUTH_MESSAGES.badSignature);
     return { accessKeyId: parsed.auth.accessKeyId, userId: found.userId, method: parsed.method };
@@ -182,17 +173,9 @@ export class Authenticator {
   }
 
   /** The signature check against one secret (the stored one, or the dummy for unknown keys). */
-  private verify(req: RawRequest, params: readonly Param[], parsed: Parsed, secret: string, secretId: string): boolean {
+  private verify(req: RawRequest, params: readonly Param[], parsed: Parsed, secret: string): boolean {
     return parsed.method === 'sigv2'
       ? verifySigV2(req, params, secret, parsed.auth)
-      : verifySigV4(req, secret, parsed.auth, this.keyCache, secretId);
-  }
-
-  private secretIdOf(found: { secret: string }): string {
-    const known = this.secretIds.get(found);
-    if (known !== undefined && known.secret === found.secret) return known.id;
-    const id = SigningKeyCache.secretId(found.secret);
-    this.secretIds.set(found, { secret: found.secret, id });
-    return id;
+      : verifySigV4(req, secret, parsed.auth, this.keyCache);
   }
 }

@@ -8,8 +8,8 @@ import { canonicalHeaderBlock, deriveSigningKey, parseSigV4Header, SigningKeyCac
 import { makeRequest, paramsOf, withoutHeader } from './test-support.ts';
 import { clientSignV4 } from './test-signers.ts';
 
-// The per-request shortcuts (memoised parsing, remembered secret digests, cached signing keys)
-// must never change an answer: these tests pin the cases where a shortcut could go stale.
+// The per-request shortcuts (memoised parsing, cached signing keys) must never change an
+// answer: these tests pin the cases where a shortcut could go stale.
 
 const AK = 'AKIDFAST';
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -40,7 +40,7 @@ function signed(secret: string, amzDate = '20261125T120000Z') {
   });
 }
 
-describe('Authenticator: remembered secret digests', () => {
+describe('Authenticator: a changed secret is honoured at once (signing keys are cached per secret)', () => {
   it('a rotated secret (new lookup result) is used at once; the old one stops working', async () => {
     let current = { userId: 'u1', secret: 'first-secret' };
     const lookup: SecretLookup = async () => current;
@@ -70,13 +70,18 @@ describe('Authenticator: remembered secret digests', () => {
   });
 });
 
-describe('SigningKeyCache.getWithId', () => {
-  it('agrees with get and with a fresh derivation', () => {
+describe('SigningKeyCache', () => {
+  it('agrees with a fresh derivation, and serves the same key again', () => {
     const cache = new SigningKeyCache(4);
-    const key = cache.getWithId(SigningKeyCache.secretId('s'), 's', '20261125', 'r', 'svc');
+    const key = cache.get('s', '20261125', 'r', 'svc');
     assert.deepEqual(key, deriveSigningKey('s', '20261125', 'r', 'svc'));
     assert.equal(cache.get('s', '20261125', 'r', 'svc'), key);
     assert.equal(cache.size, 1);
+  });
+  it('keeps secrets apart', () => {
+    const cache = new SigningKeyCache(4);
+    assert.notDeepEqual(cache.get('s1', '20261125', 'r', 'svc'), cache.get('s2', '20261125', 'r', 'svc'));
+    assert.deepEqual(cache.get('s2', '20261125', 'r', 'svc'), deriveSigningKey('s2', '20261125', 'r', 'svc'));
   });
   it('keeps scopes apart whatever their text', () => {
     const cache = new SigningKeyCache(4);

@@ -151,16 +151,8 @@ export class SigningKeyCache {
 
   /** The signing key, derived and cached on first use. Never throws. */
   get(secret: string, scopeDate: string, region: string, service: string): Buffer {
-    return this.getWithId(SigningKeyCache.secretId(secret), secret, scopeDate, region, service);
-  }
-
-  /**
-   * As {@link get}, for a caller that already holds `secretId` = {@link SigningKeyCache.secretId}(secret)
-   * (hashing the secret was a measurable share of each request). Never throws.
-   */
-  getWithId(secretId: string, secret: string, scopeDate: string, region: string, service: string): Buffer {
     // Length prefixes keep the id unambiguous whatever the region and service contain.
-    const id = `${secretId}|${scopeDate.length}:${scopeDate}|${region.length}:${region}|${service}`;
+    const id = `${SigningKeyCache.secretId(secret)}|${scopeDate.length}:${scopeDate}|${region.length}:${region}|${service}`;
     const hit = this.entries.get(id);
     if (hit) {
       hit.used = true;
@@ -182,22 +174,13 @@ export class SigningKeyCache {
  * @param secret Required. The secret access key (or a dummy, for unknown keys).
  * @param parsed Required. From parseSigV4Header or parseSigV4Query.
  * @param cache Optional. Signing-key cache owned by the caller.
- * @param secretId Optional, only with `cache`: {@link SigningKeyCache.secretId} of `secret`, if the caller has it.
  * @returns true only when signature and content hash both match. Never throws.
  */
-export function verifySigV4(
-  req: RawRequest,
-  secret: string,
-  parsed: SigV4Auth,
-  cache?: SigningKeyCache,
-  secretId?: string,
-): boolean {
+export function verifySigV4(req: RawRequest, secret: string, parsed: SigV4Auth, cache?: SigningKeyCache): boolean {
   const { stringToSign, payloadHash } = canonicalizeSigV4(req, parsed);
   const { scopeDate, region, service } = parsed;
   const key = cache
-    ? secretId === undefined
-      ? cache.get(secret, scopeDate, region, service)
-      : cache.getWithId(secretId, secret, scopeDate, region, service)
+    ? cache.get(secret, scopeDate, region, service)
     : deriveSigningKey(secret, scopeDate, region, service);
   const expected = createHmac('sha256', key).update(stringToSign, 'utf8').digest();
   const signatureOk = constantTimeEqualHex(expected, parsed.signature);

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { QueryApi } from '../query/dispatch.ts';
@@ -11,7 +12,11 @@ import { headerMap, type RawRequest } from './raw-request.ts';
 export interface HttpOptions {
   maxBodyBytes: number;
   tls?: { certFile: string; keyFile: string };
+  /** Optional. Time for a whole request (headers and body) to arrive, else 408; default 60 s. */
+  requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 function send(res: ServerResponse, status: number, body: string | Buffer[], requestId: string): void {
   const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
@@ -96,36 +101,103 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
       const answer = await api.handle(raw);
       send(res, answer.status, answer.body, answer.requestId);
     } catch (error) {
-      log.warn({ err: error }, 'request aborted');
+      // A client that goes away mid-request is routine: no stack, not a warning.
+      log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'request aborted');
       if (!res.headersSent) {
         const requestId = randomUUID();
         send(res, 400, errorXml('InvalidParameterValue', 'The request could not be read.', 400, requestId), requestId);
       }
     }
   };
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const timing = {
+    requestTimeout,
+    headersTimeout: Math.min(30_000, requestTimeout),
+    keepAliveTimeout: 5_000,
+    // How often Node looks for requests past their timeout (its default, 30 s, would let a 60 s
+    // timeout fire anywhere between 60 and 90 s).
+    connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.ceil(requestTimeout / 4))),
+  };
   // The handler answers its own failures; a throw while answering one is a bug, logged.
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handler(req, res).catch((err: unknown) => log.error({ err }, 'request handler failed'));
   };
   const server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, onRequest)
-    : createHttpServer(onRequest);
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
-  // Requests Node cannot even parse (bad request line, oversized headers) still get AWS XML.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    ? createHttpsServer(
+        { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), ...timing },
+        onRequest,
+      )
+    : createHttpServer(timing, onRequest);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => refuseUnparsed(error, socket));
+  return server;
+}
+
+/** Sockets already being refused: Node may report more errors for the same connection. */
+const refusing = new WeakSet<Duplex>();
+
+/**
+ * Answers a request Node could not parse (bad request line, oversized headers) or that did not
+ * arrive in time, with AWS XML, and closes the connection. Responses to pipelined requests
+ * parsed before it are delivered first; a request whose body is late is answered through its
+ * own response object.
+ */
+function refuseUnparsed(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (refusing.has(socket)) return;
+  refusing.add(socket);
+  const parseError = error.code?.startsWith('HPE_') && error.code !== 'HPE_INVALID_EOF_STATE';
+  if (!parseError && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // The client went away mid-request (EOF, ECONNRESET): nobody is left to answer.
+    socket.destroy();
+    return;
+  }
+  const refusal = refusalFor(error.code);
+  const inFlight = attachedResponse(socket);
+  if (refusal.code === 'RequestTimeout' && inFlight && !inFlight.headersSent) {
+    // The late request is the one this response belongs to: its handler still waits for the body.
+    const requestId = randomUUID();
+    inFlight.setHeader('Connection', 'close');
+    send(inFlight, refusal.status, errorXml(refusal.code, refusal.message, refusal.status, requestId), requestId);
+    return;
+  }
+  afterResponsesInFlight(socket, () => {
     if (!socket.writable) return;
     const requestId = randomUUID();
-    const refusal =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? new ApiError('RequestHeaderFieldsTooLarge', 'The request headers are too large.')
-        : new ApiError('MalformedQueryString', 'The HTTP request could not be parsed.');
     const { status, code } = refusal;
     const body = errorXml(code, refusal.message, status, requestId);
     socket.end(
       `HTTP/1.1 ${status} ${code}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
-  return server;
+}
+
+function refusalFor(code: string | undefined): ApiError {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return new ApiError('RequestHeaderFieldsTooLarge', 'The request headers are too large.');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new ApiError('RequestTimeout', 'The request was not received within the time allowed.');
+  return new ApiError('MalformedQueryString', 'The HTTP request could not be parsed.');
+}
+
+/**
+ * The response Node is currently writing on this socket, if any. Node keeps it in the socket's
+ * `_httpMessage` (there is no public accessor); pipelined responses queue behind it and each is
+ * attached as the previous one finishes.
+ */
+function attachedResponse(socket: Duplex): ServerResponse | undefined {
+  const message = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return message ?? undefined;
+}
+
+/** Calls `then` once no response is attached to the socket (every pipelined answer is out). */
+function afterResponsesInFlight(socket: Duplex, then: () => void): void {
+  const pending = attachedResponse(socket);
+  if (!pending || pending.writableFinished) return then();
+  const next = () => {
+    pending.off('finish', next);
+    socket.off('close', next);
+    // Node attaches the next queued response in its own 'finish' listener, which runs first.
+    afterResponsesInFlight(socket, then);
+  };
+  pending.once('finish', next);
+  socket.once('close', next);
 }

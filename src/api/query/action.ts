@@ -26,9 +26,10 @@ interface ActionBase<S extends StructShape> {
 }
 
 /**
- * A read-only action: its answer depends only on the caller, the input and the store, so it
- * may be served from a cache keyed by the store's change stamp. The handler returns the
- * `<ActionResult>` content, or undefined for actions whose AWS output has no Result element.
+ * A read-only action: its answer depends only on the caller, the input and the caller's records
+ * (plus records of no owner: users, sites), so it may be served from a cache keyed by the
+ * caller's per-owner change stamp. The handler returns the `<ActionResult>` content, or
+ * undefined for actions whose AWS output has no Result element.
  */
 export interface ReadAction<S extends StructShape = StructShape> extends ActionBase<S> {
   readOnly: true;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError } from './errors.ts';
-import { decodeForm } from './form.ts';
+import { checkParamCount, decodeForm, MAX_PARAMS } from './form.ts';
 import { bool, int, list, opt, req, str, struct, xmlString } from './shape.ts';
 
 const shape = struct({
@@ -28,6 +28,21 @@ describe('form decoding', () => {
       ['c', '✓'],
       ['d', ''],
     ]);
+  });
+  it('refuses more than MAX_PARAMS parameters, counting query and body together', () => {
+    const many = (n: number, prefix = 'P') => Array.from({ length: n }, (_, i) => `${prefix}${i}=v`).join('&');
+    assert.equal(decodeForm(many(MAX_PARAMS)).length, MAX_PARAMS);
+    const tooMany = (e: unknown) =>
+      e instanceof ApiError && e.code === 'InvalidParameterValue' && e.message.includes(`more than ${MAX_PARAMS}`);
+    assert.throws(() => decodeForm(many(MAX_PARAMS + 1)), tooMany);
+    assert.throws(() => decodeForm(many(40_000)), tooMany);
+    const fromQuery = decodeForm(many(MAX_PARAMS - 1, 'Q'));
+    assert.equal(decodeForm('A=1', fromQuery).length, MAX_PARAMS);
+    assert.throws(() => decodeForm('B=2', fromQuery), tooMany);
+    checkParamCount(Buffer.from(many(MAX_PARAMS)), 0);
+    checkParamCount(Buffer.from(many(MAX_PARAMS - 1)), 1);
+    assert.throws(() => checkParamCount(Buffer.from(many(MAX_PARAMS)), 1), tooMany);
+    assert.throws(() => checkParamCount(Buffer.from(many(40_000)), 0), tooMany);
   });
   it('refuses a malformed escape', () => {
     assert.throws(
@@ -87,6 +102,18 @@ describe('input decoding', () => {
       () => decode('Name=a&Name=b'),
       (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue',
     );
+  });
+  it('refuses Action or Version given twice, in one place or across query and body', () => {
+    const twice = (params: Array<[string, string]>) =>
+      assert.throws(
+        () => paramTree(params),
+        (e: unknown) => e instanceof ApiError && e.code === 'InvalidParameterValue' && /more than once/.test(e.message),
+      );
+    twice(decodeForm('Action=DescribeAutoScalingGroups&Action=DeleteAutoScalingGroup&Name=n'));
+    twice(decodeForm('Version=2011-01-01&Name=n&Version=2011-01-01'));
+    // requestParams puts the query's parameters first, then the body's.
+    twice([...decodeForm('Action=DescribeAutoScalingGroups'), ...decodeForm('Action=DeleteAutoScalingGroup')]);
+    assert.deepEqual(decode('Action=A&Version=2011-01-01&Name=n'), { Name: 'n' });
   });
   it('ignores signature parameters', () => {
     assert.deepEqual(

@@ -22,6 +22,9 @@ const TRANSPORT_PARAMS = new Set([
   'X-Amz-Security-Token',
 ]);
 
+/** Transport parameters that still must appear at most once: they choose what the request does. */
+const ONCE_ONLY_TRANSPORT = new Set(['Action', 'Version']);
+
 /** Hard bound on list indexes, so a request cannot make the decoder allocate huge arrays. */
 const MAX_LIST_INDEX = 1000;
 
@@ -34,16 +37,19 @@ interface Node {
 /**
  * Turns decoded `name=value` pairs into a tree. A parameter given twice is refused: clients
  * never do it, and accepting it would let two readers disagree about a request's meaning.
+ * Transport parameters stay out of the tree, but `Action` and `Version` are refused twice too.
  * @throws ApiError InvalidParameterValue on a duplicate.
  */
 export function paramTree(params: readonly Param[]): Node {
   const root: Node = { children: new Map() };
   const seen = new Set<string>();
   for (const [name, value] of params) {
-    if (TRANSPORT_PARAMS.has(name)) continue;
+    const transport = TRANSPORT_PARAMS.has(name);
+    if (transport && !ONCE_ONLY_TRANSPORT.has(name)) continue;
     if (seen.has(name))
       throw new ApiError('InvalidParameterValue', `The parameter ${truncate(name)} was given more than once.`);
     seen.add(name);
+    if (transport) continue;
     let node = root;
     for (const segment of name.split('.')) {
       let child = node.children.get(segment);

@@ -3,13 +3,13 @@ import type { Logger } from 'pino';
 import type { User } from '../../contracts/records.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import type { WriteEffect } from '../../services/write-effect.ts';
-import { StampedCache } from '../../lib/stamped-cache.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
 import type { ActionDefinition, ReadAction } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
-import { decodeForm, type Param } from './form.ts';
+import { checkParamCount, decodeForm, type Param } from './form.ts';
+import { ResponseCache } from './response-cache.ts';
 import { errorXml, resultXml, successHead, successTail, type XmlValue } from './xml.ts';
 
 /** A finished Query API answer. */
@@ -28,7 +28,8 @@ function requestParams(req: RawRequest): Param[] {
     if (!type.startsWith('application/x-www-form-urlencoded')) {
       throw new ApiError('InvalidParameterValue', 'A POST body must be application/x-www-form-urlencoded.');
     }
-    params.push(...decodeForm(req.body.toString('utf8')));
+    checkParamCount(req.body, params.length);
+    decodeForm(req.body.toString('utf8'), params);
   }
   return params;
 }
@@ -41,9 +42,9 @@ function requestParams(req: RawRequest): Param[] {
 export class QueryApi {
   /**
    * Response heads with the Result element of read-only actions (everything but the
-   * per-request metadata), valid while the store's change stamp holds.
+   * per-request metadata), valid while the caller's per-owner change stamp holds.
    */
-  private readonly results = new StampedCache<Buffer>(512);
+  private readonly results = new ResponseCache();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -83,6 +84,7 @@ export class QueryApi {
     const identity = await this.authenticator.authenticate(req, params);
     const user = await this.userById(identity.userId);
     if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+    const tree = paramTree(params); // refuses duplicates, Action included, before routing on it
     const actionName = params.find(([name]) => name === 'Action')?.[1];
     if (actionName === undefined || actionName === '')
       throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
@@ -95,16 +97,16 @@ export class QueryApi {
         `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`,
       );
     }
-    const input = decodeInput(action.input, paramTree(params));
+    const input = decodeInput(action.input, tree);
     if (!action.readOnly) {
       const outcome = await action.handle({ user, requestId, deps: this.deps }, input as never);
       this.onWrite(user, outcome.effect);
       return { action: action.name, headAndResult: this.answer(action.name, outcome.result) };
     }
     const key = `${user.id}\u0000${action.name}\u0000${JSON.stringify(input)}`;
-    // The stamp is read before the store is (see StampedCache). Checked inline rather than
-    // through a loader closure: a hit, the common case, then allocates no closure or promise.
-    const stamp = this.deps.store.changeStamp();
+    // The stamp is read before the store is, so an entry is never older than its stamp says.
+    // Another user's writes (or the controller's churn of their domains) leave it unchanged.
+    const stamp = this.deps.store.ownerChangeStamp(user.id);
     let headAndResult = this.results.get(key, stamp);
     if (headAndResult === undefined) {
       headAndResult = await this.respond(action, user, requestId, input);

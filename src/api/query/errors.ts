@@ -22,6 +22,7 @@ export const AWS_ERRORS = {
   RequestEntityTooLarge: 413,
   RequestHeaderFieldsTooLarge: 431,
   RequestExpired: 400,
+  RequestTimeout: 408,
   ResourceContention: 500,
   ResourceInUse: 400,
   ScalingActivityInProgress: 400,

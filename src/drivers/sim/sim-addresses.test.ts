@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FixedClock } from '../../contracts/clock.ts';
 import type { LaunchRequest } from '../../contracts/cloud.ts';
 import { openSimCloud } from './open.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../lib/random.ts';
 import { SIM_ADDRESSES_PER_SITE, simInstanceId, simPrivateAddress } from './record.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-sim-addr-'));

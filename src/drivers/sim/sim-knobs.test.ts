@@ -6,7 +6,7 @@ import type { SimKnobs } from './knobs.ts';
 import { openSimCloud, type SimCloud } from './open.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { simPrivateAddress, simPublicAddress } from './record.ts';
-import type { SimSleep } from './sim-driver.ts';
+import type { Sleep } from '../../lib/sleep.ts';
 
 const live = (): AbortSignal => new AbortController().signal;
 const req = (token: string, extra: Partial<LaunchRequest> = {}): LaunchRequest => ({

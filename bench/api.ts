@@ -166,6 +166,7 @@ async function main(): Promise<void> {
       PHANTOM_LISTEN: `127.0.0.1:${phantomPort}`,
       PHANTOM_LOG_LEVEL: 'warn',
       PHANTOM_CONTROLLER: 'off',
+      PHANTOM_METRICS_LISTEN: '127.0.0.1:0',
     };
     await seed(env);
     const phantomUrl = `http://127.0.0.1:${phantomPort}`;

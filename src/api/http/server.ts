@@ -2,15 +2,38 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { QueryApi } from '../query/dispatch.ts';
 import { ApiError } from '../query/errors.ts';
 import { errorXml } from '../query/xml.ts';
+import { answerProbe, probeOf } from './probes.ts';
 import { headerMap, type RawRequest } from './raw-request.ts';
 
 export interface HttpOptions {
   maxBodyBytes: number;
   tls?: { certFile: string; keyFile: string };
+  /** Optional. One info line ('request') per answered API request; default off. */
+  accessLog?: boolean;
+  /** Optional. Told of every answered API request (probes excluded), e.g. for metrics. Must not throw. */
+  onRequest?: (report: RequestReport) => void;
+  /**
+   * Optional. Whether the server is ready (GET /readyz answers 200, else 503); a rejection counts
+   * as not ready. Absent: always ready. GET /healthz answers 200 whenever the process serves.
+   */
+  ready?: () => Promise<boolean>;
+}
+
+/** One answered API request, as the access log and `onRequest` see it. Never carries a secret. */
+export interface RequestReport {
+  method: string;
+  /** The implemented action the request named, when it got that far. */
+  action?: string;
+  /** The authenticated user's name, when authentication succeeded. */
+  user?: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer[], requestId: string): void {
@@ -27,8 +50,7 @@ function send(res: ServerResponse, status: number, body: string | Buffer[], requ
   res.uncork();
 }
 
-function tooLarge(res: ServerResponse, limit: number): void {
-  const requestId = randomUUID();
+function tooLarge(res: ServerResponse, limit: number, requestId: string): void {
   res.setHeader('Connection', 'close');
   send(
     res,
@@ -47,12 +69,13 @@ function readBody(
   res: ServerResponse,
   headers: RawRequest['headers'],
   limit: number,
+  tooLargeId: string,
 ): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     // From our own header map: touching req.headers would make Node build a second one.
     const declared = Number(headers.get('content-length')?.[0] ?? 0);
     if (declared > limit) {
-      tooLarge(res, limit);
+      tooLarge(res, limit, tooLargeId);
       req.resume();
       resolve(undefined);
       return;
@@ -62,7 +85,7 @@ function readBody(
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        tooLarge(res, limit);
+        tooLarge(res, limit, tooLargeId);
         req.destroy();
         resolve(undefined);
         return;
@@ -74,32 +97,56 @@ function readBody(
   });
 }
 
+/** Reports an answered request to the access log (when on) and to `onRequest`. */
+function reporter(options: HttpOptions, log: Logger): (report: RequestReport) => void {
+  const accessLog = options.accessLog === true;
+  const onRequest = options.onRequest;
+  return (report) => {
+    if (accessLog) log.info({ ...report, durationMs: Math.round(report.durationMs * 1000) / 1000 }, 'request');
+    onRequest?.(report);
+  };
+}
+
 /**
  * Serves the Query API on any path, GET and POST. Every response carries x-amzn-RequestId
- * and an XML body; a failure while reading is answered 400, never left hanging.
+ * and an XML body; a failure while reading is answered 400, never left hanging. A GET to
+ * exactly /healthz or /readyz without an Action is a probe (see probes.ts), answered unsigned.
  */
 export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Logger): Server {
+  const report = reporter(options, log);
+  const ready = options.ready ?? (async () => true);
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const done = (status: number, requestId: string, seen: { action?: string; caller?: string } = {}) =>
+      report({
+        method,
+        ...(seen.action !== undefined ? { action: seen.action } : {}),
+        ...(seen.caller !== undefined ? { user: seen.caller } : {}),
+        status,
+        durationMs: performance.now() - started,
+        requestId,
+      });
     try {
       const headers = headerMap(req.rawHeaders);
-      const body = await readBody(req, res, headers, options.maxBodyBytes);
-      if (body === undefined) return;
+      const tooLargeId = randomUUID();
+      const body = await readBody(req, res, headers, options.maxBodyBytes, tooLargeId);
+      if (body === undefined) return done(413, tooLargeId);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const raw: RawRequest = {
-        method: (req.method ?? 'GET').toUpperCase(),
-        path: q < 0 ? url : url.slice(0, q),
-        rawQuery: q < 0 ? '' : url.slice(q + 1),
-        headers,
-        body,
-      };
-      const answer = await api.handle(raw);
+      const path = q < 0 ? url : url.slice(0, q);
+      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const probe = probeOf(method, path, rawQuery);
+      if (probe) return void (await answerProbe(res, probe, ready));
+      const answer = await api.handle({ method, path, rawQuery, headers, body });
       send(res, answer.status, answer.body, answer.requestId);
+      done(answer.status, answer.requestId, answer);
     } catch (error) {
       log.warn({ err: error }, 'request aborted');
       if (!res.headersSent) {
         const requestId = randomUUID();
         send(res, 400, errorXml('InvalidParameterValue', 'The request could not be read.', 400, requestId), requestId);
+        done(400, requestId);
       }
     }
   };

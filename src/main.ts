@@ -68,11 +68,14 @@ const SITE_REFRESH_MAX_MS = 1000;
  * and the previous sites stay in force. Returns the function that stops it.
  */
 function refreshSites(data: DataDir, everyMs: number, log: Logger, telemetry: Telemetry): () => void {
+  let logged = data.sites.names();
   const timer = setInterval(() => {
-    const before = data.sites.names();
     data.sites
       .refresh()
-      .then(() => telemetry.sitesChanged(before, data.sites.names()))
+      .then(() => {
+        telemetry.sitesChanged(logged, data.sites.names());
+        logged = data.sites.names();
+      })
       .catch((error: unknown) => log.warn({ err: error }, 'could not re-read the sites'));
   }, everyMs);
   timer.unref();

@@ -161,6 +161,18 @@ describe('observability of a running server', () => {
     assert.ok(captured.raw.length > requests.length, 'the scan covered more than the access log');
   });
 
+  it('logs a site added and removed by the CLI (another process writing the store) while it runs', async () => {
+    const { store } = server.running.dataDir;
+    const siteLine = (msg: string) => captured.lines.find((l) => l.msg === msg && l.site === 'juliet');
+    const now = new Date();
+    await store.putSite({ name: 'juliet', driver: 'sim', settings: {}, createdTime: now, updatedTime: now });
+    const added = await eventually('a site added line', async () => siteLine('site added'));
+    assert.equal(added.level, 30);
+    await store.deleteSite('juliet');
+    await eventually('a site removed line', async () => siteLine('site removed'));
+    assert.equal(captured.lines.filter((l) => l.site === 'juliet' && l.msg === 'site added').length, 1, 'said once');
+  });
+
   it('answers the probes unauthenticated, in plain text, outside the access log', async () => {
     const before = captured.lines.filter((l) => l.msg === 'request').length;
     for (const [path, body] of [

@@ -124,7 +124,7 @@ export class PhantomMetrics {
 
   readonly apiDuration = new Histogram({
     name: 'phantom_api_request_duration_seconds',
-    help: 'Query API request duration from the first byte read to the response written, by action.',
+    help: 'Query API request duration, from its headers received to its response written, by action.',
     labelNames: ['action'] as const,
     buckets: API_BUCKETS,
     registers: [this.registry],

@@ -157,6 +157,7 @@ async function startPhantom(dir: string, name: string, env: Record<string, strin
     PHANTOM_DATA_DIR: join(dir, name),
     PHANTOM_LISTEN: `127.0.0.1:${port}`,
     PHANTOM_LOG_LEVEL: 'warn',
+    PHANTOM_METRICS_LISTEN: '127.0.0.1:0',
     ...env,
   };
   await seed(full);

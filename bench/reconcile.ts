@@ -126,6 +126,7 @@ async function startServer(dir: string): Promise<Server> {
       PHANTOM_ACCESS_KEY: KEY.accessKeyId,
       PHANTOM_SECRET_KEY: KEY.secretAccessKey,
       PHANTOM_LOG_LEVEL: 'debug',
+      PHANTOM_METRICS_LISTEN: '127.0.0.1:0',
       PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS),
       PHANTOM_MAX_GROUPS: String(DOMAINS + 10),
     },

@@ -16,6 +16,8 @@ import { Controller } from './controllers/runtime/controller.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
 import { engineFor } from './engines/registry.ts';
+import { listenMetrics, type MetricsListener } from './api/http/metrics-server.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
 
 /** A started server. */
 export interface RunningServer {
@@ -23,6 +25,8 @@ export interface RunningServer {
   url: string;
   port: number;
   dataDir: DataDir;
+  /** The Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics; absent when PHANTOM_METRICS_LISTEN=off. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -60,19 +64,32 @@ const SITE_REFRESH_MAX_MS = 1000;
 
 /**
  * Re-reads the CLI-added sites every `everyMs` (only when the store changed; the timer does
- * not keep the process alive). A failed read is logged and the previous sites stay in force.
- * Returns the function that stops it.
+ * not keep the process alive), logging each site added or removed. A failed read is logged
+ * and the previous sites stay in force. Returns the function that stops it.
  */
-function refreshSites(data: DataDir, everyMs: number, log: Logger): () => void {
+function refreshSites(data: DataDir, everyMs: number, log: Logger, telemetry: Telemetry): () => void {
+  let logged = data.sites.names();
   const timer = setInterval(() => {
-    data.sites.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not re-read the sites'));
+    data.sites
+      .refresh()
+      .then(() => {
+        telemetry.sitesChanged(logged, data.sites.names());
+        logged = data.sites.names();
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not re-read the sites'));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }
 
 /** Builds the drivers, the reconciler and its runtime, and starts polling. */
-async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
+async function startController(
+  config: PhantomConfig,
+  data: DataDir,
+  clock: Clock,
+  log: Logger,
+  events: Telemetry,
+): Promise<Controller> {
   const drivers = new DriverProvider(() => data.sites.all(), data.credentials, {
     clock,
     random: cryptoRandom,
@@ -91,6 +108,7 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
     store: data.store,
     intervalMs,
     log,
+    events,
     reconciler: {
       store: data.store,
       clock,
@@ -109,6 +127,15 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
   return controller;
 }
 
+/** Starts the Prometheus listener unless PHANTOM_METRICS_LISTEN=off. @throws the listen error. */
+async function startMetrics(
+  config: PhantomConfig,
+  telemetry: Telemetry,
+  log: Logger,
+): Promise<MetricsListener | undefined> {
+  return config.metricsListen ? listenMetrics(() => telemetry.scrape(), config.metricsListen, log) : undefined;
+}
+
 /**
  * Composition root: config → data dir → services → Query API → HTTP listener.
  * @throws ConfigError, or the listen error (e.g. EADDRINUSE).
@@ -125,7 +152,13 @@ export async function startServer(
     (site, message) => log.error({ site, message }, 'stored site ignored: its settings no longer validate'),
     { exclusive: true },
   );
-  const stopSiteRefresh = refreshSites(data, Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS), log);
+  const telemetry = new Telemetry({ log, store: data.store, clock });
+  const stopSiteRefresh = refreshSites(
+    data,
+    Math.min(config.controller.intervalMs, SITE_REFRESH_MAX_MS),
+    log,
+    telemetry,
+  );
   await bootstrapAdmin(config, data, opts.print ?? ((line) => process.stdout.write(`${line}\n`)));
   const deps: ServiceDeps = {
     store: data.store,
@@ -135,7 +168,13 @@ export async function startServer(
     pageTokens: new PageTokens(data.box.derive('page-tokens')),
     healthCheckAllowHosts: config.healthChecks.allowHosts,
   };
-  const controller = config.controller.enabled ? await startController(config, data, clock, log) : undefined;
+  const metrics = await startMetrics(config, telemetry, log).catch(async (error: unknown) => {
+    stopSiteRefresh();
+    await data.close();
+    throw error;
+  });
+  const controller = config.controller.enabled ? await startController(config, data, clock, log, telemetry) : undefined;
+  let controllerRunning = controller !== undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
   const api = new QueryApi(
     deps,
@@ -146,7 +185,21 @@ export async function startServer(
     log,
     (user, effect) => controller?.pokeWrite(user.id, effect),
   );
-  const server = createPhantomServer(api, { maxBodyBytes: config.maxBodyBytes, tls: config.tls }, log);
+  const server = createPhantomServer(
+    api,
+    {
+      maxBodyBytes: config.maxBodyBytes,
+      tls: config.tls,
+      accessLog: config.accessLog,
+      onRequest: (report) => telemetry.apiRequest(report),
+      // Ready: the store answers a read, and the controller runs unless it is switched off.
+      ready: async () => {
+        await data.store.getMeta('installation-id');
+        return !config.controller.enabled || controllerRunning;
+      },
+    },
+    log,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());
@@ -154,19 +207,23 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
-  log.info({ url, dataDir: config.dataDir, sites: deps.sites() }, 'phantom serving');
+  telemetry.started({ url, metricsUrl: metrics?.url, dataDir: config.dataDir, sites: deps.sites() });
   return {
     url,
     port,
     dataDir: data,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      controllerRunning = false;
       await controller?.stop();
+      await metrics?.close();
       stopSiteRefresh();
       await data.close();
+      telemetry.stopped();
     },
   };
 }

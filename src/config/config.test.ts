@@ -22,6 +22,20 @@ describe('configuration', () => {
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
     assert.equal(config.sitesFile, undefined, 'no file: the sites are the defaults');
     assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200 });
+    assert.deepEqual(config.metricsListen, { host: '127.0.0.1', port: 9464 });
+    assert.equal(config.accessLog, true);
+  });
+
+  it('reads the metrics listener (off: none) and the access-log switch', () => {
+    assert.equal(loadConfig({ PHANTOM_METRICS_LISTEN: 'off' }).metricsListen, undefined);
+    assert.deepEqual(loadConfig({ PHANTOM_METRICS_LISTEN: '127.0.0.2:0' }).metricsListen, {
+      host: '127.0.0.2',
+      port: 0,
+    });
+    assert.throws(() => loadConfig({ PHANTOM_METRICS_LISTEN: 'none' }), configError(/PHANTOM_METRICS_LISTEN/));
+    assert.equal(loadConfig({ PHANTOM_ACCESS_LOG: 'off' }).accessLog, false);
+    assert.equal(loadConfig({ PHANTOM_ACCESS_LOG: 'on' }).accessLog, true);
+    assert.throws(() => loadConfig({ PHANTOM_ACCESS_LOG: 'no' }), configError(/PHANTOM_ACCESS_LOG must be on or off/));
   });
 
   it('reads sites from a YAML PHANTOM_CONFIG, each validated by its driver', () => {

@@ -28,6 +28,10 @@ export interface PhantomConfig {
   logLevel: string;
   /** HTTP health checks: `allowHosts` are hosts a health_check_url may name besides the instance's own address (config file `healthChecks.allowHosts`; default none). */
   healthChecks: { allowHosts: string[] };
+  /** Optional. Where Prometheus metrics are served (GET /metrics); absent = not served (`off`). */
+  metricsListen?: { host: string; port: number };
+  /** One info line per API request (PHANTOM_ACCESS_LOG=off disables). */
+  accessLog: boolean;
   /** The multi-cloud controller that launches and watches instances. */
   controller: {
     /** PHANTOM_CONTROLLER=off serves the API only (used by API-level tests). */
@@ -128,11 +132,15 @@ export class ConfigError extends Error {
   }
 }
 
-function parseListen(value: string): { host: string; port: number } {
+function parseListen(
+  value: string,
+  name = 'PHANTOM_LISTEN',
+  example = '127.0.0.1:8445',
+): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
   if (!match || port > 65535)
-    throw new ConfigError(`PHANTOM_LISTEN must be HOST:PORT (e.g. 127.0.0.1:8445), got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${name} must be HOST:PORT (e.g. ${example}), got ${JSON.stringify(value)}`);
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
@@ -144,10 +152,17 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return Number(raw);
 }
 
-function controllerSwitch(value: string | undefined): boolean {
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
   if (value === undefined || value === '' || value === 'on') return true;
   if (value === 'off') return false;
-  throw new ConfigError(`PHANTOM_CONTROLLER must be on or off, got ${JSON.stringify(value)}`);
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(value)}`);
+}
+
+/** PHANTOM_METRICS_LISTEN: HOST:PORT (default 127.0.0.1:9464), or `off` (no listener). */
+function metricsListen(value: string | undefined): { metricsListen?: { host: string; port: number } } {
+  if (value === 'off') return {};
+  return { metricsListen: parseListen(value || '127.0.0.1:9464', 'PHANTOM_METRICS_LISTEN', '127.0.0.1:9464, or off') };
 }
 
 /**
@@ -180,8 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     healthChecks: file?.healthChecks ?? { allowHosts: [] },
     ...(sitesFile !== undefined ? { sitesFile } : {}),
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
+    ...metricsListen(env.PHANTOM_METRICS_LISTEN),
+    accessLog: onOff(env, 'PHANTOM_ACCESS_LOG'),
     controller: {
-      enabled: controllerSwitch(env.PHANTOM_CONTROLLER),
+      enabled: onOff(env, 'PHANTOM_CONTROLLER'),
       intervalMs: Math.max(10, positiveInt(env, 'PHANTOM_RECONCILE_INTERVAL_MS', 5000)),
       graceMs: positiveInt(env, 'PHANTOM_GRACE_MS', 60_000),
       backoffInitialMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_INITIAL_MS', 10_000)),

@@ -8,6 +8,7 @@ import type {
   IntentState,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
+  LifecycleState,
   User,
   UserId,
   UserLimits,
@@ -84,6 +85,8 @@ export interface Store {
   /** Required. Just the keys of every owner's groups, sorted by (owner, name): what a poll needs, without reading whole records. */
   listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>>;
   countGroups(owner: UserId): Promise<number>;
+  /** Required. How many groups every owner holds together (one count query: metrics read it at each scrape). */
+  countAllGroups(): Promise<number>;
   /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */
   updateGroup(group: GroupRecord): Promise<GroupRecord>;
   /** Deletes the group and its instances, activities and launch intents. */
@@ -103,6 +106,12 @@ export interface Store {
    */
   listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>>;
   deleteInstance(owner: UserId, instanceId: string): Promise<boolean>;
+  /**
+   * Required. How many instances of every owner are in each (site, lifecycle state), in one
+   * grouped count query (metrics read it at each scrape). Only combinations that have
+   * instances appear; sorted by site, then state.
+   */
+  countInstancesBySiteAndState(): Promise<Array<{ site: string; state: LifecycleState; count: number }>>;
 
   /** Inserts or replaces an activity (keyed by activityId). */
   putActivity(activity: ActivityRecord): Promise<void>;

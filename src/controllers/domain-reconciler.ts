@@ -16,6 +16,7 @@ import type { SiteBackoff } from './runtime/backoff.ts';
 import { domainTags, lifecycleOf, TAG } from './ownership.ts';
 import type { HealthChecks } from './health/http-prober.ts';
 import { parseHealthCheck, type HttpHealthCheck } from '../domain/health-check.ts';
+import type { ControllerEvents } from '../contracts/reconcile.ts';
 
 /** What one domain's reconcile pass needs (composed by the controller runtime). */
 export interface ReconcilerDeps {
@@ -34,6 +35,8 @@ export interface ReconcilerDeps {
   graceMs: number;
   /** Optional. HTTP health checks of groups that define one (see domain/health-check.ts). */
   health?: HealthChecks;
+  /** Optional. Where decisions are reported (the JSON log and the metrics); default: nowhere. */
+  events?: ControllerEvents;
 }
 
 /** Cloud instances of the domain per observed site; sites that could not be listed are absent. */

@@ -136,6 +136,7 @@ function killSuite(title: string, kills: number, sites: readonly KillSite[]): vo
       PHANTOM_GRACE_MS: String(GRACE_MS),
       PHANTOM_BACKOFF_INITIAL_MS: '200',
       PHANTOM_LOG_LEVEL: 'fatal',
+      PHANTOM_METRICS_LISTEN: 'off',
     });
     const startServer = async () => {
       server = spawn(PHANTOM_BIN, ['server'], { cwd: REPO_ROOT, env: env(), stdio: 'ignore' });

@@ -216,6 +216,7 @@ describe('phantom server over TLS', () => {
         PHANTOM_TLS_KEY: key,
         PHANTOM_ACCESS_KEY: creds.accessKeyId,
         PHANTOM_SECRET_KEY: creds.secretAccessKey,
+        PHANTOM_METRICS_LISTEN: 'off',
       },
       stdio: 'ignore',
     });

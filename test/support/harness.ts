@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/contracts/clock.ts';
@@ -35,7 +35,9 @@ export const ADMIN: TestCredentials = {
 };
 
 /** Starts a server with the admin key pair set through the environment, as an operator would. */
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; clock?: Clock; log?: Logger } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'phantom-test-'));
   const config = loadConfig(
     // API-level tests seed instances by hand, so the controller is off unless a test turns it on.
@@ -45,11 +47,17 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
       PHANTOM_ACCESS_KEY: ADMIN.accessKeyId,
       PHANTOM_SECRET_KEY: ADMIN.secretAccessKey,
       PHANTOM_CONTROLLER: 'off',
+      // Tests run side by side: none takes the default metrics port unless it asks for one.
+      PHANTOM_METRICS_LISTEN: 'off',
       ...opts.env,
     },
     dataDir,
   );
-  const running = await startServer(config, { clock: opts.clock, log: pino({ level: 'silent' }), print: () => {} });
+  const running = await startServer(config, {
+    clock: opts.clock,
+    log: opts.log ?? pino({ level: 'silent' }),
+    print: () => {},
+  });
   const { accounts } = running.dataDir;
   return {
     url: running.url,

@@ -187,6 +187,8 @@ export async function startPhantom(
       PHANTOM_ACCESS_KEY: TEST_ADMIN.accessKeyId,
       PHANTOM_SECRET_KEY: TEST_ADMIN.secretAccessKey,
       PHANTOM_LOG_LEVEL: 'warn',
+      // Tests run side by side: none takes the default metrics port (a test turns it on).
+      PHANTOM_METRICS_LISTEN: 'off',
       ...opts.env,
     });
     const child = spawn(PHANTOM_BIN, ['server'], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,10 +3,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { QueryApi } from '../query/dispatch.ts';
 import { ApiError } from '../query/errors.ts';
 import { errorXml } from '../query/xml.ts';
+import { answerProbe, probeOf } from './probes.ts';
 import { headerMap, type RawRequest } from './raw-request.ts';
 
 export interface HttpOptions {
@@ -14,6 +16,27 @@ export interface HttpOptions {
   tls?: { certFile: string; keyFile: string };
   /** Optional. Time for a whole request (headers and body) to arrive, else 408; default 60 s. */
   requestTimeoutMs?: number;
+  /** Optional. One info line ('request') per answered API request; default off. */
+  accessLog?: boolean;
+  /** Optional. Told of every answered API request (probes excluded), e.g. for metrics. Must not throw. */
+  onRequest?: (report: RequestReport) => void;
+  /**
+   * Optional. Whether the server is ready (GET /readyz answers 200, else 503); a rejection counts
+   * as not ready. Absent: always ready. GET /healthz answers 200 whenever the process serves.
+   */
+  ready?: () => Promise<boolean>;
+}
+
+/** One answered API request, as the access log and `onRequest` see it. Never carries a secret. */
+export interface RequestReport {
+  method: string;
+  /** The implemented action the request named, when it got that far. */
+  action?: string;
+  /** The authenticated user's name, when authentication succeeded. */
+  user?: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -32,8 +55,7 @@ function send(res: ServerResponse, status: number, body: string | Buffer[], requ
   res.uncork();
 }
 
-function tooLarge(res: ServerResponse, limit: number): void {
-  const requestId = randomUUID();
+function tooLarge(res: ServerResponse, limit: number, requestId: string): void {
   res.setHeader('Connection', 'close');
   send(
     res,
@@ -52,12 +74,13 @@ function readBody(
   res: ServerResponse,
   headers: RawRequest['headers'],
   limit: number,
+  tooLargeId: string,
 ): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     // From our own header map: touching req.headers would make Node build a second one.
     const declared = Number(headers.get('content-length')?.[0] ?? 0);
     if (declared > limit) {
-      tooLarge(res, limit);
+      tooLarge(res, limit, tooLargeId);
       req.resume();
       resolve(undefined);
       return;
@@ -67,7 +90,7 @@ function readBody(
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        tooLarge(res, limit);
+        tooLarge(res, limit, tooLargeId);
         req.destroy();
         resolve(undefined);
         return;
@@ -79,33 +102,57 @@ function readBody(
   });
 }
 
+/** Reports an answered request to the access log (when on) and to `onRequest`. */
+function reporter(options: HttpOptions, log: Logger): (report: RequestReport) => void {
+  const accessLog = options.accessLog === true;
+  const onRequest = options.onRequest;
+  return (report) => {
+    if (accessLog) log.info({ ...report, durationMs: Math.round(report.durationMs * 1000) / 1000 }, 'request');
+    onRequest?.(report);
+  };
+}
+
 /**
  * Serves the Query API on any path, GET and POST. Every response carries x-amzn-RequestId
- * and an XML body; a failure while reading is answered 400, never left hanging.
+ * and an XML body; a failure while reading is answered 400, never left hanging. A GET to
+ * exactly /healthz or /readyz without an Action is a probe (see probes.ts), answered unsigned.
  */
 export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Logger): Server {
+  const report = reporter(options, log);
+  const ready = options.ready ?? (async () => true);
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const done = (status: number, requestId: string, seen: { action?: string; caller?: string } = {}) =>
+      report({
+        method,
+        ...(seen.action !== undefined ? { action: seen.action } : {}),
+        ...(seen.caller !== undefined ? { user: seen.caller } : {}),
+        status,
+        durationMs: performance.now() - started,
+        requestId,
+      });
     try {
       const headers = headerMap(req.rawHeaders);
-      const body = await readBody(req, res, headers, options.maxBodyBytes);
-      if (body === undefined) return;
+      const tooLargeId = randomUUID();
+      const body = await readBody(req, res, headers, options.maxBodyBytes, tooLargeId);
+      if (body === undefined) return done(413, tooLargeId);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const raw: RawRequest = {
-        method: (req.method ?? 'GET').toUpperCase(),
-        path: q < 0 ? url : url.slice(0, q),
-        rawQuery: q < 0 ? '' : url.slice(q + 1),
-        headers,
-        body,
-      };
-      const answer = await api.handle(raw);
+      const path = q < 0 ? url : url.slice(0, q);
+      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const probe = probeOf(method, path, rawQuery);
+      if (probe) return void (await answerProbe(res, probe, ready));
+      const answer = await api.handle({ method, path, rawQuery, headers, body });
       send(res, answer.status, answer.body, answer.requestId);
+      done(answer.status, answer.requestId, answer);
     } catch (error) {
       // A client that goes away mid-request is routine: no stack, not a warning.
       log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'request aborted');
       if (!res.headersSent) {
         const requestId = randomUUID();
         send(res, 400, errorXml('InvalidParameterValue', 'The request could not be read.', 400, requestId), requestId);
+        done(400, requestId);
       }
     }
   };
@@ -119,15 +166,15 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
     connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.ceil(requestTimeout / 4))),
   };
   // The handler answers its own failures; a throw while answering one is a bug, logged.
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     handler(req, res).catch((err: unknown) => log.error({ err }, 'request handler failed'));
   };
   const server = options.tls
     ? createHttpsServer(
         { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), ...timing },
-        onRequest,
+        serve,
       )
-    : createHttpServer(timing, onRequest);
+    : createHttpServer(timing, serve);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => refuseUnparsed(error, socket));
   return server;
 }

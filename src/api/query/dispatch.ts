@@ -18,6 +18,16 @@ export interface QueryResponse {
   /** The XML body as UTF-8 byte chunks, sent in order. */
   body: Buffer[];
   requestId: string;
+  /** The action's name, once the request named an implemented action. */
+  action?: string;
+  /** Who called: the user's name once authenticated (never a secret or signature). */
+  caller?: string;
+}
+
+/** What `run` learned about the request before answering (reported even when it failed). */
+interface Seen {
+  action?: string;
+  caller?: string;
 }
 
 /** Collects the request's parameters: the query string's, then a form body's. */
@@ -63,9 +73,10 @@ export class QueryApi {
 
   async handle(req: RawRequest): Promise<QueryResponse> {
     const requestId = randomUUID();
+    const seen: Seen = {};
     try {
-      const { action, headAndResult } = await this.run(req, requestId);
-      return { status: 200, body: [headAndResult, Buffer.from(successTail(action, requestId))], requestId };
+      const { action, headAndResult } = await this.run(req, requestId, seen);
+      return { status: 200, body: [headAndResult, Buffer.from(successTail(action, requestId))], requestId, ...seen };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.code === 'InternalFailure') this.log.error({ err: error, requestId }, 'request failed');
@@ -73,11 +84,12 @@ export class QueryApi {
         status: apiError.status,
         body: [Buffer.from(errorXml(apiError.code, apiError.message, apiError.status, requestId))],
         requestId,
+        ...seen,
       };
     }
   }
 
-  private async run(req: RawRequest, requestId: string) {
+  private async run(req: RawRequest, requestId: string, seen: Seen) {
     if (req.method !== 'GET' && req.method !== 'POST')
       throw new ApiError('MethodNotAllowed', `The HTTP method ${req.method} is not allowed; use GET or POST.`);
     const params = requestParams(req);
@@ -85,6 +97,7 @@ export class QueryApi {
     const user = await this.userById(identity.userId);
     if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
     const tree = paramTree(params); // refuses duplicates, Action included, before routing on it
+    seen.caller = user.name;
     const actionName = params.find(([name]) => name === 'Action')?.[1];
     if (actionName === undefined || actionName === '')
       throw new ApiError('MissingAction', 'The request must contain the parameter Action.');
@@ -97,6 +110,7 @@ export class QueryApi {
         `Could not find operation ${actionName.slice(0, 64)} for version 2011-01-01.`,
       );
     }
+    seen.action = action.name;
     const input = decodeInput(action.input, tree);
     if (!action.readOnly) {
       const outcome = await action.handle({ user, requestId, deps: this.deps }, input as never);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { silentEvents, type ControllerEvents } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
 import type { WriteEffect } from '../../services/write-effect.ts';
 import type { DomainReads } from '../domain-reads.ts';
@@ -17,6 +18,8 @@ export interface ControllerOptions {
   /** Required. How often every domain is reconciled even without an API write. */
   intervalMs: number;
   log: Logger;
+  /** Optional. Where passes, cloud calls and decisions are reported; default: nowhere. */
+  events?: ControllerEvents;
 }
 
 /** What one routine pass over every queued domain cost (logged at debug as "reconcile pass"). */
@@ -137,12 +140,15 @@ export class Controller {
   private async runUrgent(): Promise<Set<string>> {
     const done = new Set<string>();
     const deps = this.metered(noCalls());
+    const started = performance.now();
     while (this.urgent.size > 0 && !this.stopped) {
       const [key, item] = this.urgent.entries().next().value!;
       this.urgent.delete(key);
       await this.reconcile(deps, item, {});
       done.add(key);
     }
+    if (done.size > 0)
+      this.events.pass({ kind: 'urgent', domains: done.size, durationMs: performance.now() - started });
     return done;
   }
 
@@ -176,6 +182,7 @@ export class Controller {
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) },
     };
     this.options.log.debug(this.lastPass, 'reconcile pass');
+    this.events.pass({ kind: 'routine', domains: batch.length, durationMs: this.lastPass.durationMs });
   }
 
   private async reconcile(
@@ -205,10 +212,16 @@ export class Controller {
       ? (request: { tags: Record<string, string> }) =>
           log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call')
       : undefined;
+    const events = this.events;
     return {
       ...base,
-      driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch),
+      events,
+      driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch, events),
     };
+  }
+
+  private get events(): ControllerEvents {
+    return this.options.events ?? silentEvents;
   }
 
   /** Stops polling, aborts cloud calls in flight and waits for the current pass to end. */

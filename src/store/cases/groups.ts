@@ -37,12 +37,14 @@ export function groupCases(open: OpenStore): void {
         assert.deepEqual(await store.listGroups('ub', { limit: ALL }), []);
         assert.deepEqual(await store.listGroups('ub', { names: ['g1'], limit: ALL }), []);
         assert.equal(await store.countGroups('ub'), 0);
+        assert.equal(await store.countAllGroups(), 1);
         await rejectsWith(store.updateGroup({ ...a, owner: 'ub', desiredCapacity: 3 }), 'Conflict');
         assert.equal(await store.deleteGroup('ub', 'g1'), false);
         assert.deepEqual(await store.getGroup('ua', 'g1'), a);
 
         const b = fullGroup('ub', 'g1');
         await store.createGroup(b);
+        assert.equal(await store.countAllGroups(), 2, 'every owner counts');
         const updated = await store.updateGroup({ ...b, desiredCapacity: 5 });
         assert.deepEqual(await store.getGroup('ua', 'g1'), a);
         assert.deepEqual(await store.getGroup('ub', 'g1'), updated);

@@ -103,6 +103,27 @@ export function instanceCases(open: OpenStore): void {
         assert.deepEqual(await store.getInstance('ua', 'i-1'), a);
       }));
 
+    it("counts every owner's instances per site and lifecycle state, sorted, without empty combinations", () =>
+      withStore(open, async (store) => {
+        assert.deepEqual(await store.countInstancesBySiteAndState(), []);
+        await store.putInstance(instance('u1', 'g1', 'i-1'));
+        await store.putInstance(instance('u1', 'g2', 'i-2', { site: 'sierra', lifecycleState: 'Pending' }));
+        await store.putInstance(instance('u2', 'g1', 'i-1'));
+        await store.putInstance(instance('u2', 'g1', 'i-3', { lifecycleState: 'Terminating' }));
+        await store.putInstance(instance('u2', 'g1', 'i-4', { site: 'sierra', lifecycleState: 'Pending' }));
+        assert.deepEqual(await store.countInstancesBySiteAndState(), [
+          { site: 'hotel', state: 'InService', count: 2 },
+          { site: 'hotel', state: 'Terminating', count: 1 },
+          { site: 'sierra', state: 'Pending', count: 2 },
+        ]);
+        await store.deleteInstance('u2', 'i-3');
+        assert.deepEqual(
+          (await store.countInstancesBySiteAndState()).map((c) => c.state),
+          ['InService', 'Pending'],
+          'a state with no instance left is absent',
+        );
+      }));
+
     it('deletes idempotently', () =>
       withStore(open, async (store) => {
         await store.putInstance(instance('u1', 'g1', 'i-1'));

@@ -62,6 +62,14 @@ export async function countGroups(db: Db, owner: UserId): Promise<number> {
   return Number(row.n);
 }
 
+export async function countAllGroups(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('groups')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Compare-and-set: writes every field of `group` when the stored version still equals
  * `group.version`, bumping it by one.

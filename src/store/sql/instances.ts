@@ -1,4 +1,4 @@
-import type { InstanceRecord, UserId } from '../../contracts/records.ts';
+import type { InstanceRecord, LifecycleState, UserId } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
 import { instanceFromRow, instanceToRow } from './rows.ts';
 import { affected, limitOf, type Db } from './scope.ts';
@@ -71,4 +71,19 @@ export async function deleteInstance(db: Db, owner: UserId, instanceId: string):
     .where('instance_id', '=', instanceId)
     .executeTakeFirst();
   return affected(result) > 0;
+}
+
+/** Instances of every owner counted per (site, lifecycle state), sorted by site then state. */
+export async function countInstancesBySiteAndState(
+  db: Db,
+): Promise<Array<{ site: string; state: LifecycleState; count: number }>> {
+  const rows = await db
+    .selectFrom('instances')
+    .select(['site', 'lifecycle_state'])
+    .select((eb) => eb.fn.countAll().as('n'))
+    .groupBy(['site', 'lifecycle_state'])
+    .orderBy('site')
+    .orderBy('lifecycle_state')
+    .execute();
+  return rows.map((row) => ({ site: row.site, state: row.lifecycle_state as LifecycleState, count: Number(row.n) }));
 }

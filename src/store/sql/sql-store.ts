@@ -6,6 +6,7 @@ import type {
   InstanceRecord,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
+  LifecycleState,
   SiteRecord,
   User,
   UserId,
@@ -156,6 +157,9 @@ class SqlStore implements Store {
   async countGroups(owner: UserId): Promise<number> {
     return groups.countGroups(this.db, owner);
   }
+  async countAllGroups(): Promise<number> {
+    return groups.countAllGroups(this.db);
+  }
   async updateGroup(group: GroupRecord): Promise<GroupRecord> {
     return groups.updateGroup(this.db, group);
   }
@@ -171,6 +175,9 @@ class SqlStore implements Store {
   }
   async listInstances(owner: UserId, query: Parameters<Store['listInstances']>[1]): Promise<InstanceRecord[]> {
     return instances.listInstances(this.db, owner, query);
+  }
+  async countInstancesBySiteAndState(): Promise<Array<{ site: string; state: LifecycleState; count: number }>> {
+    return instances.countInstancesBySiteAndState(this.db);
   }
   async listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>> {
     return instances.listInstancesOfGroups(this.db, owner, groupNames);

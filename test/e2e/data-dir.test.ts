@@ -251,7 +251,8 @@ describe('stopping npm start', () => {
         assert.equal(await answers(`http://127.0.0.1:${port}/`), false);
       } finally {
         if (serverPid && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
-        if (npm.process.exitCode === null) process.kill(-npm.process.pid!, 'SIGKILL');
+        if (npm.process.exitCode === null && npm.process.signalCode === null)
+          process.kill(-npm.process.pid!, 'SIGKILL');
       }
     });
 });

@@ -5,9 +5,11 @@
  * groups. aws-cli costs about a second per call, so independent calls run concurrently.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import { awsCliAvailable, requireClient } from '../support/process.ts';
+import { awsCliAvailable, REPO_ROOT, requireClient } from '../support/process.ts';
 import {
   USER_DATA,
   USER_DATA_B64,
@@ -65,6 +67,28 @@ const pick = (g: Group) => ({
   HealthCheckType: g.HealthCheckType,
   Tags: g.Tags,
 });
+
+/**
+ * The aws-cli commands of the README block after `marker`, as argument lists without the leading
+ * `aws autoscaling` and without `--endpoint-url URL` (the test adds its own). Handles `\` line
+ * continuations and single-quoted words, all the README uses.
+ */
+function readmeAwsCommands(marker: string): string[][] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(marker)))?.[1];
+  assert.ok(readme.includes(marker) && block, `README.md has no sh block after ${marker}`);
+  return block
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      assert.deepEqual(words.slice(0, 2), ['aws', 'autoscaling'], line);
+      const at = words.indexOf('--endpoint-url');
+      assert.equal(words[at + 1], 'http://127.0.0.1:8445', line);
+      return [...words.slice(2, at), ...words.slice(at + 2)];
+    });
+}
 
 describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
   const fixture = serverWithClientHome('phantom-awscli-');
@@ -231,6 +255,18 @@ describe('aws-cli v2 against the phantom binary', { concurrency: true }, () => {
       JSON.stringify(remaining),
     );
     assert.deepEqual((await sdk.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations, []);
+  });
+
+  it("runs the README's domain example as written (--tags as JSON)", needAws, async () => {
+    const target: Target = { url: fixture.server.url, creds: await fixture.server.addUser('readme') };
+    for (const args of readmeAwsCommands('<!-- awscli-domain-example -->'))
+      awsOk(args.join(' '), await awsCli(home, target, args));
+    const [web] =
+      (await fixture.server.sdk(target.creds).send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [];
+    assert.deepEqual(
+      [web?.AutoScalingGroupName, web?.DesiredCapacity, web?.Tags?.find((t) => t.Key === 'clouds')?.Value],
+      ['web', 3, 'hotel:1,sierra:2'],
+    );
   });
 
   it('pages through 120 groups (--page-size 50, and raw pages with --max-records)', needAws, async () => {

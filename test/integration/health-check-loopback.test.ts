@@ -39,7 +39,7 @@ describe("a simulated instance's health endpoint, served on its own loopback add
       servers.push(server);
       port = await listen(server, address, port);
     }
-    phantom = await startTestServer({ env: { PHANTOM_CONTROLLER: 'on', PHANTOM_RECONCILE_INTERVAL_MS: '500' } });
+    phantom = await startTestServer({ env: { PHANTOM_CONTROLLER: 'on', PHANTOM_RECONCILE_INTERVAL_MS: '1000' } });
     client = phantom.sdk(await phantom.addUser('web'));
   });
   after(async () => {
@@ -71,7 +71,7 @@ describe("a simulated instance's health endpoint, served on its own loopback add
           { Key: 'PHANTOM_DEFINITION', Value: 'error_overflow_n_preserving' },
           { Key: 'clouds', Value: 'hotel:-1' },
           { Key: 'health_check_url', Value: `http://{private_address}:${port}/health` },
-          { Key: 'health_check_failures', Value: '2' },
+          { Key: 'health_check_failures', Value: '3' },
         ],
       }),
     );

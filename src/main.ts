@@ -15,7 +15,8 @@ import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
-import { engineFor } from './engines/registry.ts';
+import { EngineRegistry } from './engines/registry.ts';
+import { ShortfallEpisodes } from './controllers/domain-reconciler.ts';
 
 /** A started server. */
 export interface RunningServer {
@@ -96,8 +97,8 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
       installationId: await installationId(data),
       driverFor: (owner, site) => drivers.driverFor(owner, site),
       backoff: new SiteBackoff({ initialMs: backoffInitialMs, maxMs: Math.max(backoffMaxMs, backoffInitialMs) }),
-      engine: engineFor('error_overflow_n_preserving'),
-      engineConfig: undefined,
+      engines: new EngineRegistry(),
+      shortfalls: new ShortfallEpisodes(),
       knownSites: () => data.sites.names(),
       newIntentId: () => randomUUID(),
       graceMs,

@@ -3,6 +3,7 @@ import type { LaunchConfigurationRecord, LaunchIntentRecord } from '../../contra
 import { parseLaunchConfigurationName, siteEntryName } from '../../domain/names.ts';
 import { recordLaunch } from '../../services/activities.ts';
 import { domainTags, TAG } from '../ownership.ts';
+import type { LaunchBackoff } from '../runtime/backoff.ts';
 import { decide, type ReconcilerDeps } from './deps.ts';
 import type { DomainState } from './state.ts';
 import { newRecord } from './sync.ts';
@@ -179,17 +180,21 @@ async function refused(
     reason: error.kind,
     activityId,
   });
-  if (backoff?.started)
-    decide(deps, {
-      kind: 'backoff-start',
-      owner: group.owner,
-      ...(backoff.siteWide ? {} : { group: group.name }),
-      site,
-      reason: backoff.reason,
-      until: backoff.until,
-    });
+  if (backoff?.started) reportBackoffStart(deps, state, site, backoff);
   if (backoff) return 'backed-off';
   return keep ? 'pending' : 'failed';
+}
+
+/** A new backoff episode: site-wide ones (capacity, repeated transient errors) name no group. */
+function reportBackoffStart(deps: ReconcilerDeps, state: DomainState, site: string, backoff: LaunchBackoff): void {
+  decide(deps, {
+    kind: 'backoff-start',
+    owner: state.group.owner,
+    ...(backoff.siteWide ? {} : { group: state.group.name }),
+    site,
+    reason: backoff.reason,
+    until: backoff.until,
+  });
 }
 
 /**

@@ -51,8 +51,9 @@ const DEFAULT_MAX_IN_FLIGHT = 16;
 /**
  * HTTP health checks (DESIGN.md §2): probes run in the background, never inside a reconcile
  * pass, and the pass reads their verdicts. Bounded: each instance is probed at most once per
- * `intervalMs`, and at most `maxInFlight` probes run at once across all groups. A probe passes on 2xx/3xx within the
- * timeout (redirects are not followed); anything else, a refused connection included, fails.
+ * `intervalMs`, and at most `maxInFlight` probes run at once across all groups. A probe passes
+ * on 2xx/3xx within the timeout (redirects are not followed); anything else, a refused
+ * connection included, fails.
  */
 export class HttpHealthProber implements HealthChecks {
   private readonly states = new Map<string, ProbeState>();

@@ -19,10 +19,8 @@ export async function result(deps: ReconcilerDeps, state: DomainState): Promise<
   const missing = desiredOf(state) - instances.filter((i) => i.healthy).length;
   const waits: number[] = [];
   if (state.budgetSpent.size > 0) waits.push(LAUNCH_BUDGET_REQUEUE_MS);
-  if (missing > 0 || state.failedChecks.size > 0) {
-    const replacement = deps.backoff.replacementUntil(owner, name, now);
-    if (replacement && state.failedChecks.size > 0) waits.push(replacement.getTime() - now.getTime());
-  }
+  const replacement = state.failedChecks.size > 0 ? deps.backoff.replacementUntil(owner, name, now) : undefined;
+  if (replacement) waits.push(replacement.getTime() - now.getTime());
   if (missing > 0) {
     for (const { site } of state.sites) {
       const until = deps.backoff.launchUntil(site, owner, now);

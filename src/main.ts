@@ -15,7 +15,8 @@ import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
-import { engineFor } from './engines/registry.ts';
+import { EngineRegistry } from './engines/registry.ts';
+import { ShortfallEpisodes } from './controllers/domain-reconciler.ts';
 import { listenMetrics, type MetricsListener } from './api/http/metrics-server.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 
@@ -115,8 +116,8 @@ async function startController(
       installationId: await installationId(data),
       driverFor: (owner, site) => drivers.driverFor(owner, site),
       backoff: new SiteBackoff({ initialMs: backoffInitialMs, maxMs: Math.max(backoffMaxMs, backoffInitialMs) }),
-      engine: engineFor('error_overflow_n_preserving'),
-      engineConfig: undefined,
+      engines: new EngineRegistry(),
+      shortfalls: new ShortfallEpisodes(),
       knownSites: () => data.sites.names(),
       newIntentId: () => randomUUID(),
       graceMs,

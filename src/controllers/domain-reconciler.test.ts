@@ -6,7 +6,7 @@ import type { User } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { openSimCloud, type SimCloud } from '../drivers/sim/open.ts';
 import { seededRandom } from '../lib/random.ts';
-import { engineFor } from '../engines/registry.ts';
+import { EngineRegistry } from '../engines/registry.ts';
 import { PageTokens } from '../services/page-tokens.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createGroup, deleteGroup, setDesiredCapacity, setProcessesSuspended } from '../services/groups.ts';
@@ -84,8 +84,7 @@ async function world(clouds: string): Promise<World> {
       return sims[site]!.driver;
     },
     backoff: new SiteBackoff({ initialMs: 10_000, maxMs: 60_000 }),
-    engine: engineFor('error_overflow_n_preserving'),
-    engineConfig: undefined,
+    engines: new EngineRegistry(),
     knownSites: () => ['hotel', 'sierra'],
     newIntentId: () => `intent-${++next}`,
     graceMs: 60_000,
@@ -99,7 +98,9 @@ async function world(clouds: string): Promise<World> {
     services,
     deps,
     noCredentials,
-    pass: () => reconcileDomain(deps, user.id, 'testDomain1', controller.signal),
+    pass: async () => {
+      await reconcileDomain(deps, user.id, 'testDomain1', controller.signal);
+    },
     cloudView: () =>
       Object.fromEntries(
         Object.entries(sims).map(([site, sim]) => [

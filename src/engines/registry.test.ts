@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineFor } from './registry.ts';
+import { EngineRegistry, engineFor } from './registry.ts';
 import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
 
 describe('engine registry', () => {
@@ -18,5 +18,34 @@ describe('engine registry', () => {
       engine.parseConfig({}),
     );
     assert.deepEqual(plan, { launches: [{ site: 'hotel', count: 1 }], terminations: [] });
+  });
+  it('selects the engine by the group definition: a Phantom domain by its PHANTOM_DEFINITION, a plain group aws-overflow', () => {
+    const registry = new EngineRegistry();
+    const domain = {
+      tags: [{ key: 'PHANTOM_DEFINITION', value: 'error_overflow_n_preserving', propagateAtLaunch: false }],
+    };
+    assert.equal(registry.select(domain).name, 'error_overflow_n_preserving');
+    assert.equal(registry.select({ tags: [] }).name, 'aws-overflow');
+    assert.throws(
+      () =>
+        registry.select({ tags: [{ key: 'PHANTOM_DEFINITION', value: 'sensor_engine', propagateAtLaunch: false }] }),
+      /no decision engine implements the definition sensor_engine/,
+    );
+  });
+  it('parses the engine config once per group record', () => {
+    let parses = 0;
+    const parseConfig = nPreservingOverflow.parseConfig;
+    nPreservingOverflow.parseConfig = (raw) => (parses++, parseConfig(raw));
+    try {
+      const registry = new EngineRegistry();
+      const group = { tags: [] };
+      const input = { desired: 1, sites: [{ site: 'hotel', max: 1 }], instances: [], now: new Date(0) };
+      for (let i = 0; i < 5; i++) registry.select(group).decide(input);
+      assert.equal(parses, 1);
+      registry.select({ tags: [] });
+      assert.equal(parses, 2, 'a new record (the group changed) is parsed afresh');
+    } finally {
+      nPreservingOverflow.parseConfig = parseConfig;
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { DecisionEngine } from '../contracts/engine.ts';
+import type { DecisionEngine, EngineInput, Plan } from '../contracts/engine.ts';
+import type { Tag } from '../contracts/records.ts';
 import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
 
 /**
@@ -7,9 +8,13 @@ import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
  */
 export type EngineName = 'error_overflow_n_preserving' | 'aws-overflow';
 
+/** The tag naming a Phantom domain's definition (validated when written, by domain/placement.ts). */
+const DEFINITION_TAG = 'PHANTOM_DEFINITION';
+
 /**
  * Static engine registry (no scanning). Both names map to the n-preserving overflow engine for
  * now. Callers pass the engine's `parseConfig` result, never raw settings, to `decide`.
+ * @throws Error naming an unknown engine.
  */
 export function engineFor(name: EngineName): DecisionEngine {
   switch (name) {
@@ -20,5 +25,51 @@ export function engineFor(name: EngineName): DecisionEngine {
       const unreachable: never = name;
       throw new Error(`unknown decision engine ${String(unreachable)}`);
     }
+  }
+}
+
+/**
+ * The engine a group's definition selects: its PHANTOM_DEFINITION tag for a Phantom domain,
+ * `aws-overflow` for a plain AWS group.
+ * @throws Error naming a definition no engine implements (writes refuse those).
+ */
+export function engineNameOf(tags: readonly Tag[]): EngineName {
+  const definition = tags.find((t) => t.key === DEFINITION_TAG)?.value;
+  if (definition === undefined) return 'aws-overflow';
+  if (definition === 'error_overflow_n_preserving') return definition;
+  throw new Error(`no decision engine implements the definition ${definition}`);
+}
+
+/** An engine bound to one group's parsed config: `decide` is the engine's, pure. */
+export interface SelectedEngine {
+  readonly name: EngineName;
+  decide(input: EngineInput): Plan;
+}
+
+/** Whatever settings the group record gives its engine; none are defined yet, so the engine's defaults apply. */
+const rawConfigOf = (_group: { tags: readonly Tag[] }): unknown => undefined;
+
+/**
+ * Selects each group's engine by its definition and parses the engine's config once per group
+ * record (records are replaced, never mutated, when a group changes: a new record is selected
+ * afresh). Memory: a WeakMap, gone with the records.
+ */
+export class EngineRegistry {
+  private readonly selected = new WeakMap<object, SelectedEngine>();
+
+  /**
+   * The engine for `group`, with its config parsed. Idempotent per record.
+   * @throws Error for a definition no engine implements, or the engine's config error.
+   */
+  select(group: { tags: readonly Tag[] }): SelectedEngine {
+    let engine = this.selected.get(group);
+    if (!engine) {
+      const name = engineNameOf(group.tags);
+      const chosen = engineFor(name);
+      const config = chosen.parseConfig(rawConfigOf(group));
+      engine = { name, decide: (input) => chosen.decide(input, config) };
+      this.selected.set(group, engine);
+    }
+    return engine;
   }
 }

@@ -70,7 +70,8 @@ export async function completeTermination(
 
 /**
  * Records a launch attempt as a scaling activity: Successful with the new instance id, or
- * Failed with the provider's message, so users can see why a VM did not start.
+ * Failed with the provider's message, so users can see why a VM did not start. Returns the
+ * activity's id.
  */
 export async function recordLaunch(
   store: Store,
@@ -79,10 +80,11 @@ export async function recordLaunch(
   outcome: { instanceId: string } | { error: string },
   start: Date,
   end: Date,
-): Promise<void> {
+): Promise<string> {
   const ok = 'instanceId' in outcome;
+  const activityId = randomUUID();
   await store.putActivity({
-    activityId: randomUUID(),
+    activityId,
     owner: group.owner,
     groupName: group.name,
     description: ok
@@ -96,4 +98,34 @@ export async function recordLaunch(
     progress: 100,
     details: JSON.stringify({ 'Availability Zone': site }),
   });
+  return activityId;
+}
+
+/**
+ * Records that a group is short of `count` instances and none can be launched (every site full
+ * or backed off): a Failed activity whose cause says why, site by site. Returns its id.
+ */
+export async function recordShortfall(
+  store: Store,
+  group: GroupRecord,
+  count: number,
+  why: string,
+  now: Date,
+): Promise<string> {
+  const activityId = randomUUID();
+  const message = `could not launch ${count} instance${count === 1 ? '' : 's'}: ${why}`;
+  await store.putActivity({
+    activityId,
+    owner: group.owner,
+    groupName: group.name,
+    description: `Launching ${count} new EC2 instance${count === 1 ? '' : 's'}.  Status Reason: ${message}`,
+    cause: `At ${now.toISOString()} the group ${group.name} ${message}.`,
+    startTime: now,
+    endTime: now,
+    statusCode: 'Failed',
+    statusMessage: message,
+    progress: 100,
+    details: JSON.stringify({}),
+  });
+  return activityId;
 }

@@ -10,7 +10,7 @@ import { SCALING_PROCESSES } from '../../domain/processes.ts';
 import { healthCheckUrl, parseHealthCheck } from '../../domain/health-check.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
 import { seededRandom } from '../../lib/random.ts';
-import { engineFor } from '../../engines/registry.ts';
+import { EngineRegistry } from '../../engines/registry.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { createGroup, setProcessesSuspended } from '../../services/groups.ts';
 import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
@@ -126,8 +126,7 @@ describe('HTTP health checks in the reconciler', () => {
       installationId: 'i',
       driverFor: async () => sim.driver,
       backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }),
-      engine: engineFor('error_overflow_n_preserving'),
-      engineConfig: undefined,
+      engines: new EngineRegistry(),
       knownSites: () => ['hotel'],
       newIntentId: () => `intent-${++next}`,
       graceMs: 60_000,

@@ -9,6 +9,8 @@ export interface HealthChecks {
    * undefined. Starts a probe in the background when one is due. Never throws.
    */
   verdict(owner: string, groupName: string, check: HttpHealthCheck, instance: CheckedInstance): string | undefined;
+  /** Required. Whether any probe of the instance has passed since it was first checked. Never throws. */
+  passedOnce(instanceId: string): boolean;
   /** Required. Drops what is known of an instance (it is gone). Idempotent. */
   forget(instanceId: string): void;
 }
@@ -23,6 +25,8 @@ export interface HttpHealthProberOptions {
   timeoutMs: number;
   /** Optional. Hosts a URL may name besides the instance's own address (config `healthChecks.allowHosts`); default none. */
   allowHosts?: readonly string[];
+  /** Optional. Most probes in flight at once, across every group (default 16); due probes queue in order. */
+  maxInFlight?: number;
   /** Optional. Called (once per verdict) when an instance reaches its failure count, so its group is reconciled at once. */
   onUnhealthy?: (owner: string, groupName: string) => void;
 }
@@ -30,50 +34,93 @@ export interface HttpHealthProberOptions {
 interface ProbeState {
   failures: number;
   lastStartedAt: number;
-  inFlight?: Promise<void>;
+  /** Queued or running: no other probe of the instance starts meanwhile. */
+  busy: boolean;
+  passed: boolean;
   lastFailure?: string;
 }
 
+interface DueProbe {
+  owner: string;
+  groupName: string;
+  check: HttpHealthCheck;
+  instance: CheckedInstance;
+  state: ProbeState;
+}
+
+const DEFAULT_MAX_IN_FLIGHT = 16;
+
 /**
- * HTTP health checks (DESIGN.md §2, issue 3): probes run in the background, never inside a
- * reconcile pass, and the pass reads their verdicts. A probe passes on 2xx/3xx within the
- * timeout (redirects are not followed); anything else, a refused connection included, fails.
+ * HTTP health checks (DESIGN.md §2): probes run in the background, never inside a reconcile
+ * pass, and the pass reads their verdicts. Bounded: each instance is probed at most once per
+ * `intervalMs`, and at most `maxInFlight` probes run at once across all groups. A probe passes
+ * on 2xx/3xx within the timeout (redirects are not followed); anything else, a refused
+ * connection included, fails.
  */
 export class HttpHealthProber implements HealthChecks {
   private readonly states = new Map<string, ProbeState>();
+  /** Probes due but waiting for a slot; each instance at most once (its `busy` flag). */
+  private readonly queue: DueProbe[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
 
-  constructor(private readonly options: HttpHealthProberOptions) {}
+  constructor(private readonly options: HttpHealthProberOptions) {
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
 
   verdict(owner: string, groupName: string, check: HttpHealthCheck, instance: CheckedInstance): string | undefined {
     let state = this.states.get(instance.id);
     if (!state) {
-      state = { failures: 0, lastStartedAt: Number.NEGATIVE_INFINITY };
+      state = { failures: 0, lastStartedAt: Number.NEGATIVE_INFINITY, busy: false, passed: false };
       this.states.set(instance.id, state);
     }
     const now = this.options.clock.now().getTime();
-    if (!state.inFlight && now - state.lastStartedAt >= this.options.intervalMs) {
-      state.lastStartedAt = now;
-      const probing = state;
-      probing.inFlight = this.probe(check, instance).then((failure) => {
-        probing.inFlight = undefined;
-        const was = probing.failures;
-        probing.failures = failure === undefined ? 0 : probing.failures + 1;
-        probing.lastFailure = failure;
-        if (probing.failures === check.failures && was < check.failures) this.options.onUnhealthy?.(owner, groupName);
-      });
+    if (!state.busy && now - state.lastStartedAt >= this.options.intervalMs) {
+      state.busy = true;
+      this.queue.push({ owner, groupName, check, instance, state });
+      this.startDue();
     }
     return state.failures >= check.failures
       ? `HTTP health check failed ${state.failures} times in a row: ${state.lastFailure}`
       : undefined;
   }
 
+  passedOnce(instanceId: string): boolean {
+    return this.states.get(instanceId)?.passed ?? false;
+  }
+
   forget(instanceId: string): void {
     this.states.delete(instanceId);
   }
 
-  /** Resolves once no probe is in flight (tests; shutdown). */
+  /** Resolves once no probe is queued or in flight (tests; shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.states.values()].map((s) => s.inFlight ?? Promise.resolve()));
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  /** Starts queued probes while slots are free; a probe of a forgotten instance is dropped. */
+  private startDue(): void {
+    while (this.running.size < this.maxInFlight) {
+      const due = this.queue.shift();
+      if (!due) return;
+      if (this.states.get(due.instance.id) !== due.state) continue;
+      due.state.lastStartedAt = this.options.clock.now().getTime();
+      const run = this.run(due).finally(() => {
+        this.running.delete(run);
+        this.startDue();
+      });
+      this.running.add(run);
+    }
+  }
+
+  private async run({ owner, groupName, check, instance, state }: DueProbe): Promise<void> {
+    const failure = await this.probe(check, instance);
+    state.busy = false;
+    const was = state.failures;
+    state.failures = failure === undefined ? 0 : state.failures + 1;
+    state.passed ||= failure === undefined;
+    state.lastFailure = failure;
+    if (state.failures === check.failures && was < check.failures) this.options.onUnhealthy?.(owner, groupName);
   }
 
   /** One probe: undefined when it passed, else why it failed. Never rejects. */

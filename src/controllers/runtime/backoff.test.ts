@@ -81,4 +81,49 @@ describe('SiteBackoff', () => {
     b.launchSuccess('hotel', 'ann');
     assert.equal(b.launchUntil('hotel', 'ann', at(3)), undefined, 'a success clears both');
   });
+
+  it('transient errors back the site off for everyone after 3 in a row (any users); a success resets the count', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    assert.equal(b.launchFailure('hotel', 'ann', 'transient', at(0)), undefined);
+    assert.equal(b.launchFailure('hotel', 'bob', 'transient', at(1)), undefined);
+    b.launchSuccess('hotel', 'cyd');
+    assert.equal(b.launchFailure('hotel', 'ann', 'transient', at(2)), undefined, 'counted afresh after a success');
+    assert.equal(b.launchFailure('hotel', 'ann', 'transient', at(3)), undefined);
+    assert.deepEqual(b.launchFailure('hotel', 'bob', 'transient', at(4)), {
+      until: at(14),
+      reason: 'transient',
+      siteWide: true,
+      started: true,
+    });
+    assert.deepEqual(b.launchBlock('hotel', 'dan', at(5)), { until: at(14), reason: 'transient' });
+    assert.equal(b.launchFailure('hotel', 'ann', 'throttled', at(5)), undefined, 'throttling backs nothing off');
+  });
+
+  it('reports whether a failure starts a backoff, and which backoffs a success ends', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 80 * SEC });
+    assert.equal(b.launchFailure('hotel', 'ann', 'quota', at(0))?.started, true);
+    assert.equal(b.launchFailure('hotel', 'ann', 'quota', at(1))?.started, false, 'still active');
+    assert.equal(b.launchFailure('hotel', 'bob', 'capacity', at(2))?.siteWide, true);
+    assert.deepEqual(b.launchSuccess('hotel', 'ann'), [
+      { siteWide: true, reason: 'capacity' },
+      { siteWide: false, reason: 'quota' },
+    ]);
+    assert.deepEqual(b.launchSuccess('hotel', 'ann'), [], 'nothing left to end');
+  });
+
+  it('replacement backoff per group: doubles per replacement round, ends when a newer instance passes', () => {
+    const b = new SiteBackoff({ initialMs: 10 * SEC, maxMs: 300 * SEC });
+    assert.equal(iso(b.replacementFailure('ann', 'web', at(0))), iso(at(10)));
+    assert.equal(b.replacementUntil('ann', 'other', at(1)), undefined, 'per group');
+    assert.equal(iso(b.replacementFailure('ann', 'web', at(10))), iso(at(30)));
+    b.replacementRecovered('ann', 'web', at(5));
+    assert.equal(
+      iso(b.replacementUntil('ann', 'web', at(11))),
+      iso(at(30)),
+      'an instance older than the last round proves nothing',
+    );
+    b.replacementRecovered('ann', 'web', at(10));
+    assert.equal(b.replacementUntil('ann', 'web', at(11)), undefined);
+    assert.equal(iso(b.replacementFailure('ann', 'web', at(12))), iso(at(22)), 'starts again from the initial backoff');
+  });
 });

@@ -8,7 +8,7 @@ import type { Store } from '../../contracts/store.ts';
 import { PageTokens } from '../../services/page-tokens.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
 import { seededRandom } from '../../lib/random.ts';
-import { engineFor } from '../../engines/registry.ts';
+import { EngineRegistry } from '../../engines/registry.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { createGroup, setDesiredCapacity } from '../../services/groups.ts';
 import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
@@ -79,8 +79,7 @@ async function world(domains: number) {
       installationId: 'install-1',
       driverFor: async (_o, site) => drivers[site]!,
       backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }),
-      engine: engineFor('error_overflow_n_preserving'),
-      engineConfig: undefined,
+      engines: new EngineRegistry(),
       knownSites: () => SITES,
       newIntentId: () => `intent-${++next}`,
       graceMs: 60_000,

@@ -55,6 +55,14 @@ export interface Store {
    */
   ownerChangeStamp(owner: UserId): string;
 
+  /**
+   * Required. As {@link changeStamp}, for caches of records no owner holds (users, access keys,
+   * sites, metadata): differs from any earlier value once such a write may have been committed,
+   * or another process's commit. Writes to owners' records (groups, instances, activities, ...)
+   * leave it unchanged. Never throws, never reads a table.
+   */
+  sharedChangeStamp(): string;
+
   /** Required. Reads a value from the installation metadata table. */
   getMeta(key: string): Promise<string | undefined>;
   /** Required. Inserts or overwrites a metadata value. */

@@ -97,11 +97,12 @@ export class Accounts {
 
   /**
    * The secret lookup signature verification uses: user id and plaintext secret, or
-   * undefined. Served from a cache that any store change (a deleted key, another process's
-   * commit) invalidates, so a deleted key stops working at once.
+   * undefined. Served from a cache that any change to records of no owner (a deleted key, a
+   * user) or another process's commit invalidates, so a deleted key stops working at once;
+   * writes to groups and instances (the controller's churn) leave it alone.
    */
   async secretFor(accessKeyId: string): Promise<{ userId: string; secret: string } | undefined> {
-    const found = await this.secrets.through(accessKeyId, this.store.changeStamp(), async () => {
+    const found = await this.secrets.through(accessKeyId, this.store.sharedChangeStamp(), async () => {
       const key = await this.store.getAccessKey(accessKeyId);
       return key ? { userId: key.userId, secret: this.box.open(key.sealedSecret, key.accessKeyId) } : null;
     });
@@ -113,7 +114,7 @@ export class Accounts {
     return (
       (await this.users.through(
         id,
-        this.store.changeStamp(),
+        this.store.sharedChangeStamp(),
         async () => (await this.store.getUserById(id)) ?? null,
       )) ?? undefined
     );

@@ -155,6 +155,20 @@ export function ownerChangeStampCases(open: OpenStore): void {
         );
       }));
 
+    it('the shared stamp changes on writes that name no owner, not on owned writes', () =>
+      withStore(open, async (store) => {
+        await twoUsers(store);
+        const shared = store.sharedChangeStamp();
+        await store.putInstance(instance('u1', 'g', 'i-8'));
+        await store.transaction((tx) => tx.putActivity(activity('u2', 'g', 'a-8', T0)));
+        assert.equal(store.sharedChangeStamp(), shared);
+        await store.createAccessKey(accessKey('AK2', 'u1'));
+        assert.notEqual(store.sharedChangeStamp(), shared);
+        const afterKey = store.sharedChangeStamp();
+        await store.setUserLimits('u2', { maxGroups: 2 });
+        assert.notEqual(store.sharedChangeStamp(), afterKey);
+      }));
+
     it('leaves the store-wide stamp changing with each write', () =>
       withStore(open, async (store) => {
         await twoUsers(store);

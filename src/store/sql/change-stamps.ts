@@ -37,6 +37,10 @@ export class ChangeStamps {
     return `${this.externalRecent()}:${this.writes}`;
   }
 
+  shared(): string {
+    return `${this.externalRecent()}:${this.unowned}`;
+  }
+
   owner(owner: string): string {
     return `${this.externalRecent()}:${this.unowned}:${this.perOwner.get(owner) ?? 0}`;
   }

@@ -66,6 +66,10 @@ class SqlStore implements Store {
     return this.stamps.store();
   }
 
+  sharedChangeStamp(): string {
+    return this.stamps.shared();
+  }
+
   ownerChangeStamp(owner: UserId): string {
     return this.stamps.owner(owner);
   }

@@ -107,13 +107,15 @@ function buildProgram(io: CliIo): Command {
     .description("override a user's limits (DescribeAccountLimits reports them)")
     .option('--max-groups <n>', 'auto scaling groups', count)
     .option('--max-launch-configurations <n>', 'launch configurations', count)
-    .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number }) =>
+    .option('--max-instances <n>', 'instances: the sum of the desired capacities of all their groups', count)
+    .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number; maxInstances?: number }) =>
       withData(async ({ accounts }) => {
-        const limits = Object.fromEntries(
-          Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(
-            ([, v]) => v !== undefined,
-          ),
-        );
+        const chosen = {
+          maxGroups: o.maxGroups,
+          maxLaunchConfigurations: o.maxLaunchConfigurations,
+          maxInstances: o.maxInstances,
+        };
+        const limits = Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined));
         const updated = await accounts.setLimits(name, limits);
         io.out(JSON.stringify({ user: updated.name, limits: updated.limits }));
       }),

@@ -21,7 +21,7 @@ describe('configuration', () => {
     assert.deepEqual(config.sites, DEFAULT_SITES);
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
     assert.equal(config.sitesFile, undefined, 'no file: the sites are the defaults');
-    assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200 });
+    assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200, maxInstances: 1000 });
   });
 
   it('reads sites from a YAML PHANTOM_CONFIG, each validated by its driver', () => {

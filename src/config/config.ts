@@ -131,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     defaultLimits: {
       maxGroups: positiveInt(env, 'PHANTOM_MAX_GROUPS', 500),
       maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
+      maxInstances: positiveInt(env, 'PHANTOM_MAX_INSTANCES', 1000),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
     sites: sitesFile !== undefined ? readSitesFile(sitesFile) : DEFAULT_SITES,

@@ -7,6 +7,7 @@ import type { Store } from '../contracts/store.ts';
 import { groupNotFound, invalid, launchConfigurationNotFound, limitsOf, type ServiceDeps } from './deps.ts';
 import { checkTags } from '../domain/tags.ts';
 import { recordTermination } from './activities.ts';
+import { checkInstanceLimit } from './instance-limit.ts';
 
 /** Input of createGroup (already shape-validated). */
 export interface NewGroup {
@@ -117,6 +118,7 @@ export async function createGroup(deps: ServiceDeps, user: User, input: NewGroup
         `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`,
       );
     }
+    await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: group.desiredCapacity });
     await tx.createGroup(group);
   });
   return group;
@@ -135,7 +137,7 @@ export async function groupForChange(store: Store, user: User, name: string): Pr
 
 /**
  * UpdateAutoScalingGroup: only given fields change; sizes follow AWS's min/max → desired rule.
- * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted).
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted), LimitExceeded.
  */
 export async function updateGroup(
   deps: ServiceDeps,
@@ -160,13 +162,14 @@ export async function updateGroup(
     const next: GroupRecord = { ...group, ...defined, ...capacity };
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
     await placementOf(tx, deps.sites(), next);
+    await checkInstanceLimit(tx, deps, user, { group: name, desiredCapacity: next.desiredCapacity });
     return tx.updateGroup(next);
   });
 }
 
 /**
  * SetDesiredCapacity (Phantom domains: min = max = N; plain groups: min ≤ N ≤ max).
- * @throws PhantomError NotFound, Validation, ScalingActivityInProgress.
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress, LimitExceeded.
  */
 export async function setDesiredCapacity(
   deps: ServiceDeps,
@@ -176,7 +179,9 @@ export async function setDesiredCapacity(
 ): Promise<GroupRecord> {
   return deps.store.transaction(async (tx) => {
     const group = await groupForChange(tx, user, name);
-    return tx.updateGroup({ ...group, ...setDesired(group, desired, isPhantomDomain(group.tags)) });
+    const capacity = setDesired(group, desired, isPhantomDomain(group.tags));
+    await checkInstanceLimit(tx, deps, user, { group: name, desiredCapacity: capacity.desiredCapacity });
+    return tx.updateGroup({ ...group, ...capacity });
   });
 }
 

@@ -31,7 +31,7 @@ async function world(domains: number) {
     store,
     clock,
     sites: () => SITES,
-    defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10 },
+    defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10, maxInstances: 100_000 },
     pageTokens: new PageTokens(Buffer.alloc(32)),
   };
   for (const site of SITES)

@@ -71,14 +71,15 @@ function refreshSites(data: DataDir, everyMs: number, log: Logger): () => void {
   return () => clearInterval(timer);
 }
 
-/** Builds the drivers, the reconciler and its runtime, and starts polling. */
+/** Builds the drivers, the reconciler and its runtime (not started: the API listens first). */
 async function startController(config: PhantomConfig, data: DataDir, clock: Clock, log: Logger): Promise<Controller> {
   const drivers = new DriverProvider(() => data.sites.all(), data.credentials, {
     clock,
     random: cryptoRandom,
     dataDir: config.dataDir,
   });
-  const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
+  const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs, launchesPerSite, reconcileTimeoutMs } =
+    config.controller;
   let controller: Controller | undefined = undefined;
   const health = new HttpHealthProber({
     clock,
@@ -90,6 +91,8 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
     store: data.store,
     intervalMs,
     log,
+    launchesPerSite,
+    reconcileTimeoutMs,
     reconciler: {
       store: data.store,
       clock,
@@ -104,7 +107,6 @@ async function startController(config: PhantomConfig, data: DataDir, clock: Cloc
       health,
     },
   });
-  controller.start();
   return controller;
 }
 
@@ -150,6 +152,8 @@ export async function startServer(
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   log.info({ url, dataDir: config.dataDir, sites: deps.sites() }, 'phantom serving');
+  // Only now: a large backlog is caught up behind a serving API, never before it listens.
+  controller?.start();
   return {
     url,
     port,

@@ -35,6 +35,10 @@ export interface PhantomConfig {
     graceMs: number;
     backoffInitialMs: number;
     backoffMaxMs: number;
+    /** Launches each site grants per controller batch, shared fairly between users (PHANTOM_LAUNCHES_PER_SITE). */
+    launchesPerSite: number;
+    /** One domain's reconcile is abandoned after this long (PHANTOM_RECONCILE_TIMEOUT_MS). */
+    reconcileTimeoutMs: number;
   };
 }
 
@@ -143,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       graceMs: positiveInt(env, 'PHANTOM_GRACE_MS', 60_000),
       backoffInitialMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_INITIAL_MS', 10_000)),
       backoffMaxMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_MAX_MS', 300_000)),
+      launchesPerSite: Math.max(1, positiveInt(env, 'PHANTOM_LAUNCHES_PER_SITE', 20)),
+      reconcileTimeoutMs: Math.max(100, positiveInt(env, 'PHANTOM_RECONCILE_TIMEOUT_MS', 60_000)),
     },
   };
 }

@@ -99,7 +99,9 @@ async function world(clouds: string): Promise<World> {
     services,
     deps,
     noCredentials,
-    pass: () => reconcileDomain(deps, user.id, 'testDomain1', controller.signal),
+    pass: async () => {
+      await reconcileDomain(deps, user.id, 'testDomain1', controller.signal);
+    },
     cloudView: () =>
       Object.fromEntries(
         Object.entries(sims).map(([site, sim]) => [

@@ -7,6 +7,7 @@ import type {
   LaunchConfigurationRecord,
   LaunchIntentRecord,
 } from '../contracts/records.ts';
+import type { ControllerEvents, LaunchBudget, ReconcileResult } from '../contracts/reconcile.ts';
 import type { Store } from '../contracts/store.ts';
 import { parseLaunchConfigurationName, siteEntryName } from '../domain/names.ts';
 import { resolvePlacement, type SiteCap } from '../domain/placement.ts';
@@ -34,6 +35,10 @@ export interface ReconcilerDeps {
   graceMs: number;
   /** Optional. HTTP health checks of groups that define one (see domain/health-check.ts). */
   health?: HealthChecks;
+  /** Optional. Launch slots of the current batch; absent = unbounded. */
+  launchBudget?: LaunchBudget;
+  /** Optional. Where decisions are reported; absent = nowhere. */
+  events?: ControllerEvents;
 }
 
 /** Cloud instances of the domain per observed site; sites that could not be listed are absent. */
@@ -55,10 +60,10 @@ export async function reconcileDomain(
   groupName: string,
   signal: AbortSignal,
   using: { observe?: SiteObserver; reads?: DomainReads } = {},
-): Promise<void> {
+): Promise<ReconcileResult> {
   const reads = using.reads ?? directReads(deps.store);
   const group = await reads.group(owner, groupName);
-  if (!group) return;
+  if (!group) return {};
   const launchConfigurationNames = await reads.launchConfigurationNames(owner);
   const sites = sitesOf(group, deps.knownSites(), launchConfigurationNames);
   const records = await reads.instances(owner, groupName);
@@ -72,9 +77,10 @@ export async function reconcileDomain(
   const current = await sync(deps, group, records, intents, observed, signal);
   if (group.deleting && current.records.filter(live).length === 0 && current.pending.length === 0) {
     await deps.store.deleteGroup(owner, groupName);
-    return;
+    return {};
   }
-  for (const intent of current.pending) await launch(deps, group, intent.site, signal, intent);
+  for (const intent of current.pending)
+    if (deps.launchBudget?.take(owner, intent.site) !== false) await launch(deps, group, intent.site, signal, intent);
   // Unless something was written, the engine's first round starts from what sync saw.
   await act(
     deps,
@@ -84,6 +90,7 @@ export async function reconcileDomain(
     current.unhealthy,
     current.wrote || current.pending.length > 0 ? undefined : current,
   );
+  return {};
 }
 
 /** Placements resolved per group record, while the sites and launch configuration names stay the same. */
@@ -354,7 +361,10 @@ async function act(
     if (suspended.has('Launch')) return;
     let backedOff = false;
     for (const { site, count } of plan.launches) {
-      for (let i = 0; i < count && !backedOff; i++) backedOff = !(await launch(deps, group, site, signal));
+      for (let i = 0; i < count && !backedOff; i++) {
+        if (deps.launchBudget?.take(group.owner, site) === false) break;
+        backedOff = !(await launch(deps, group, site, signal));
+      }
       if (backedOff) break;
     }
     if (!backedOff) return;

@@ -73,6 +73,7 @@ async function world(domains: number) {
     store,
     intervalMs: 3_600_000,
     log: pino({ level: 'silent' }),
+    launchesPerSite: 1000,
     reconciler: {
       store,
       clock,

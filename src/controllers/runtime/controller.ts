@@ -1,12 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { ControllerEvents } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
 import type { DomainReads } from '../domain-reads.ts';
-import { reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
+import { type reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
 import { TAG } from '../ownership.ts';
+import { KeySchedule, type Timers } from './key-schedule.ts';
+import { FairLaunchBudget, interleaveByOwner } from './launch-budget.ts';
 import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
 import { RecordCache } from './record-cache.ts';
+import { reconcileOnce } from './reconcile-once.ts';
 import { SiteListings } from './site-listings.ts';
 import { groupsNamedIn, groupsTouchedBy } from './write-targets.ts';
 
@@ -17,6 +21,19 @@ export interface ControllerOptions {
   /** Required. How often every domain is reconciled even without an API write. */
   intervalMs: number;
   log: Logger;
+  /** Optional. Launches each site grants per batch, shared fairly between owners (default 20). */
+  launchesPerSite?: number;
+  /** Optional. One domain's reconcile is abandoned (its cloud calls aborted) after this long (default 60 s). */
+  reconcileTimeoutMs?: number;
+  /** Optional. First retry delay of a domain whose reconcile failed; doubles to `retryMaxMs` (default 1 s, 5 min). */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Optional. Where passes are reported (default nowhere). */
+  events?: ControllerEvents;
+  /** Optional. Timers of delayed requeues and retries (default real ones). */
+  timers?: Timers;
+  /** Optional. One domain's reconcile (default reconcileDomain; tests pass fakes). */
+  reconcile?: typeof reconcileDomain;
 }
 
 /** What one routine pass over every queued domain cost (logged at debug as "reconcile pass"). */
@@ -30,28 +47,39 @@ export interface PassReport {
 
 type Key = { owner: string; group: string };
 const keyOf = (owner: string, group: string) => `${owner}\u0000${group}`;
+const keyFrom = (key: string): Key => {
+  const [owner, group] = key.split('\u0000') as [string, string];
+  return { owner, group };
+};
 
-/**
- * A routine pass gives the event loop a turn this often: on a fast cloud its domains run on
- * microtasks alone, which would hold API requests (and the writes that make urgent work)
- * until the whole pass had finished.
- */
+/** A batch gives the event loop a turn at least this often (API requests wait no longer on it). */
 const YIELD_EVERY_MS = 5;
 
 /** Routine passes re-read each owner's records at least this often, whatever was marked. */
 const RECORD_CACHE_MAX_AGE_MS = 60_000;
 
+/** What runs one batch of domains shares. */
+interface Batch {
+  deps: ReconcilerDeps;
+  budget: FairLaunchBudget;
+  using: { observe?: SiteObserver; reads?: DomainReads };
+}
+
 /**
- * Level-triggered reconciliation of every domain. Two queues, keys deduplicated:
+ * Level-triggered reconciliation of every domain, bounded and fair. Queues, keys deduplicated:
  * - urgent: groups an API write touched (`pokeWrite`), reconciled first, each with its own
  *   listing, so a write reaches the cloud without waiting for a routine pass to finish;
- * - routine: every group, enqueued by the periodic poll and reconciled as one pass that lists
- *   each (owner, site) once and shares the listing (cloud calls scale with sites, not domains).
- * Routine passes read the store through a RecordCache kept between passes; every write marks
- * what it touched (`pokeWrite`, and each domain whose pass wrote), so nothing acts on records
- * older than its last write. One domain is reconciled at a time (the embedded store has one
- * writer). A failing domain is logged and retried at the next poll; nothing stops the loop.
- * Events only enqueue: each domain's pass observes the clouds afresh.
+ * - routine: every group, enqueued by the periodic poll, by delayed requeues and retries, and by
+ *   domains whose launch budget ran out; reconciled as one pass that lists each (owner, site)
+ *   once and shares the listing (cloud calls scale with sites, not domains).
+ * Each batch (a routine pass or an urgent batch) orders its domains owner by owner in turns and
+ * shares a FairLaunchBudget: a domain refused a launch slot is requeued for the next batch, which
+ * runs right after, so a user with a huge backlog catches up without holding anyone else up.
+ * A batch yields to the event loop every few ms. Each domain's reconcile is abandoned after
+ * `reconcileTimeoutMs`; a failing domain is logged once per retry and retried with exponential
+ * backoff. Routine passes read the store through a RecordCache; every write marks what it
+ * touched, so nothing acts on records older than its last write. One domain is reconciled at a
+ * time (the embedded store has one writer). Events only enqueue.
  */
 export class Controller {
   private readonly urgent = new Map<string, Key>();
@@ -62,12 +90,27 @@ export class Controller {
   private stopped = false;
   private lastPass?: PassReport;
   private readonly records: RecordCache;
+  private readonly schedule: KeySchedule;
+  /** Keys whose abandoned (timed out) reconcile has not settled yet: not reconciled again until it has. */
+  private readonly stuck = new Set<string>();
+  private batches = 0;
 
   constructor(private readonly options: ControllerOptions) {
     const clock = options.reconciler.clock;
     this.records = new RecordCache(options.store, {
       now: () => clock.now().getTime(),
       maxAgeMs: RECORD_CACHE_MAX_AGE_MS,
+    });
+    this.schedule = new KeySchedule({
+      now: () => clock.now().getTime(),
+      onDue: (key) => {
+        if (this.stopped) return;
+        this.routine.set(key, keyFrom(key));
+        this.drain();
+      },
+      timers: options.timers,
+      retryInitialMs: options.retryInitialMs,
+      retryMaxMs: options.retryMaxMs,
     });
   }
 
@@ -128,74 +171,122 @@ export class Controller {
       while ((this.urgent.size > 0 || this.routine.size > 0) && !this.stopped) {
         if (this.urgent.size > 0) await this.runUrgent();
         else await this.runRoutinePass();
+        await yieldToEventLoop();
       }
-    })().finally(() => {
-      this.running = undefined;
-    });
+    })()
+      .catch((err: unknown) => this.options.log.error({ err }, 'controller loop failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
   }
 
-  /** Reconciles every queued urgent group (its calls are not part of any pass's count); returns their keys. */
+  /** Takes the runnable keys out of `queue`, owners in turns (keys backing off or stuck wait for their timer). */
+  private take(queue: Map<string, Key>): Array<[string, Key]> {
+    const runnable: Array<[string, Key]> = [];
+    for (const [key, item] of queue) {
+      queue.delete(key);
+      if (!this.stuck.has(key) && !this.schedule.backingOff(key)) runnable.push([key, item]);
+    }
+    const ordered = interleaveByOwner(
+      runnable.map(([key, item]) => ({ key, ...item })),
+      this.batches++,
+    );
+    return ordered.map(({ key, owner, group }) => [key, { owner, group }]);
+  }
+
+  private budgetFor(items: Array<[string, Key]>): FairLaunchBudget {
+    const owners = new Set(items.map(([, item]) => item.owner)).size;
+    return new FairLaunchBudget(this.options.launchesPerSite ?? 20, owners);
+  }
+
+  /** Reconciles every queued urgent group as one batch (its calls are not part of any pass's count); returns their keys. */
   private async runUrgent(): Promise<Set<string>> {
+    const started = performance.now();
+    const items = this.take(this.urgent);
+    const budget = this.budgetFor(items);
+    const batch: Batch = { deps: { ...this.metered(noCalls()), launchBudget: budget }, budget, using: {} };
     const done = new Set<string>();
-    const deps = this.metered(noCalls());
-    while (this.urgent.size > 0 && !this.stopped) {
-      const [key, item] = this.urgent.entries().next().value!;
-      this.urgent.delete(key);
-      await this.reconcile(deps, item, {});
+    let lastYield = performance.now();
+    for (const [key, item] of items) {
+      if (this.stopped) break;
+      lastYield = await this.yieldIfDue(lastYield);
+      await this.reconcile(batch, key, item);
       done.add(key);
     }
+    this.options.events?.pass({ kind: 'urgent', domains: done.size, durationMs: performance.now() - started });
     return done;
   }
 
   private async runRoutinePass(): Promise<void> {
-    const batch = [...this.routine.entries()];
-    this.routine.clear();
+    const items = this.take(this.routine);
     const started = performance.now();
     const counts = noCalls();
-    const deps = this.metered(counts);
+    const budget = this.budgetFor(items);
+    const deps = { ...this.metered(counts), launchBudget: budget };
     const listings = new SiteListings(deps.installationId, deps.driverFor);
+    const batch: Batch = { deps, budget, using: { observe: listings.observe, reads: this.records } };
     this.records.prune();
     const reconciledUrgently = new Set<string>();
     let lastYield = performance.now();
-    for (const [key, item] of batch) {
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+    for (const [key, item] of items) {
+      lastYield = await this.yieldIfDue(lastYield);
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
-      if (!reconciledUrgently.has(key))
-        await this.reconcile(deps, item, { observe: listings.observe, reads: this.records });
+      if (!reconciledUrgently.has(key)) await this.reconcile(batch, key, item);
     }
     const memory = process.memoryUsage();
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     this.lastPass = {
-      domains: batch.length,
+      domains: items.length,
       durationMs: performance.now() - started,
       cloudCalls: counts,
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) },
     };
     this.options.log.debug(this.lastPass, 'reconcile pass');
+    this.options.events?.pass({ kind: 'routine', domains: items.length, durationMs: this.lastPass.durationMs });
   }
 
-  private async reconcile(
-    deps: ReconcilerDeps,
-    item: Key,
-    using: { observe?: SiteObserver; reads?: DomainReads },
-  ): Promise<void> {
+  private async yieldIfDue(lastYield: number): Promise<number> {
+    if (performance.now() - lastYield <= YIELD_EVERY_MS) return lastYield;
+    await yieldToEventLoop();
+    return performance.now();
+  }
+
+  /** One domain: reconciled with a timeout; requeued when it asks, when its budget ran out, or (backing off) when it failed. */
+  private async reconcile(batch: Batch, key: string, item: Key): Promise<void> {
     const stamp = this.options.store.changeStamp();
-    try {
-      await reconcileDomain(deps, item.owner, item.group, this.abort.signal, using);
-    } catch (err) {
-      this.options.log.error(
-        { err, owner: item.owner, group: item.group },
-        'reconcile failed; retried at the next poll',
-      );
-    } finally {
-      // Whatever this domain's pass wrote (anything at all moved the stamp) is read afresh next time.
-      if (this.options.store.changeStamp() !== stamp) this.records.markGroup(item.owner, item.group);
+    const refusals = batch.budget.refusals;
+    const outcome = await reconcileOnce(batch.deps, item, {
+      abort: this.abort.signal,
+      timeoutMs: this.options.reconcileTimeoutMs ?? 60_000,
+      using: batch.using,
+      reconcile: this.options.reconcile,
+    });
+    // Whatever this domain's pass wrote (anything at all moved the stamp) is read afresh next time.
+    if (this.options.store.changeStamp() !== stamp) this.records.markGroup(item.owner, item.group);
+    if (this.stopped) return;
+    if (outcome.ok) {
+      this.schedule.succeeded(key);
+      if (batch.budget.refusals > refusals) this.routine.set(key, item);
+      else if (outcome.result.requeueAfterMs !== undefined && outcome.result.requeueAfterMs < this.options.intervalMs)
+        this.schedule.requeueAfter(key, outcome.result.requeueAfterMs);
+      return;
     }
+    if (outcome.timedOut) {
+      this.stuck.add(key);
+      void outcome.settled.then(() => {
+        this.stuck.delete(key);
+        if (this.stopped) return;
+        this.routine.set(key, item);
+        this.drain();
+      });
+    }
+    const { delayMs, attempts } = this.schedule.failed(key);
+    this.options.log.error(
+      { err: outcome.error, owner: item.owner, group: item.group, attempts, retryInMs: delayMs },
+      outcome.timedOut ? 'reconcile timed out; retried with backoff' : 'reconcile failed; retried with backoff',
+    );
   }
 
   /** The reconciler's deps with every cloud call counted; launches are logged at debug. */
@@ -212,11 +303,18 @@ export class Controller {
     };
   }
 
-  /** Stops polling, aborts cloud calls in flight and waits for the current pass to end. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling, aborts cloud calls in flight and waits for the current domain to end, at most
+   * `waitMs` (a reconcile stuck in a call that ignores the abort is left behind).
+   */
+  async stop(waitMs = 3000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.schedule.clear();
     this.abort.abort(new Error('controller stopping'));
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()));
+    await Promise.race([this.running, deadline]);
+    clearTimeout(timer);
   }
 }

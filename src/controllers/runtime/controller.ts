@@ -6,6 +6,7 @@ import type { Store } from '../../contracts/store.ts';
 import type { DomainReads } from '../domain-reads.ts';
 import { type reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
 import { TAG } from '../ownership.ts';
+import { Yielder, yieldingDriver, yieldingStore } from './yielding.ts';
 import { KeySchedule, type Timers } from './key-schedule.ts';
 import { FairLaunchBudget, interleaveByOwner } from './launch-budget.ts';
 import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
@@ -55,6 +56,9 @@ const keyFrom = (key: string): Key => {
 /** A batch gives the event loop a turn at least this often (API requests wait no longer on it). */
 const YIELD_EVERY_MS = 5;
 
+/** A domain that launched is reconciled again this soon (or at a quarter of the poll interval). */
+const FOLLOW_UP_MS = 1000;
+
 /** Routine passes re-read each owner's records at least this often, whatever was marked. */
 const RECORD_CACHE_MAX_AGE_MS = 60_000;
 
@@ -94,6 +98,7 @@ export class Controller {
   /** Keys whose abandoned (timed out) reconcile has not settled yet: not reconciled again until it has. */
   private readonly stuck = new Set<string>();
   private batches = 0;
+  private readonly yielder = new Yielder(YIELD_EVERY_MS);
 
   constructor(private readonly options: ControllerOptions) {
     const clock = options.reconciler.clock;
@@ -206,10 +211,9 @@ export class Controller {
     const budget = this.budgetFor(items);
     const batch: Batch = { deps: { ...this.metered(noCalls()), launchBudget: budget }, budget, using: {} };
     const done = new Set<string>();
-    let lastYield = performance.now();
     for (const [key, item] of items) {
       if (this.stopped) break;
-      lastYield = await this.yieldIfDue(lastYield);
+      await this.yielder.maybe();
       await this.reconcile(batch, key, item);
       done.add(key);
     }
@@ -227,9 +231,8 @@ export class Controller {
     const batch: Batch = { deps, budget, using: { observe: listings.observe, reads: this.records } };
     this.records.prune();
     const reconciledUrgently = new Set<string>();
-    let lastYield = performance.now();
     for (const [key, item] of items) {
-      lastYield = await this.yieldIfDue(lastYield);
+      await this.yielder.maybe();
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
@@ -247,16 +250,10 @@ export class Controller {
     this.options.events?.pass({ kind: 'routine', domains: items.length, durationMs: this.lastPass.durationMs });
   }
 
-  private async yieldIfDue(lastYield: number): Promise<number> {
-    if (performance.now() - lastYield <= YIELD_EVERY_MS) return lastYield;
-    await yieldToEventLoop();
-    return performance.now();
-  }
-
   /** One domain: reconciled with a timeout; requeued when it asks, when its budget ran out, or (backing off) when it failed. */
   private async reconcile(batch: Batch, key: string, item: Key): Promise<void> {
     const stamp = this.options.store.changeStamp();
-    const refusals = batch.budget.refusals;
+    const { refusals, granted } = batch.budget;
     const outcome = await reconcileOnce(batch.deps, item, {
       abort: this.abort.signal,
       timeoutMs: this.options.reconcileTimeoutMs ?? 60_000,
@@ -269,8 +266,7 @@ export class Controller {
     if (outcome.ok) {
       this.schedule.succeeded(key);
       if (batch.budget.refusals > refusals) this.routine.set(key, item);
-      else if (outcome.result.requeueAfterMs !== undefined && outcome.result.requeueAfterMs < this.options.intervalMs)
-        this.schedule.requeueAfter(key, outcome.result.requeueAfterMs);
+      else this.requeueIfAsked(key, outcome.result.requeueAfterMs, batch.budget.granted > granted);
       return;
     }
     if (outcome.timedOut) {
@@ -289,7 +285,22 @@ export class Controller {
     );
   }
 
-  /** The reconciler's deps with every cloud call counted; launches are logged at debug. */
+  /**
+   * A delayed requeue: when the reconcile asked for one, or soon after it launched something
+   * (so new instances are seen running and InService well within one poll interval).
+   */
+  private requeueIfAsked(key: string, askedMs: number | undefined, launched: boolean): void {
+    const followUpMs = launched ? Math.min(FOLLOW_UP_MS, this.options.intervalMs / 4) : undefined;
+    const delays = [askedMs, followUpMs].filter((ms): ms is number => ms !== undefined);
+    if (delays.length === 0) return;
+    const ms = Math.min(...delays);
+    if (ms < this.options.intervalMs) this.schedule.requeueAfter(key, ms);
+  }
+
+  /**
+   * The reconciler's deps with every cloud call counted (launches logged at debug), and every
+   * store and cloud call giving the event loop a turn when one is due.
+   */
   private metered(counts: CloudCallCounts): ReconcilerDeps {
     const base = this.options.reconciler;
     const log = this.options.log;
@@ -299,7 +310,9 @@ export class Controller {
       : undefined;
     return {
       ...base,
-      driverFor: async (owner, site) => meteredDriver(await base.driverFor(owner, site), counts, onLaunch),
+      store: yieldingStore(base.store, this.yielder),
+      driverFor: async (owner, site) =>
+        yieldingDriver(meteredDriver(await base.driverFor(owner, site), counts, onLaunch), this.yielder),
     };
   }
 

@@ -11,9 +11,10 @@ import type { LaunchBudget } from '../../contracts/reconcile.ts';
  */
 export class FairLaunchBudget implements LaunchBudget {
   private readonly share: number;
-  private readonly granted = new Map<string, number>();
+  private readonly grantedOn = new Map<string, number>();
   private readonly grantedTo = new Map<string, number>();
   private refusedCount = 0;
+  private grantedCount = 0;
 
   /**
    * @param perSite Required. Launches each site grants in this batch (at least 1).
@@ -27,16 +28,22 @@ export class FairLaunchBudget implements LaunchBudget {
   }
 
   take(owner: string, site: string): boolean {
-    const onSite = this.granted.get(site) ?? 0;
+    const onSite = this.grantedOn.get(site) ?? 0;
     const key = `${owner}\u0000${site}`;
     const toOwner = this.grantedTo.get(key) ?? 0;
     if (onSite >= this.perSite || toOwner >= this.share) {
       this.refusedCount++;
       return false;
     }
-    this.granted.set(site, onSite + 1);
+    this.grantedCount++;
+    this.grantedOn.set(site, onSite + 1);
     this.grantedTo.set(key, toOwner + 1);
     return true;
+  }
+
+  /** How many slots `take` has granted so far. */
+  get granted(): number {
+    return this.grantedCount;
   }
 
   /** How many times `take` has answered false so far (a domain refused a slot needs another batch). */

@@ -147,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       graceMs: positiveInt(env, 'PHANTOM_GRACE_MS', 60_000),
       backoffInitialMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_INITIAL_MS', 10_000)),
       backoffMaxMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_MAX_MS', 300_000)),
-      launchesPerSite: Math.max(1, positiveInt(env, 'PHANTOM_LAUNCHES_PER_SITE', 20)),
+      launchesPerSite: Math.max(1, positiveInt(env, 'PHANTOM_LAUNCHES_PER_SITE', 100)),
       reconcileTimeoutMs: Math.max(100, positiveInt(env, 'PHANTOM_RECONCILE_TIMEOUT_MS', 60_000)),
     },
   };

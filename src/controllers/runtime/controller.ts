@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { ControllerEvents } from '../../contracts/reconcile.ts';
+import type { ControllerEvents, LaunchBudget } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
 import type { DomainReads } from '../domain-reads.ts';
 import { type reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
@@ -22,7 +22,7 @@ export interface ControllerOptions {
   /** Required. How often every domain is reconciled even without an API write. */
   intervalMs: number;
   log: Logger;
-  /** Optional. Launches each site grants per batch, shared fairly between owners (default 20). */
+  /** Optional. Launches each site grants per batch, shared fairly between owners (default 100). */
   launchesPerSite?: number;
   /** Optional. One domain's reconcile is abandoned (its cloud calls aborted) after this long (default 60 s). */
   reconcileTimeoutMs?: number;
@@ -67,6 +67,8 @@ interface Batch {
   deps: ReconcilerDeps;
   budget: FairLaunchBudget;
   using: { observe?: SiteObserver; reads?: DomainReads };
+  /** Domains refused a launch slot in this batch. */
+  outOfBudget: Array<[string, Key]>;
 }
 
 /**
@@ -97,6 +99,8 @@ export class Controller {
   private readonly schedule: KeySchedule;
   /** Keys whose abandoned (timed out) reconcile has not settled yet: not reconciled again until it has. */
   private readonly stuck = new Set<string>();
+  /** Sites on which each domain last ran out of launch slots. */
+  private readonly waitingOn = new Map<string, Set<string>>();
   private batches = 0;
   private readonly yielder = new Yielder(YIELD_EVERY_MS);
 
@@ -201,7 +205,7 @@ export class Controller {
 
   private budgetFor(items: Array<[string, Key]>): FairLaunchBudget {
     const owners = new Set(items.map(([, item]) => item.owner)).size;
-    return new FairLaunchBudget(this.options.launchesPerSite ?? 20, owners);
+    return new FairLaunchBudget(this.options.launchesPerSite ?? 100, owners);
   }
 
   /** Reconciles every queued urgent group as one batch (its calls are not part of any pass's count); returns their keys. */
@@ -209,14 +213,21 @@ export class Controller {
     const started = performance.now();
     const items = this.take(this.urgent);
     const budget = this.budgetFor(items);
-    const batch: Batch = { deps: { ...this.metered(noCalls()), launchBudget: budget }, budget, using: {} };
+    const batch: Batch = {
+      deps: { ...this.metered(noCalls()), launchBudget: budget },
+      budget,
+      using: {},
+      outOfBudget: [],
+    };
     const done = new Set<string>();
     for (const [key, item] of items) {
       if (this.stopped) break;
       await this.yielder.maybe();
+      if (this.skipped(batch, key, item)) continue;
       await this.reconcile(batch, key, item);
       done.add(key);
     }
+    this.requeueOutOfBudget(batch);
     this.options.events?.pass({ kind: 'urgent', domains: done.size, durationMs: performance.now() - started });
     return done;
   }
@@ -228,7 +239,12 @@ export class Controller {
     const budget = this.budgetFor(items);
     const deps = { ...this.metered(counts), launchBudget: budget };
     const listings = new SiteListings(deps.installationId, deps.driverFor);
-    const batch: Batch = { deps, budget, using: { observe: listings.observe, reads: this.records } };
+    const batch: Batch = {
+      deps,
+      budget,
+      using: { observe: listings.observe, reads: this.records },
+      outOfBudget: [],
+    };
     this.records.prune();
     const reconciledUrgently = new Set<string>();
     for (const [key, item] of items) {
@@ -236,8 +252,9 @@ export class Controller {
       if (this.stopped) return;
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
-      if (!reconciledUrgently.has(key)) await this.reconcile(batch, key, item);
+      if (!reconciledUrgently.has(key) && !this.skipped(batch, key, item)) await this.reconcile(batch, key, item);
     }
+    this.requeueOutOfBudget(batch);
     const memory = process.memoryUsage();
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     this.lastPass = {
@@ -251,10 +268,36 @@ export class Controller {
   }
 
   /** One domain: reconciled with a timeout; requeued when it asks, when its budget ran out, or (backing off) when it failed. */
+  /**
+   * Whether to leave a domain to the next batch unreconciled: it last ran out of launch slots,
+   * and this batch has no slot left for its owner on any of those sites (reconciling it would
+   * cost a pass over its records for nothing).
+   */
+  private skipped(batch: Batch, key: string, item: Key): boolean {
+    const sites = this.waitingOn.get(key);
+    if (!sites || [...sites].some((site) => batch.budget.hasRoom(item.owner, site))) return false;
+    this.routine.set(key, item);
+    return true;
+  }
+
+  /** Domains that ran out of launch slots go to the next batch, behind those skipped in this one (so they take turns). */
+  private requeueOutOfBudget(batch: Batch): void {
+    if (this.stopped) return;
+    for (const [key, item] of batch.outOfBudget) this.routine.set(key, item);
+  }
+
   private async reconcile(batch: Batch, key: string, item: Key): Promise<void> {
     const stamp = this.options.store.changeStamp();
-    const { refusals, granted } = batch.budget;
-    const outcome = await reconcileOnce(batch.deps, item, {
+    const granted = batch.budget.granted;
+    const refusedOn = new Set<string>();
+    const launchBudget: LaunchBudget = {
+      take: (owner, site) => {
+        if (batch.budget.take(owner, site)) return true;
+        refusedOn.add(site);
+        return false;
+      },
+    };
+    const outcome = await reconcileOnce({ ...batch.deps, launchBudget }, item, {
       abort: this.abort.signal,
       timeoutMs: this.options.reconcileTimeoutMs ?? 60_000,
       using: batch.using,
@@ -265,8 +308,13 @@ export class Controller {
     if (this.stopped) return;
     if (outcome.ok) {
       this.schedule.succeeded(key);
-      if (batch.budget.refusals > refusals) this.routine.set(key, item);
-      else this.requeueIfAsked(key, outcome.result.requeueAfterMs, batch.budget.granted > granted);
+      if (refusedOn.size > 0) {
+        this.waitingOn.set(key, refusedOn);
+        batch.outOfBudget.push([key, item]);
+      } else {
+        this.waitingOn.delete(key);
+        this.requeueIfAsked(key, outcome.result.requeueAfterMs, batch.budget.granted > granted);
+      }
       return;
     }
     if (outcome.timedOut) {

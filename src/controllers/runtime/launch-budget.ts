@@ -41,6 +41,13 @@ export class FairLaunchBudget implements LaunchBudget {
     return true;
   }
 
+  /** Whether `take(owner, site)` would grant a slot now. */
+  hasRoom(owner: string, site: string): boolean {
+    return (
+      (this.grantedOn.get(site) ?? 0) < this.perSite && (this.grantedTo.get(`${owner}\u0000${site}`) ?? 0) < this.share
+    );
+  }
+
   /** How many slots `take` has granted so far. */
   get granted(): number {
     return this.grantedCount;

@@ -144,4 +144,36 @@ describe('controller runtime: requeues, retries, timeouts, fairness', () => {
     assert.ok(passes.length >= 200 / 10, `${passes.length} batches of at most 10 launches for 203`);
     assert.ok(passes.every((p) => p.kind === 'routine'));
   });
+  it('a domain out of slots is not reconciled again while its owner has no slot left; the owner’s domains take turns', async () => {
+    const wants: Record<string, number> = { a1: 10, a2: 10, a3: 10 };
+    const reconciles: Array<{ group: string; batch: number; launched: number }> = [];
+    const { controller, passes } = runtime(
+      Object.keys(wants).map((g) => `a/${g}`),
+      async (deps, owner, group) => {
+        let launched = 0;
+        while (wants[group]! > 0 && deps.launchBudget!.take(owner, 'hotel')) {
+          wants[group]!--;
+          launched++;
+        }
+        reconciles.push({ group, batch: passes.length, launched });
+        return {};
+      },
+      { launchesPerSite: 5 },
+    );
+    controller.start();
+    await until(() => Object.values(wants).every((n) => n === 0));
+    await controller.stop();
+    const later = reconciles.filter((r) => r.batch > 0);
+    const perBatch = new Map<number, number>();
+    for (const r of later) perBatch.set(r.batch, (perBatch.get(r.batch) ?? 0) + 1);
+    assert.ok(
+      [...perBatch.values()].every((n) => n === 1),
+      `one reconcile per batch once slots ran out: ${JSON.stringify([...perBatch])}`,
+    );
+    assert.deepEqual(
+      later.filter((r) => r.launched > 0).map((r) => r.group),
+      ['a1', 'a2', 'a3', 'a2', 'a3'],
+      'turns (a1 had its first 5 in the first batch)',
+    );
+  });
 });

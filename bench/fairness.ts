@@ -176,7 +176,7 @@ function report(f: Record<string, number | null>): void {
     '',
     `## Fairness: user A scales ${GROUPS} plain groups to ${GROUPS * EACH} instances while user B works — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${machine()}. \`phantom server\` through bin/phantom.js on two embedded sim sites (bootMs 0, apiLatencyMs 0, unlimited capacity); poll interval ${INTERVAL_MS} ms, launches per site per batch ${args['launches-per-site'] ?? 'default'}. B's Describe calls back to back (10 ms apart) while A scales; SIGTERM when A has half its instances, restart on the same data dir.`,
+    `Machine: ${machine()}. \`phantom server\` through bin/phantom.js on two embedded sim sites (bootMs 0, apiLatencyMs 0, unlimited capacity); poll interval ${INTERVAL_MS} ms, launches per site per batch ${args['launches-per-site'] ?? '100 (default)'}. B's Describe calls back to back (10 ms apart) while A scales; SIGTERM when A has half its instances, restart on the same data dir.`,
     '',
     table,
     '',

@@ -28,7 +28,10 @@ describe('one tenant does not stall the others (phantom server, two embedded sim
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'phantom-fairness-'));
-    server = await FairnessServer.create(dir, { PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS) });
+    server = await FairnessServer.create(dir, {
+      PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS),
+      PHANTOM_LAUNCHES_PER_SITE: '20', // a backlog that lasts long enough to be interrupted
+    });
     await server.start();
     a = await server.addUser('alice');
     b = await server.addUser('bob');

@@ -1,18 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { ControllerEvents, LaunchBudget } from '../../contracts/reconcile.ts';
+import type { ControllerEvents } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
-import type { DomainReads } from '../domain-reads.ts';
-import { type reconcileDomain, type ReconcilerDeps, type SiteObserver } from '../domain-reconciler.ts';
-import { TAG } from '../ownership.ts';
-import { Yielder, yieldingDriver, yieldingStore } from './yielding.ts';
+import { type reconcileDomain, type ReconcilerDeps } from '../domain-reconciler.ts';
+import { batchDeps, keyFrom, keyOf, recordingRefusals, type Batch, type Key } from './batch.ts';
 import { KeySchedule, type Timers } from './key-schedule.ts';
 import { FairLaunchBudget, interleaveByOwner } from './launch-budget.ts';
-import { meteredDriver, noCalls, type CloudCallCounts } from './metered-driver.ts';
+import { noCalls, type CloudCallCounts } from './metered-driver.ts';
 import { RecordCache } from './record-cache.ts';
 import { reconcileOnce } from './reconcile-once.ts';
 import { SiteListings } from './site-listings.ts';
+import { Yielder } from './yielding.ts';
 import { groupsNamedIn, groupsTouchedBy } from './write-targets.ts';
 
 /** Options of the controller runtime. */
@@ -46,13 +45,6 @@ export interface PassReport {
   memoryMb: { rss: number; heapUsed: number; heapTotal: number };
 }
 
-type Key = { owner: string; group: string };
-const keyOf = (owner: string, group: string) => `${owner}\u0000${group}`;
-const keyFrom = (key: string): Key => {
-  const [owner, group] = key.split('\u0000') as [string, string];
-  return { owner, group };
-};
-
 /** A batch gives the event loop a turn at least this often (API requests wait no longer on it). */
 const YIELD_EVERY_MS = 5;
 
@@ -61,15 +53,6 @@ const FOLLOW_UP_MS = 1000;
 
 /** Routine passes re-read each owner's records at least this often, whatever was marked. */
 const RECORD_CACHE_MAX_AGE_MS = 60_000;
-
-/** What runs one batch of domains shares. */
-interface Batch {
-  deps: ReconcilerDeps;
-  budget: FairLaunchBudget;
-  using: { observe?: SiteObserver; reads?: DomainReads };
-  /** Domains refused a launch slot in this batch. */
-  outOfBudget: Array<[string, Key]>;
-}
 
 /**
  * Level-triggered reconciliation of every domain, bounded and fair. Queues, keys deduplicated:
@@ -214,7 +197,7 @@ export class Controller {
     const items = this.take(this.urgent);
     const budget = this.budgetFor(items);
     const batch: Batch = {
-      deps: { ...this.metered(noCalls()), launchBudget: budget },
+      deps: { ...batchDeps(this.options.reconciler, noCalls(), this.options.log, this.yielder), launchBudget: budget },
       budget,
       using: {},
       outOfBudget: [],
@@ -237,7 +220,10 @@ export class Controller {
     const started = performance.now();
     const counts = noCalls();
     const budget = this.budgetFor(items);
-    const deps = { ...this.metered(counts), launchBudget: budget };
+    const deps = {
+      ...batchDeps(this.options.reconciler, counts, this.options.log, this.yielder),
+      launchBudget: budget,
+    };
     const listings = new SiteListings(deps.installationId, deps.driverFor);
     const batch: Batch = {
       deps,
@@ -290,13 +276,7 @@ export class Controller {
     const stamp = this.options.store.changeStamp();
     const granted = batch.budget.granted;
     const refusedOn = new Set<string>();
-    const launchBudget: LaunchBudget = {
-      take: (owner, site) => {
-        if (batch.budget.take(owner, site)) return true;
-        refusedOn.add(site);
-        return false;
-      },
-    };
+    const launchBudget = recordingRefusals(batch.budget, refusedOn);
     const outcome = await reconcileOnce({ ...batch.deps, launchBudget }, item, {
       abort: this.abort.signal,
       timeoutMs: this.options.reconcileTimeoutMs ?? 60_000,
@@ -343,25 +323,6 @@ export class Controller {
     if (delays.length === 0) return;
     const ms = Math.min(...delays);
     if (ms < this.options.intervalMs) this.schedule.requeueAfter(key, ms);
-  }
-
-  /**
-   * The reconciler's deps with every cloud call counted (launches logged at debug), and every
-   * store and cloud call giving the event loop a turn when one is due.
-   */
-  private metered(counts: CloudCallCounts): ReconcilerDeps {
-    const base = this.options.reconciler;
-    const log = this.options.log;
-    const onLaunch = log.isLevelEnabled('debug')
-      ? (request: { tags: Record<string, string> }) =>
-          log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call')
-      : undefined;
-    return {
-      ...base,
-      store: yieldingStore(base.store, this.yielder),
-      driverFor: async (owner, site) =>
-        yieldingDriver(meteredDriver(await base.driverFor(owner, site), counts, onLaunch), this.yielder),
-    };
   }
 
   /**

@@ -18,6 +18,13 @@ function manualTimers() {
     timers,
     now: () => now,
     pending: () => pending.size,
+    /** Fires every pending timer without moving the clock. */
+    fire() {
+      for (const [id, t] of [...pending]) {
+        pending.delete(id);
+        t.fn();
+      }
+    },
     advance(ms: number) {
       now += ms;
       for (const [id, t] of [...pending].sort((x, y) => x[1].at - y[1].at))
@@ -77,6 +84,14 @@ describe('KeySchedule', () => {
     assert.equal(keys.backingOff('k'), false, 'due: runs again');
     keys.succeeded('k');
     assert.equal(keys.failed('k').delayMs, 1000);
+  });
+
+  it('a retry timer makes its key due even when the clock it reads lags the timer', () => {
+    const { clock, due, keys } = schedule();
+    keys.failed('k');
+    clock.fire(); // the timer fires with the clock still at 0
+    assert.deepEqual(due, ['k']);
+    assert.equal(keys.backingOff('k'), false);
   });
 
   it('clear cancels every timer', () => {

@@ -83,6 +83,9 @@ export class KeySchedule {
     const handle = this.timers.set(
       () => {
         this.waiting.delete(key);
+        // Due now, whatever the wall clock says (timers and Date.now() may disagree by a ms).
+        const failure = this.failures.get(key);
+        if (failure) failure.until = 0;
         this.options.onDue(key);
       },
       Math.max(0, dueAt - this.options.now()),

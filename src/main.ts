@@ -83,7 +83,7 @@ function refreshSites(data: DataDir, everyMs: number, log: Logger, telemetry: Te
   return () => clearInterval(timer);
 }
 
-/** Builds the drivers, the reconciler and its runtime, and starts polling. */
+/** Builds the drivers, the reconciler and its runtime (not started: the API listens first). */
 async function startController(
   config: PhantomConfig,
   data: DataDir,
@@ -96,7 +96,8 @@ async function startController(
     random: cryptoRandom,
     dataDir: config.dataDir,
   });
-  const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs } = config.controller;
+  const { intervalMs, graceMs, backoffInitialMs, backoffMaxMs, launchesPerSite, reconcileTimeoutMs } =
+    config.controller;
   let controller: Controller | undefined = undefined;
   const health = new HttpHealthProber({
     clock,
@@ -110,6 +111,8 @@ async function startController(
     intervalMs,
     log,
     events,
+    launchesPerSite,
+    reconcileTimeoutMs,
     reconciler: {
       store: data.store,
       clock,
@@ -124,7 +127,6 @@ async function startController(
       health,
     },
   });
-  controller.start();
   return controller;
 }
 
@@ -209,6 +211,8 @@ export async function startServer(
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   telemetry.started({ url, metricsUrl: metrics?.url, dataDir: config.dataDir, sites: deps.sites() });
+  // Only now: a large backlog is caught up behind a serving API, never before it listens.
+  controller?.start();
   return {
     url,
     port,

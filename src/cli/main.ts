@@ -39,14 +39,27 @@ async function withData<T>(io: CliIo, fn: (data: DataDir) => Promise<T>, create 
   }
 }
 
-/** Serves until SIGINT/SIGTERM, then closes cleanly. */
+/** A server that has not closed this long after SIGINT/SIGTERM exits anyway (within 5 s of the signal). */
+const SHUTDOWN_DEADLINE_MS = 4000;
+
+/**
+ * Serves until SIGINT/SIGTERM, then closes cleanly: the listener, the controller (its cloud
+ * calls aborted), the store. When that hangs past SHUTDOWN_DEADLINE_MS, or on a second signal,
+ * the process exits at once with a line on stderr.
+ */
 async function serve(io: CliIo): Promise<void> {
   const running = await startServer(loadConfig(), { print: io.out });
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
+  const exitNow = (why: string) => {
+    io.err(`phantom: ${why}; exiting without finishing shutdown`);
+    process.exit(1);
+  };
+  setTimeout(() => exitNow(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms`), SHUTDOWN_DEADLINE_MS).unref();
+  process.once(signal === 'SIGINT' ? 'SIGTERM' : 'SIGINT', () => exitNow('second signal'));
+  process.once(signal, () => exitNow('second signal'));
   await running.close();
 }
 
@@ -123,13 +136,15 @@ function buildProgram(io: CliIo): Command {
     .description("override a user's limits (DescribeAccountLimits reports them)")
     .option('--max-groups <n>', 'auto scaling groups', count)
     .option('--max-launch-configurations <n>', 'launch configurations', count)
-    .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number }) =>
+    .option('--max-instances <n>', 'instances: the sum of the desired capacities of all their groups', count)
+    .action((name: string, o: { maxGroups?: number; maxLaunchConfigurations?: number; maxInstances?: number }) =>
       withData(io, async ({ accounts }) => {
-        const limits = Object.fromEntries(
-          Object.entries({ maxGroups: o.maxGroups, maxLaunchConfigurations: o.maxLaunchConfigurations }).filter(
-            ([, v]) => v !== undefined,
-          ),
-        );
+        const chosen = {
+          maxGroups: o.maxGroups,
+          maxLaunchConfigurations: o.maxLaunchConfigurations,
+          maxInstances: o.maxInstances,
+        };
+        const limits = Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined));
         const updated = await accounts.setLimits(name, limits);
         io.out(JSON.stringify({ user: updated.name, limits: updated.limits }));
       }),

@@ -21,7 +21,7 @@ describe('configuration', () => {
     assert.deepEqual(config.sites, DEFAULT_SITES);
     assert.deepEqual(siteNames(config), ['hotel', 'sierra']);
     assert.equal(config.sitesFile, undefined, 'no file: the sites are the defaults');
-    assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200 });
+    assert.deepEqual(config.defaultLimits, { maxGroups: 500, maxLaunchConfigurations: 200, maxInstances: 1000 });
     assert.deepEqual(config.metricsListen, { host: '127.0.0.1', port: 9464 });
     assert.equal(config.accessLog, true);
   });
@@ -36,6 +36,19 @@ describe('configuration', () => {
     assert.equal(loadConfig({ PHANTOM_ACCESS_LOG: 'off' }).accessLog, false);
     assert.equal(loadConfig({ PHANTOM_ACCESS_LOG: 'on' }).accessLog, true);
     assert.throws(() => loadConfig({ PHANTOM_ACCESS_LOG: 'no' }), configError(/PHANTOM_ACCESS_LOG must be on or off/));
+  });
+
+  it('reads the instance limit, the launch budget and the reconcile timeout', () => {
+    const defaults = loadConfig({}, '/srv').controller;
+    assert.deepEqual([defaults.launchesPerSite, defaults.reconcileTimeoutMs], [100, 60_000]);
+    const config = loadConfig(
+      { PHANTOM_MAX_INSTANCES: '50000', PHANTOM_LAUNCHES_PER_SITE: '0', PHANTOM_RECONCILE_TIMEOUT_MS: '5' },
+      '/srv',
+    );
+    assert.equal(config.defaultLimits.maxInstances, 50_000);
+    assert.equal(config.controller.launchesPerSite, 1, 'at least one launch per site per batch');
+    assert.equal(config.controller.reconcileTimeoutMs, 100, 'at least 100 ms');
+    assert.throws(() => loadConfig({ PHANTOM_MAX_INSTANCES: 'many' }), /PHANTOM_MAX_INSTANCES/);
   });
 
   it('reads sites from a YAML PHANTOM_CONFIG, each validated by its driver', () => {

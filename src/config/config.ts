@@ -42,6 +42,10 @@ export interface PhantomConfig {
     graceMs: number;
     backoffInitialMs: number;
     backoffMaxMs: number;
+    /** Launches each site grants per controller batch, shared fairly between users (PHANTOM_LAUNCHES_PER_SITE). */
+    launchesPerSite: number;
+    /** One domain's reconcile is abandoned after this long (PHANTOM_RECONCILE_TIMEOUT_MS). */
+    reconcileTimeoutMs: number;
   };
 }
 
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     defaultLimits: {
       maxGroups: positiveInt(env, 'PHANTOM_MAX_GROUPS', 500),
       maxLaunchConfigurations: positiveInt(env, 'PHANTOM_MAX_LAUNCH_CONFIGURATIONS', 200),
+      maxInstances: positiveInt(env, 'PHANTOM_MAX_INSTANCES', 1000),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
     sites: file?.sites ?? DEFAULT_SITES,
@@ -203,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       graceMs: positiveInt(env, 'PHANTOM_GRACE_MS', 60_000),
       backoffInitialMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_INITIAL_MS', 10_000)),
       backoffMaxMs: Math.max(1, positiveInt(env, 'PHANTOM_BACKOFF_MAX_MS', 300_000)),
+      launchesPerSite: Math.max(1, positiveInt(env, 'PHANTOM_LAUNCHES_PER_SITE', 100)),
+      reconcileTimeoutMs: Math.max(100, positiveInt(env, 'PHANTOM_RECONCILE_TIMEOUT_MS', 60_000)),
     },
   };
 }

@@ -17,6 +17,8 @@ export interface User {
 export interface UserLimits {
   maxGroups: number;
   maxLaunchConfigurations: number;
+  /** The most instances the user's groups may want at once: the sum of their desired capacities. */
+  maxInstances: number;
 }
 
 /** An access key as stored: the secret is sealed (encrypted) by src/security/secret-box.ts. */

@@ -44,7 +44,7 @@ async function world(clouds: string): Promise<World> {
     store,
     clock,
     sites: () => ['hotel', 'sierra'],
-    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 100_000 },
     pageTokens: new PageTokens(Buffer.alloc(32)),
   };
   for (const site of ['hotel', 'sierra']) {

@@ -18,7 +18,10 @@ export interface ServiceDeps {
 }
 
 /** The limits in force for `user`. */
-export const limitsOf = (deps: ServiceDeps, user: User): UserLimits => ({ ...deps.defaultLimits, ...user.limits });
+export const limitsOf = (deps: Pick<ServiceDeps, 'defaultLimits'>, user: User): UserLimits => ({
+  ...deps.defaultLimits,
+  ...user.limits,
+});
 
 /** PhantomError('Validation') — the message reaches the client as a ValidationError. */
 export const invalid = (message: string): PhantomError => new PhantomError('Validation', message);

@@ -9,6 +9,7 @@ import { invalid, limitsOf, type ServiceDeps } from './deps.ts';
 import { checkTags } from '../domain/tags.ts';
 import { recordTermination } from './activities.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
+import { checkInstanceLimit } from './instance-limit.ts';
 
 /** Input of createGroup (already shape-validated). */
 export interface NewGroup {
@@ -140,6 +141,7 @@ export async function createGroup(
         `You have reached the limit of ${limit} Auto Scaling groups (DescribeAccountLimits shows it).`,
       );
     }
+    await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: group.desiredCapacity });
     await tx.createGroup(group);
     return group;
   });
@@ -161,7 +163,7 @@ export async function groupForChange(store: Store, user: User, ref: string): Pro
  * UpdateAutoScalingGroup: only given fields change; sizes follow AWS's min/max → desired rule.
  * A change of size is checked against a domain's caps ({@link checkWithinCaps}).
  * @param ref The group's name or ARN.
- * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted).
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress (group being deleted), LimitExceeded.
  */
 export async function updateGroup(
   deps: ServiceDeps,
@@ -187,6 +189,7 @@ export async function updateGroup(
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
     const placement = await placementOf(tx, deps.sites(), next);
     if (Object.values(sizes).some((v) => v !== undefined)) checkWithinCaps(capacity, placement);
+    await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: next.desiredCapacity });
     return tx.updateGroup(next);
   });
   return { group, effect: touchedGroups(group.name) };
@@ -195,7 +198,7 @@ export async function updateGroup(
 /**
  * SetDesiredCapacity (Phantom domains: min = max = N, within the caps; plain groups: min ≤ N ≤ max).
  * @param ref The group's name or ARN.
- * @throws PhantomError NotFound, Validation, ScalingActivityInProgress.
+ * @throws PhantomError NotFound, Validation, ScalingActivityInProgress, LimitExceeded.
  */
 export async function setDesiredCapacity(
   deps: ServiceDeps,
@@ -208,6 +211,7 @@ export async function setDesiredCapacity(
     const domain = isPhantomDomain(group.tags);
     const capacity = setDesired(group, desired, domain);
     if (domain) checkWithinCaps(capacity, await placementOf(tx, deps.sites(), group));
+    await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: capacity.desiredCapacity });
     return tx.updateGroup({ ...group, ...capacity });
   });
   return { group, effect: touchedGroups(group.name) };

@@ -5,7 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeAccountLimitsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DescribeAccountLimitsCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { freePort, PHANTOM_BIN, REPO_ROOT, run, startPhantom, type PhantomProcess } from '../support/process.ts';
 import { errorCode, signV4 } from '../support/sign.ts';
 
@@ -92,6 +97,28 @@ describe('phantom CLI against a running server', () => {
     const limits = await server.cli(['user', 'limits', 'zoe', '--max-groups', '7']);
     assert.equal(limits.code, 0, limits.stderr);
     assert.equal((await client.send(new DescribeAccountLimitsCommand({}))).MaxNumberOfAutoScalingGroups, 7);
+    const instances = await server.cli(['user', 'limits', 'zoe', '--max-instances', '2']);
+    assert.equal(instances.code, 0, instances.stderr);
+    assert.deepEqual(JSON.parse(instances.stdout), { user: 'zoe', limits: { maxGroups: 7, maxInstances: 2 } });
+    await client.send(
+      new CreateLaunchConfigurationCommand({
+        LaunchConfigurationName: 'lc@hotel',
+        ImageId: 'img',
+        InstanceType: 'small',
+      }),
+    );
+    await assert.rejects(
+      client.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: 'big',
+          LaunchConfigurationName: 'lc@hotel',
+          MinSize: 3,
+          MaxSize: 3,
+          AvailabilityZones: ['us-east-1'],
+        }),
+      ),
+      /user zoe may run at most 2 instances \(desired capacities would total 3\)/,
+    );
 
     const deleted = await server.cli(['key', 'delete', zoe.accessKeyId]);
     assert.equal(deleted.code, 0, deleted.stderr);

@@ -32,7 +32,7 @@ describe('write effects: each mutating action names the groups it touched', () =
       store: data.store,
       clock: systemClock,
       sites: () => data.sites.names(),
-      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 1000 },
       pageTokens: new PageTokens(Buffer.alloc(32)),
     };
     const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock: systemClock });

@@ -80,7 +80,7 @@ describe('HTTP health checks in the reconciler', () => {
       store,
       clock,
       sites: () => ['hotel'],
-      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 100_000 },
       pageTokens: new PageTokens(Buffer.alloc(32)),
       healthCheckAllowHosts: ['127.0.0.1'],
     };

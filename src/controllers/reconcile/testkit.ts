@@ -58,7 +58,7 @@ export async function testWorld(options: TestWorldOptions): Promise<TestWorld> {
     store,
     clock,
     sites: () => sites,
-    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10 },
+    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 1000 },
     pageTokens: new PageTokens(Buffer.alloc(32)),
   };
   const sims: Record<string, SimCloud> = {};

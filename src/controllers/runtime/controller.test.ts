@@ -31,7 +31,7 @@ async function world(domains: number) {
     store,
     clock,
     sites: () => SITES,
-    defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10 },
+    defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10, maxInstances: 100_000 },
     pageTokens: new PageTokens(Buffer.alloc(32)),
   };
   for (const site of SITES)
@@ -73,6 +73,7 @@ async function world(domains: number) {
     store,
     intervalMs: 3_600_000,
     log: pino({ level: 'silent' }),
+    launchesPerSite: 1000,
     reconciler: {
       store,
       clock,

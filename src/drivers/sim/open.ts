@@ -106,7 +106,8 @@ const writePendingAtExit = (): void => {
  * A writer that writes at most once per window: a change inside the window marks the state
  * dirty and schedules one write at its end (errors there keep the state dirty for the next
  * try). The window is `delayMs`, or ten times the last write's duration when that is longer,
- * so rewriting a large state never takes more than about a tenth of the time. Pending
+ * and a hundred times once a write holds the event loop over 10 ms: rewriting a large state
+ * then takes about 1% of the time (so 1% of API requests wait on it). Pending
  * changes are written synchronously when the process exits normally.
  */
 function coalesced(write: () => void, delayMs: number, state: SimCloudState): () => void {
@@ -117,7 +118,8 @@ function coalesced(write: () => void, delayMs: number, state: SimCloudState): ()
     const started = performance.now();
     lastWrite = Date.now();
     write();
-    window = Math.max(delayMs, 10 * (performance.now() - started));
+    const took = performance.now() - started;
+    window = Math.max(delayMs, (took > 10 ? 100 : 10) * took);
   };
   const writeNow = (): void => {
     clearTimeout(timer);

@@ -5,8 +5,8 @@ import tseslint from 'typescript-eslint';
 // Import boundaries (DESIGN §3). Every folder of src/ is a layer; a relative import that climbs
 // to src/ names its target layer, so each rule is a regex over the import text, generated per
 // folder depth. Strict layers list what they MAY import; the others list what they may not.
-// Test code (tests, contract cases, harnesses) obeys the same rules, except that driver test
-// kits may reach the simulators they run against.
+// Test code (tests, contract cases, harnesses) obeys the same rules, but may also use
+// test/support/, and driver test code may reach the simulators it runs against.
 const STRICT = {
   contracts: ['contracts'],
   lib: ['lib'],
@@ -14,6 +14,7 @@ const STRICT = {
   engines: ['contracts', 'lib', 'domain', 'engines'],
   store: ['contracts', 'lib', 'store'],
   security: ['contracts', 'lib', 'security'],
+  telemetry: ['contracts', 'lib', 'telemetry'],
   drivers: ['contracts', 'lib', 'drivers'],
 };
 /** Folders free of import rules: they sit on top (the API, the CLI, the standalone simulators). */
@@ -24,32 +25,34 @@ const DENIED = {
   controllers: ENTRY_POINTS,
   config: [...ENTRY_POINTS, 'services', 'controllers'],
 };
+/** What code under src/ may import from outside src/. */
+const OUTSIDE = { production: ['package.json'], test: ['package.json', 'test/support'] };
+const TEST_CODE = ['*.test.ts', '*.case.ts', '*-harness.ts', 'testkit.ts', 'test-support.ts', 'test-signers.ts'];
 const MAX_DEPTH = 4;
-const DRIVER_TEST_KITS = ['src/drivers/**/*.test.ts', 'src/drivers/**/*.case.ts', 'src/drivers/**/*-harness.ts'];
 const drivers = readdirSync('src/drivers', { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const up = (n) => `^(?:\\.\\./){${n}}`;
-const target = (name) => (name.endsWith('.ts') ? `${esc(name)}$` : `${esc(name)}/`);
-const globAt = (folder, depth) => `src/${folder}/${'*/'.repeat(depth)}*.ts`;
+const target = (name) => (/\.(ts|json)$/.test(name) ? `${esc(name)}$` : `${esc(name)}/`);
+const anyOf = (names) => `(?:${names.map(target).join('|')})`;
 
-/** Patterns for a file `depth` folders below src/<layer>/. */
-function layerPatterns(layer, depth, extraAllowed = []) {
-  const toSrc = depth + 1;
+/** Patterns for a file `depth` folders below src/<layer>/ (test code when `test`). */
+function layerPatterns(layer, depth, { test = false, extra = [] } = {}) {
+  const outside = OUTSIDE[test ? 'test' : 'production'];
   if (STRICT[layer]) {
-    const allowed = [...STRICT[layer], ...extraAllowed];
+    const allowed = [...STRICT[layer], ...extra];
     return [
       {
-        regex: `${up(toSrc)}(?!(?:${allowed.map(target).join('|')}))`,
+        regex: `${up(depth + 1)}(?!${anyOf(allowed)}|\\.\\./${anyOf(outside)})`,
         message: `Layer boundary (DESIGN §3): src/${layer} may import only ${allowed.join(', ')}.`,
       },
     ];
   }
   return [
     {
-      regex: `${up(toSrc)}(?:\\.\\./|${DENIED[layer].map(target).join('|')})`,
+      regex: `${up(depth + 1)}(?:\\.\\./(?!${anyOf(outside)})|${anyOf(DENIED[layer])})`,
       message: `Layer boundary (DESIGN §3): src/${layer} may not import ${DENIED[layer].join(', ')} or outside src.`,
     },
   ];
@@ -64,26 +67,25 @@ const driverPatterns = (driver, depth) => [
 ];
 
 const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+/** Two config blocks for the files directly in `dir`: production code, then test code. */
+const blocks = (dir, production, test) => [
+  { files: [`${dir}*.ts`], ignores: TEST_CODE.map((name) => `**/${name}`), rules: rule(production) },
+  { files: TEST_CODE.map((name) => dir + name), rules: rule(test) },
+];
 const boundaries = [];
 for (const layer of [...Object.keys(STRICT), ...Object.keys(DENIED)]) {
-  const nested = layer === 'drivers' ? 1 : MAX_DEPTH + 1;
-  for (let depth = 0; depth < nested; depth++) {
-    boundaries.push({ files: [globAt(layer, depth)], rules: rule(layerPatterns(layer, depth)) });
+  for (let depth = 0; depth <= (layer === 'drivers' ? 0 : MAX_DEPTH); depth++) {
+    const dir = `src/${layer}/${'*/'.repeat(depth)}`;
+    boundaries.push(...blocks(dir, layerPatterns(layer, depth), layerPatterns(layer, depth, { test: true })));
   }
 }
 for (const driver of drivers) {
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const dir = `src/drivers/${driver}/${'*/'.repeat(depth)}`;
-    const production = layerPatterns('drivers', depth + 1);
-    boundaries.push({
-      files: [`${dir}*.ts`],
-      ignores: DRIVER_TEST_KITS,
-      rules: rule([...production, ...driverPatterns(driver, depth)]),
-    });
-    boundaries.push({
-      files: DRIVER_TEST_KITS.map((glob) => dir + glob.slice(glob.lastIndexOf('/') + 1)),
-      rules: rule(layerPatterns('drivers', depth + 1, ['sim-cloud'])),
-    });
+    const production = [...layerPatterns('drivers', depth + 1), ...driverPatterns(driver, depth)];
+    boundaries.push(
+      ...blocks(dir, production, layerPatterns('drivers', depth + 1, { test: true, extra: ['sim-cloud'] })),
+    );
   }
 }
 

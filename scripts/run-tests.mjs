@@ -1,24 +1,27 @@
-// Runs every *.test.ts under the given roots (default: src test) with node's test runner.
-// Node 20's runner does not expand globs, so files are listed here explicitly.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Runs the test files of a tier under the given roots with node's test runner.
+//   node scripts/run-tests.mjs [--tier fast|e2e|all] [--list] [root ...]   (default: all, src test)
+// TEST_CONCURRENCY sets how many files run at once (default 2).
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { inTier, testFiles, TIERS } from './test-tiers.mjs';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['src', 'test'];
-const files = [];
-const walk = (dir) => {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.ts')) files.push(path);
-  }
-};
-for (const root of roots) walk(root);
-files.sort();
+const { values, positionals } = parseArgs({
+  options: { tier: { type: 'string', default: 'all' }, list: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+if (!TIERS.includes(values.tier)) {
+  console.error(`unknown tier '${values.tier}' (one of ${TIERS.join(', ')})`);
+  process.exit(2);
+}
+const roots = positionals.length ? positionals : ['src', 'test'];
+const files = inTier(values.tier, testFiles(roots));
 if (files.length === 0) {
-  console.error('no test files found under', roots.join(' '));
+  console.error(`no ${values.tier} test files found under`, roots.join(' '));
   process.exit(1);
+}
+if (values.list) {
+  console.log(files.join('\n'));
+  process.exit(0);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(

@@ -34,6 +34,9 @@ describe('import boundaries', () => {
     ['src/drivers/ec2/x.ts', '../../sim-cloud/server.ts'],
     ['src/config/x.ts', '../api/query/errors.ts'],
     ['src/security/x.ts', '../../test/support/harness.ts'],
+    ['src/controllers/x.ts', '../../test/support/harness.ts'],
+    ['src/telemetry/x.ts', '../controllers/controller.ts'],
+    ['src/drivers/sim/sim-driver.ts', '../../../bench/support.ts'],
   ];
   for (const [file, path] of refused) {
     it(`refuses ${path} from ${file}`, async () => {
@@ -63,6 +66,10 @@ describe('import boundaries', () => {
     ['src/drivers/ec2/ec2-sim-harness.ts', '../sim/knobs.ts'],
     ['src/drivers/ec2/ec2-sim-harness.ts', '../../sim-cloud/server.ts'],
     ['src/api/query/x.ts', '../../services/deps.ts'],
+    ['src/controllers/x.test.ts', '../../test/support/harness.ts'],
+    ['src/telemetry/x.test.ts', '../../test/support/log-capture.ts'],
+    ['src/drivers/sim/sim-driver.test.ts', '../../../test/support/eventually.ts'],
+    ['src/telemetry/build-info.ts', '../../package.json'],
   ];
   for (const [file, path] of allowed) {
     it(`allows ${path} from ${file}`, async () => {

@@ -4,7 +4,6 @@ import pino from 'pino';
 import { FixedClock } from '../../contracts/clock.ts';
 import type { CloudDriver } from '../../contracts/cloud.ts';
 import type { User } from '../../contracts/records.ts';
-import type { Store } from '../../contracts/store.ts';
 import { PageTokens } from '../../services/page-tokens.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
 import { seededRandom } from '../../lib/random.ts';

@@ -301,12 +301,14 @@ export class Controller {
     }
     if (outcome.timedOut) {
       this.stuck.add(key);
-      void outcome.settled.then(() => {
-        this.stuck.delete(key);
-        if (this.stopped) return;
-        this.routine.set(key, item);
-        this.drain();
-      });
+      outcome.settled
+        .then(() => {
+          this.stuck.delete(key);
+          if (this.stopped) return;
+          this.routine.set(key, item);
+          this.drain();
+        })
+        .catch((err: unknown) => this.options.log.error({ err }, 'controller loop failed'));
     }
     const { delayMs, attempts } = this.schedule.failed(key);
     this.options.log.error(

@@ -37,7 +37,15 @@ export async function reconcileOnce(
     timer = setTimeout(() => {
       const error = new Error(`reconcile of group ${item.group} took longer than ${options.timeoutMs} ms`);
       deadline.abort(error);
-      resolve({ ok: false, error, timedOut: true, settled: run.then(() => undefined) });
+      resolve({
+        ok: false,
+        error,
+        timedOut: true,
+        settled: run.then(
+          () => undefined,
+          () => undefined,
+        ),
+      });
     }, options.timeoutMs);
   });
   try {

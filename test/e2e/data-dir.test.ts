@@ -55,6 +55,7 @@ const serverEnv = (dataDir: string, port: number, extra: Record<string, string> 
     ...env,
     PHANTOM_DATA_DIR: dataDir,
     PHANTOM_LISTEN: `127.0.0.1:${port}`,
+    PHANTOM_METRICS_LISTEN: 'off',
     PHANTOM_LOG_LEVEL: 'warn',
     ...extra,
   };

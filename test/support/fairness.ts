@@ -43,6 +43,7 @@ export class FairnessServer {
     return new FairnessServer(dir, {
       ...env,
       PHANTOM_LISTEN: `127.0.0.1:${port}`,
+      PHANTOM_METRICS_LISTEN: '127.0.0.1:0',
       PHANTOM_DATA_DIR: join(dir, 'data'),
       PHANTOM_CONFIG: join(dir, 'sites.yaml'),
       PHANTOM_ACCESS_KEY: ADMIN.accessKeyId,

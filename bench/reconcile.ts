@@ -127,6 +127,7 @@ async function startServer(dir: string): Promise<Server> {
       PHANTOM_SECRET_KEY: KEY.secretAccessKey,
       PHANTOM_LOG_LEVEL: 'debug',
       PHANTOM_METRICS_LISTEN: '127.0.0.1:0',
+      PHANTOM_MAX_INSTANCES: '100000', // 1,000 domains × 10 and the writes' +1s are one user's
       PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS),
       PHANTOM_MAX_GROUPS: String(DOMAINS + 10),
     },

@@ -93,6 +93,12 @@ export interface Store {
   /** Required. Just the keys of every owner's groups, sorted by (owner, name): what a poll needs, without reading whole records. */
   listAllGroupKeys(): Promise<Array<{ owner: UserId; name: string }>>;
   countGroups(owner: UserId): Promise<number>;
+  /**
+   * Required. The sum of `owner`'s groups' desired capacities, groups being deleted counting 0,
+   * leaving out the group named `except` when given (one aggregate query: the instance limit is
+   * checked inside every write that raises a desired capacity). Read-only.
+   */
+  sumDesiredCapacity(owner: UserId, except?: string): Promise<number>;
   /** Required. How many groups every owner holds together (one count query: metrics read it at each scrape). */
   countAllGroups(): Promise<number>;
   /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */

@@ -25,17 +25,11 @@ export async function checkInstanceLimit(
   user: User,
   change: DesiredChange,
 ): Promise<void> {
-  const groups = await tx.listGroups(user.id, { limit: Number.MAX_SAFE_INTEGER });
-  let previous = 0;
-  let others = 0;
-  for (const g of groups) {
-    const desired = g.deleting ? 0 : g.desiredCapacity;
-    if (g.name === change.group) previous = desired;
-    else others += desired;
-  }
+  const current = await tx.getGroup(user.id, change.group);
+  const previous = current && !current.deleting ? current.desiredCapacity : 0;
   if (change.desiredCapacity <= previous) return;
   const limit = limitsOf(deps, user).maxInstances;
-  const total = others + change.desiredCapacity;
+  const total = (await tx.sumDesiredCapacity(user.id, change.group)) + change.desiredCapacity;
   if (total > limit)
     throw new PhantomError(
       'LimitExceeded',

@@ -45,6 +45,16 @@ export function groupCases(open: OpenStore): void {
         const b = fullGroup('ub', 'g1');
         await store.createGroup(b);
         assert.equal(await store.countAllGroups(), 2, 'every owner counts');
+        assert.equal(await store.sumDesiredCapacity('ub'), 0, 'a group being deleted counts 0 (b is one)');
+        await store.createGroup({ ...fullGroup('ub', 'g2'), desiredCapacity: 4, deleting: false });
+        await store.createGroup({ ...fullGroup('ub', 'g3'), desiredCapacity: 7, deleting: false });
+        await store.createGroup({ ...fullGroup('uc', 'g2'), desiredCapacity: 5, deleting: false });
+        assert.equal(await store.sumDesiredCapacity('ub'), 11, "one owner's groups only");
+        assert.equal(await store.sumDesiredCapacity('ub', 'g2'), 7, 'the named group left out');
+        assert.equal(await store.sumDesiredCapacity('nobody'), 0);
+        await store.deleteGroup('ub', 'g2');
+        await store.deleteGroup('uc', 'g2');
+        await store.deleteGroup('ub', 'g3');
         const updated = await store.updateGroup({ ...b, desiredCapacity: 5 });
         assert.deepEqual(await store.getGroup('ua', 'g1'), a);
         assert.deepEqual(await store.getGroup('ub', 'g1'), updated);

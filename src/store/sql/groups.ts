@@ -62,6 +62,17 @@ export async function countGroups(db: Db, owner: UserId): Promise<number> {
   return Number(row.n);
 }
 
+export async function sumDesiredCapacity(db: Db, owner: UserId, except?: string): Promise<number> {
+  let query = db
+    .selectFrom('groups')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('desired_capacity'), eb.lit(0)).as('n'))
+    .where('owner', '=', owner)
+    .where('deleting', '=', 0);
+  if (except !== undefined) query = query.where('name', '!=', except);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function countAllGroups(db: Db): Promise<number> {
   const row = await db
     .selectFrom('groups')

@@ -161,6 +161,9 @@ class SqlStore implements Store {
   async countGroups(owner: UserId): Promise<number> {
     return groups.countGroups(this.db, owner);
   }
+  async sumDesiredCapacity(owner: UserId, except?: string): Promise<number> {
+    return groups.sumDesiredCapacity(this.db, owner, except);
+  }
   async countAllGroups(): Promise<number> {
     return groups.countAllGroups(this.db);
   }

@@ -33,7 +33,8 @@ const flag = (value: boolean): number => (value ? 1 : 0);
 const truthy = (value: number): boolean => value !== 0;
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 const json = (value: unknown): string => JSON.stringify(value);
-const parsed = <T>(text: string): T => JSON.parse(text) as T;
+// Most list columns hold an empty list: skip the parser for those.
+const parsed = <T>(text: string): T => (text === '[]' ? [] : JSON.parse(text)) as T;
 
 /** Sets `record[key]` only when the column is not NULL. */
 function setIfPresent<R, K extends keyof R>(record: R, key: K, value: R[K] | null): void {

@@ -1,4 +1,4 @@
-import type { GroupRecord, InstanceRecord, Tag } from '../../contracts/records.ts';
+import type { GroupRecord, InstanceSummary, Tag } from '../../contracts/records.ts';
 import { parseLaunchConfigurationName } from '../../domain/names.ts';
 import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
 import { escapeXml, RawXml, xmlTimestamp, type XmlValue } from '../query/xml.ts';
@@ -23,7 +23,7 @@ function shownZones(g: GroupRecord): string[] {
 }
 
 /** The AWS `Instance` member of a group. */
-export function groupInstanceXml(i: InstanceRecord): XmlValue {
+export function groupInstanceXml(i: InstanceSummary): XmlValue {
   return {
     InstanceId: i.instanceId,
     InstanceType: i.instanceType,
@@ -39,7 +39,7 @@ export function groupInstanceXml(i: InstanceRecord): XmlValue {
  * The AWS `AutoScalingGroup` member, in AWS element order, with every required member: the
  * readable definition of the element, which {@link groupMembersXml} writes byte for byte.
  */
-export function groupXml(g: GroupRecord, instances: InstanceRecord[]): XmlValue {
+export function groupXml(g: GroupRecord, instances: readonly InstanceSummary[]): XmlValue {
   return {
     AutoScalingGroupName: g.name,
     AutoScalingGroupARN: g.arn,
@@ -83,7 +83,7 @@ function strings(name: string, values: readonly string[]): string {
   return `${out}</${name}>`;
 }
 
-function instanceMember(i: InstanceRecord): string {
+function instanceMember(i: InstanceSummary): string {
   return (
     `<member><InstanceId>${escapeXml(i.instanceId)}</InstanceId>${text('InstanceType', i.instanceType)}` +
     `<AvailabilityZone>${escapeXml(i.site)}</AvailabilityZone><LifecycleState>${escapeXml(i.lifecycleState)}</LifecycleState>` +
@@ -136,7 +136,7 @@ function groupTail(g: GroupRecord, name: string): string {
  */
 export function groupMembersXml(
   groups: readonly GroupRecord[],
-  instances: ReadonlyMap<string, InstanceRecord[]>,
+  instances: ReadonlyMap<string, readonly InstanceSummary[]>,
 ): RawXml {
   let out = '';
   for (const g of groups) {

@@ -170,7 +170,7 @@ export const describeGroupsAction = defineAction({
       after = batch[batch.length - 1]!.name;
     }
     const page = paginate(rows, limit, (g) => g.name, ctx.deps.pageTokens, scope);
-    const instances = await ctx.deps.store.listInstancesOfGroups(
+    const instances = await ctx.deps.store.listGroupMembers(
       ctx.user.id,
       page.items.map((g) => g.name),
     );

@@ -107,6 +107,21 @@ export interface InstanceRecord {
   createdTime: Date;
 }
 
+/**
+ * An instance as DescribeAutoScalingGroups shows it inside its group: the record without its
+ * owner, group and creation time.
+ */
+export type InstanceSummary = Pick<
+  InstanceRecord,
+  | 'instanceId'
+  | 'instanceType'
+  | 'site'
+  | 'lifecycleState'
+  | 'healthStatus'
+  | 'launchConfigurationName'
+  | 'protectedFromScaleIn'
+>;
+
 export type ActivityStatus = 'PreInService' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
 
 export interface ActivityRecord {

@@ -3,6 +3,7 @@ import type {
   ActivityRecord,
   GroupRecord,
   InstanceRecord,
+  InstanceSummary,
   CloudCredentialRecord,
   SiteRecord,
   IntentState,
@@ -119,6 +120,13 @@ export interface Store {
    * path); every requested name is a key of the result, with [] when it has none.
    */
   listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>>;
+  /**
+   * Required. What DescribeAutoScalingGroups shows of the instances of several groups of one
+   * owner, in one query reading only the shown columns: per group name, sorted by instanceId
+   * (by code point); every requested name is a key, with [] when the group has none. Each
+   * summary equals the fields of the record `listInstancesOfGroups` returns. Read-only.
+   */
+  listGroupMembers(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceSummary[]>>;
   deleteInstance(owner: UserId, instanceId: string): Promise<boolean>;
   /**
    * Required. How many instances of every owner are in each (site, lifecycle state), in one

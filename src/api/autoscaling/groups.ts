@@ -1,6 +1,4 @@
-import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
-import { parseLaunchConfigurationName } from '../../domain/names.ts';
-import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
+import type { GroupRecord } from '../../contracts/records.ts';
 import { SCALING_PROCESSES } from '../../domain/processes.ts';
 import {
   createGroup,
@@ -13,70 +11,8 @@ import { defineAction } from '../query/action.ts';
 import { ApiError } from '../query/errors.ts';
 import { pageSize, paginate } from '../query/pagination.ts';
 import { bool, int, list, nameOrArn, opt, req, resourceName, str, struct, xmlString } from '../query/shape.ts';
-import type { XmlValue } from '../query/xml.ts';
-import { tagInput, tagXml } from './tags.ts';
-
-/** The AWS `Instance` member of a group. */
-export function groupInstanceXml(i: InstanceRecord): XmlValue {
-  return {
-    InstanceId: i.instanceId,
-    InstanceType: i.instanceType,
-    AvailabilityZone: i.site,
-    LifecycleState: i.lifecycleState,
-    HealthStatus: i.healthStatus,
-    LaunchConfigurationName: i.launchConfigurationName,
-    ProtectedFromScaleIn: i.protectedFromScaleIn,
-  };
-}
-
-/**
- * How a group's launch configuration is shown: a Phantom domain shows its multi-cloud name
- * (`testlc1`, as the seed's listing prints), a plain group the name it was given.
- */
-const shownLaunchConfiguration = (g: GroupRecord) =>
-  isPhantomDomain(g.tags) ? parseLaunchConfigurationName(g.launchConfigurationName).base : g.launchConfigurationName;
-
-/** A Phantom domain's zones are its sites; a plain group's are what the client gave. */
-function shownZones(g: GroupRecord): string[] {
-  const clouds = g.tags.find((t) => t.key === 'clouds');
-  if (!isPhantomDomain(g.tags) || !clouds) return g.availabilityZones;
-  try {
-    return parseClouds(clouds.value).map((s) => s.site);
-  } catch {
-    return g.availabilityZones;
-  }
-}
-
-/** The AWS `AutoScalingGroup` member, in AWS element order, with every required member. */
-export function groupXml(g: GroupRecord, instances: InstanceRecord[]): XmlValue {
-  return {
-    AutoScalingGroupName: g.name,
-    AutoScalingGroupARN: g.arn,
-    LaunchConfigurationName: shownLaunchConfiguration(g),
-    MinSize: g.minSize,
-    MaxSize: g.maxSize,
-    DesiredCapacity: g.desiredCapacity,
-    DefaultCooldown: g.defaultCooldown,
-    AvailabilityZones: shownZones(g),
-    LoadBalancerNames: g.loadBalancerNames,
-    TargetGroupARNs: g.targetGroupARNs,
-    HealthCheckType: g.healthCheckType,
-    HealthCheckGracePeriod: g.healthCheckGracePeriod,
-    Instances: instances.map(groupInstanceXml),
-    CreatedTime: g.createdTime,
-    SuspendedProcesses: g.suspendedProcesses.map((p) => ({
-      ProcessName: p.processName,
-      SuspensionReason: p.suspensionReason,
-    })),
-    PlacementGroup: g.placementGroup,
-    VPCZoneIdentifier: g.vpcZoneIdentifier,
-    EnabledMetrics: [],
-    Status: g.deleting ? 'Delete in progress' : undefined,
-    Tags: g.tags.map((t) => tagXml(g.name, t)),
-    TerminationPolicies: g.terminationPolicies,
-    NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
-  };
-}
+import { groupMembersXml } from './group-xml.ts';
+import { tagInput } from './tags.ts';
 
 const groupFields = {
   LaunchConfigurationName: opt(nameOrArn()),
@@ -234,12 +170,12 @@ export const describeGroupsAction = defineAction({
       after = batch[batch.length - 1]!.name;
     }
     const page = paginate(rows, limit, (g) => g.name, ctx.deps.pageTokens, scope);
-    const instances = await ctx.deps.store.listInstancesOfGroups(
+    const instances = await ctx.deps.store.listGroupMembers(
       ctx.user.id,
       page.items.map((g) => g.name),
     );
     return {
-      AutoScalingGroups: page.items.map((g) => groupXml(g, instances.get(g.name) ?? [])),
+      AutoScalingGroups: groupMembersXml(page.items, instances),
       NextToken: page.nextToken,
     };
   },

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorXml, escapeXml, successXml } from './xml.ts';
+import { errorXml, escapeXml, RawXml, successXml } from './xml.ts';
 
 describe('XML writer', () => {
   it('writes the AWS success envelope with members in order and omits absent fields', () => {
@@ -20,6 +20,12 @@ describe('XML writer', () => {
   });
   it('writes an empty list as an empty element', () => {
     assert.match(successXml('X', 'r', { Items: [] }), /<Items><\/Items>/);
+  });
+  it('emits RawXml verbatim, inside its element', () => {
+    assert.match(
+      successXml('X', 'r', { Items: new RawXml('<member>a&amp;b</member>') }),
+      /<Items><member>a&amp;b<\/member><\/Items>/,
+    );
   });
   it('escapes markup and replaces characters XML 1.0 cannot carry', () => {
     assert.equal(

@@ -8,8 +8,17 @@
 
 export const NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
 
+/**
+ * Markup already serialised by a hand-written writer on a hot path, emitted verbatim. Its
+ * author guarantees what the writer would: element order, omitted absent members, escaped text.
+ */
+export class RawXml {
+  constructor(readonly xml: string) {}
+}
+
 /** A value the writer can serialise. Object key order is element order. */
-export type XmlValue = string | number | boolean | Date | null | undefined | XmlValue[] | { [name: string]: XmlValue };
+export type XmlValue =
+  string | number | boolean | Date | RawXml | null | undefined | XmlValue[] | { [name: string]: XmlValue };
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 // Characters XML 1.0 cannot carry at all (even escaped); they are replaced, never emitted.
@@ -36,6 +45,7 @@ function valueXml(value: XmlValue): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) return xmlTimestamp(value);
+  if (value instanceof RawXml) return value.xml;
   let out = '';
   if (Array.isArray(value)) {
     for (const item of value) if (item !== null && item !== undefined) out += `<member>${valueXml(item)}</member>`;

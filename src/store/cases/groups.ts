@@ -80,6 +80,18 @@ export function groupCases(open: OpenStore): void {
         assert.deepEqual(await store.listGroups('u1', { names: [], limit: ALL }), []);
       }));
 
+    it('orders a named page exactly as an unnamed one: by code point, limit after ordering', () =>
+      withStore(open, async (store) => {
+        // U+FF5E sorts before U+1F600 by code point (UTF-8 bytes), after it by UTF-16 units.
+        const all = ['b', '\u{1F600}x', '\uFF5Ex', 'a', 'A', 'é'];
+        for (const name of all) await store.createGroup(group('u1', name));
+        const unnamed = names(await store.listGroups('u1', { limit: ALL }));
+        assert.deepEqual(unnamed, ['A', 'a', 'b', 'é', '\uFF5Ex', '\u{1F600}x']);
+        assert.deepEqual(names(await store.listGroups('u1', { names: [...all].reverse(), limit: ALL })), unnamed);
+        assert.deepEqual(names(await store.listGroups('u1', { names: all, limit: 2 })), ['A', 'a']);
+        assert.deepEqual(names(await store.listGroups('u1', { names: all, after: 'é', limit: 1 })), ['\uFF5Ex']);
+      }));
+
     it("lists every owner's groups by (owner, name) and counts per owner", () =>
       withStore(open, async (store) => {
         for (const [owner, name] of [

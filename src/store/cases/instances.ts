@@ -85,6 +85,51 @@ export function instanceCases(open: OpenStore): void {
         assert.equal((await store.listInstancesOfGroups('u1', [])).size, 0);
       }));
 
+    it("lists what Describe shows of several groups' instances: the records' fields, by instance id", () =>
+      withStore(open, async (store) => {
+        const full = instance('u1', 'g1', 'i-c', {
+          instanceType: 'm1.small',
+          site: 'sierra',
+          lifecycleState: 'Pending',
+          healthStatus: 'Unhealthy',
+          protectedFromScaleIn: true,
+        });
+        for (const i of [
+          full,
+          instance('u1', 'g2', 'i-b'),
+          instance('u1', 'g1', 'i-\u{1F600}'),
+          instance('u1', 'g1', 'i-\uFF5E'),
+        ])
+          await store.putInstance(i);
+        await store.putInstance(instance('u1', 'g1', 'i-a'));
+        await store.putInstance(instance('u1', 'g3', 'i-z'));
+        await store.putInstance(instance('u2', 'g1', 'i-other'));
+        const members = await store.listGroupMembers('u1', ['g2', 'g1', 'empty']);
+        assert.deepEqual([...members.keys()].sort(), ['empty', 'g1', 'g2']);
+        // By code point: U+FF5E before U+1F600 (UTF-16 order would swap them).
+        assert.deepEqual(
+          members.get('g1')!.map((m) => m.instanceId),
+          ['i-a', 'i-c', 'i-\uFF5E', 'i-\u{1F600}'],
+        );
+        const records = await store.listInstancesOfGroups('u1', ['g1', 'g2']);
+        for (const name of ['g1', 'g2']) {
+          const shown = records.get(name)!.map(({ owner: _o, groupName: _g, createdTime: _c, ...rest }) => rest);
+          assert.deepEqual(members.get(name), shown);
+        }
+        assert.deepEqual(members.get('g1')![1], {
+          instanceId: 'i-c',
+          instanceType: 'm1.small',
+          site: 'sierra',
+          lifecycleState: 'Pending',
+          healthStatus: 'Unhealthy',
+          launchConfigurationName: 'lc1@hotel',
+          protectedFromScaleIn: true,
+        });
+        assert.deepEqual(members.get('empty'), []);
+        assert.equal((await store.listGroupMembers('u1', [])).size, 0);
+        assert.deepEqual((await store.listGroupMembers('u3', ['g1'])).get('g1'), []);
+      }));
+
     it('keeps owners apart even with the same instance ids and group names', () =>
       withStore(open, async (store) => {
         const a = instance('ua', 'g1', 'i-1');

@@ -1,6 +1,7 @@
-import type { InstanceRecord, LifecycleState, UserId } from '../../contracts/records.ts';
+import type { InstanceRecord, InstanceSummary, LifecycleState, UserId } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
-import { instanceFromRow, instanceToRow } from './rows.ts';
+import { byCodePoint } from './groups.ts';
+import { INSTANCE_SUMMARY_COLUMNS, instanceFromRow, instanceSummaryFromRow, instanceToRow } from './rows.ts';
 import { affected, limitOf, type Db } from './scope.ts';
 
 /** Instances, keyed by (owner, instanceId). Portable SQL over Kysely. */
@@ -61,6 +62,28 @@ export async function listInstancesOfGroups(
     .orderBy('instance_id')
     .execute();
   for (const row of rows) byGroup.get(row.group_name)?.push(instanceFromRow(row));
+  return byGroup;
+}
+
+/**
+ * What Describe shows of the named groups' instances, in one query of the shown columns. The
+ * rows come unordered (an ordered IN lookup costs SQLite more than sorting a few per group here).
+ */
+export async function listGroupMembers(
+  db: Db,
+  owner: UserId,
+  groupNames: readonly string[],
+): Promise<Map<string, InstanceSummary[]>> {
+  const byGroup = new Map<string, InstanceSummary[]>(groupNames.map((name) => [name, []]));
+  if (groupNames.length === 0) return byGroup;
+  const rows = await db
+    .selectFrom('instances')
+    .select(['group_name', ...INSTANCE_SUMMARY_COLUMNS])
+    .where('owner', '=', owner)
+    .where('group_name', 'in', groupNames)
+    .execute();
+  for (const row of rows) byGroup.get(row.group_name)?.push(instanceSummaryFromRow(row));
+  for (const members of byGroup.values()) members.sort((a, b) => byCodePoint(a.instanceId, b.instanceId));
   return byGroup;
 }
 

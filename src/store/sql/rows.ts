@@ -5,6 +5,7 @@ import type {
   GroupRecord,
   HealthStatus,
   InstanceRecord,
+  InstanceSummary,
   LaunchConfigurationRecord,
   LifecycleState,
   SuspendedProcess,
@@ -33,7 +34,8 @@ const flag = (value: boolean): number => (value ? 1 : 0);
 const truthy = (value: number): boolean => value !== 0;
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 const json = (value: unknown): string => JSON.stringify(value);
-const parsed = <T>(text: string): T => JSON.parse(text) as T;
+// Most list columns hold an empty list: skip the parser for those.
+const parsed = <T>(text: string): T => (text === '[]' ? [] : JSON.parse(text)) as T;
 
 /** Sets `record[key]` only when the column is not NULL. */
 function setIfPresent<R, K extends keyof R>(record: R, key: K, value: R[K] | null): void {
@@ -188,6 +190,32 @@ export function instanceFromRow(r: InstancesTable): InstanceRecord {
     launchConfigurationName: r.launch_configuration_name,
     protectedFromScaleIn: truthy(r.protected_from_scale_in),
     createdTime: date(r.created_time),
+  };
+  setIfPresent(i, 'instanceType', r.instance_type);
+  return i;
+}
+
+/** The columns an {@link InstanceSummary} is read from. */
+export const INSTANCE_SUMMARY_COLUMNS = [
+  'instance_id',
+  'instance_type',
+  'site',
+  'lifecycle_state',
+  'health_status',
+  'launch_configuration_name',
+  'protected_from_scale_in',
+] as const;
+
+export function instanceSummaryFromRow(
+  r: Pick<InstancesTable, (typeof INSTANCE_SUMMARY_COLUMNS)[number]>,
+): InstanceSummary {
+  const i: InstanceSummary = {
+    instanceId: r.instance_id,
+    site: r.site,
+    lifecycleState: r.lifecycle_state as LifecycleState,
+    healthStatus: r.health_status as HealthStatus,
+    launchConfigurationName: r.launch_configuration_name,
+    protectedFromScaleIn: truthy(r.protected_from_scale_in),
   };
   setIfPresent(i, 'instanceType', r.instance_type);
   return i;

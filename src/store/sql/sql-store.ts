@@ -4,6 +4,7 @@ import type {
   CloudCredentialRecord,
   GroupRecord,
   InstanceRecord,
+  InstanceSummary,
   LaunchIntentRecord,
   LaunchConfigurationRecord,
   LifecycleState,
@@ -188,6 +189,9 @@ class SqlStore implements Store {
   }
   async listInstancesOfGroups(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceRecord[]>> {
     return instances.listInstancesOfGroups(this.db, owner, groupNames);
+  }
+  async listGroupMembers(owner: UserId, groupNames: readonly string[]): Promise<Map<string, InstanceSummary[]>> {
+    return instances.listGroupMembers(this.db, owner, groupNames);
   }
   async deleteInstance(owner: UserId, instanceId: string): Promise<boolean> {
     return instances.deleteInstance(this.db, owner, instanceId);

@@ -9,6 +9,7 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { openSimCloud } from './open.ts';
+import { LIST_CHUNK } from './sim-driver.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { simPrivateAddress, simPublicAddress } from './record.ts';
 import { simHarness } from './sim-harness.ts';
@@ -187,5 +188,44 @@ describe('sim persistence', () => {
       [listed[0]?.id],
       'and reached the disk on the next call',
     );
+  });
+});
+
+describe('sim listing of a large site', () => {
+  it('lists what the state lists, a chunk at a time with a turn of the event loop between', async () => {
+    const clock = new FixedClock();
+    const cloud = openSimCloud({ site: 'hotel', clock, random: seededRandom(3), knobs: { bootMs: 0 } });
+    const count = 2 * LIST_CHUNK + 500;
+    for (let i = 0; i < count; i++)
+      await cloud.driver.launch(req(`big-${i}`, { owner: i % 3 ? 'alice' : 'bob' }), live());
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const listed = await cloud.driver.listInstances({ tags: {} }, live()).finally(() => (ticking = false));
+    assert.ok(turns >= 2, `the event loop turned ${turns} times during the listing`);
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.state]),
+      cloud.state.list({}, clock.now().getTime()).map((r) => [r.id, r.state]),
+    );
+    assert.equal(listed.length, count);
+    const alice = await cloud.driver.listInstances({ tags: { owner: 'alice' } }, live());
+    assert.deepEqual(
+      alice.map((i) => i.id),
+      cloud.state.list({ owner: 'alice' }, clock.now().getTime()).map((r) => r.id),
+    );
+    assert.ok(alice.length > 0 && alice.every((i) => i.tags.owner === 'alice'));
+  });
+
+  it('stops with the signal’s reason when aborted between chunks', async () => {
+    const cloud = openSimCloud({ site: 'hotel', clock: new FixedClock(), random: seededRandom(4) });
+    for (let i = 0; i < LIST_CHUNK + 1; i++) await cloud.driver.launch(req(`ab-${i}`), live());
+    const controller = new AbortController();
+    const listing = cloud.driver.listInstances({ tags: {} }, controller.signal);
+    setImmediate(() => controller.abort(new Error('stop')));
+    await assert.rejects(listing, /stop/);
   });
 });

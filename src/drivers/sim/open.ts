@@ -59,7 +59,7 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
     site,
     knobs: resolveSimKnobs(options.knobs),
     random,
-    ...(snapshot ? { snapshot } : {}),
+    ...(snapshot ? { snapshot, adoptSnapshot: true } : {}),
   });
   const delay = options.saveDelayMs ?? 0;
   const writer = file === undefined || delay <= 0 ? undefined : coalescedWriter(file, delay, state);

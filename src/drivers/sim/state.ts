@@ -24,6 +24,11 @@ export interface SimCloudStateOptions {
   random: () => number;
   /** Optional. A snapshot to continue from (see `snapshotView()`); its site must match. */
   snapshot?: SimSnapshot;
+  /**
+   * Optional. The snapshot's records become the state's own, uncopied (a freshly loaded
+   * snapshot nobody else holds: copying a large one holds the event loop for long). Default false.
+   */
+  adoptSnapshot?: boolean;
 }
 
 const LIVE = new Set(['pending', 'running']);
@@ -73,7 +78,7 @@ export class SimCloudState {
         .toString(16)
         .padStart(8, '0');
     this.sequence = snap?.sequence ?? 0;
-    for (const saved of snap?.instances ?? []) this.add(structuredClone(saved));
+    for (const saved of snap?.instances ?? []) this.add(options.adoptSnapshot ? saved : structuredClone(saved));
     this.dirty = snap === undefined || this.readdressOffMachine();
   }
 

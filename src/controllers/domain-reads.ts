@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 
@@ -17,11 +18,42 @@ export interface DomainReads {
   pendingIntents(owner: string, groupName: string): Promise<LaunchIntentRecord[]>;
 }
 
-/** Reads straight from the store (always current). */
+/** Rows per query of `listInstancesInPages`: about 5 ms of the event loop each. */
+export const INSTANCE_PAGE_SIZE = 1000;
+
+/**
+ * The owner's instances (of one group when `groupName` is given), sorted by instance id, read
+ * `pageSize` rows at a time by instance id with a turn of the event loop between pages, so a
+ * large read never holds the loop for long. Each instance appears once, as read by its page;
+ * the pages are not one snapshot (an instance written meanwhile may be read before or after
+ * the write, as with any read that starts before a write).
+ * @throws whatever the store's `listInstances` throws.
+ */
+export async function listInstancesInPages(
+  store: Store,
+  owner: string,
+  groupName?: string,
+  pageSize = INSTANCE_PAGE_SIZE,
+): Promise<InstanceRecord[]> {
+  const all: InstanceRecord[] = [];
+  for (let after: string | undefined; ;) {
+    const page = await store.listInstances(owner, {
+      ...(groupName === undefined ? {} : { groupName }),
+      ...(after === undefined ? {} : { after }),
+      limit: pageSize,
+    });
+    for (const instance of page) all.push(instance);
+    if (page.length < pageSize) return all;
+    after = page[page.length - 1]!.instanceId;
+    await nextTurn();
+  }
+}
+
+/** Reads straight from the store (always current; a group's instances in pages). */
 export const directReads = (store: Store): DomainReads => ({
   group: (owner, name) => store.getGroup(owner, name),
   launchConfigurationNames: async (owner) =>
     (await store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER })).map((lc) => lc.name),
-  instances: (owner, groupName) => store.listInstances(owner, { groupName }),
+  instances: (owner, groupName) => listInstancesInPages(store, owner, groupName),
   pendingIntents: (owner, groupName) => store.listIntents({ owner, groupName, states: ['pending'] }),
 });

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../contracts/clock.ts';
@@ -8,6 +8,7 @@ import { CloudError } from '../contracts/cloud.ts';
 import { DriverConfigError } from './driver-config-error.ts';
 import { createDriver, parseDriverConfig, simStateFile } from './registry.ts';
 import { seededRandom } from '../lib/random.ts';
+import { eventually } from '../../test/support/eventually.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-registry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +59,12 @@ describe('driver registry', () => {
     const deps = { clock: new FixedClock(), random: seededRandom(1), dataDir: dir };
     const first = createDriver({ driver: 'sim', site: 'hotel' }, deps);
     const launched = await first.launch(launch, live());
-    assert.ok(existsSync(simStateFile(dir, 'hotel')));
+    // An embedded sim coalesces its writes and writes them in pieces: wait (bounded) for this one.
+    await eventually('the launch saved in the data dir', async () =>
+      existsSync(simStateFile(dir, 'hotel')) && readFileSync(simStateFile(dir, 'hotel'), 'utf8').includes(launched.id)
+        ? true
+        : undefined,
+    );
     const second = createDriver({ driver: 'sim', site: 'hotel' }, deps);
     assert.deepEqual(
       (await second.listInstances({ tags: { owner: 'a' } }, live())).map((i) => i.id),

@@ -1,6 +1,6 @@
 import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
-import { directReads, type DomainReads } from '../domain-reads.ts';
+import { directReads, listInstancesInPages, type DomainReads } from '../domain-reads.ts';
 import { groupBy } from '../../lib/group-by.ts';
 
 /** One owner's records as read in bulk, and from which point of the write sequence. */
@@ -26,7 +26,7 @@ export interface RecordCacheOptions {
 
 /**
  * The controller's view of the store for routine passes, kept between passes: each owner's
- * groups, launch configuration names, instances and pending intents read in four bulk queries,
+ * groups, launch configuration names, instances (in pages) and pending intents read in bulk,
  * instead of four queries per domain per pass. Whoever writes marks what it wrote — the API
  * (after each write, the group or the whole owner) and the controller (each domain it changed)
  * — and a marked group is read from the store again (and cached anew) at its next read, so no
@@ -141,7 +141,7 @@ export class RecordCache implements DomainReads {
   private async read(owner: string) {
     const groups = await this.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
     const configurations = await this.store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER });
-    const instances = await this.store.listInstances(owner, {});
+    const instances = await listInstancesInPages(this.store, owner);
     const intents = await this.store.listIntents({ owner, states: ['pending'] });
     return {
       groups: new Map(groups.map((g) => [g.name, g])),

@@ -1,6 +1,7 @@
 import type { LaunchRequest } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
 import { resolveSimKnobs, type SimKnobs } from './knobs.ts';
+import { coalescedWriter } from './coalesced-writer.ts';
 import { loadSimSnapshot, saveSimSnapshot } from './persist.ts';
 import { copyLaunchRequest } from './record.ts';
 import { SimDriver } from './sim-driver.ts';
@@ -23,7 +24,8 @@ export interface OpenSimCloudOptions {
   sleep?: Sleep;
   /**
    * Optional. Coalesce state-file writes: at most one per this many ms (default 0: write after
-   * every change). The state is flushed on process exit; a SIGKILL loses at most this window of
+   * every change, before the call returns), each written in pieces with the event loop free
+   * between them. The state is flushed on process exit; a SIGKILL loses at most this window of
    * changes, which for a sim embedded in Phantom dies with Phantom (the reconciler heals it).
    */
   saveDelayMs?: number;
@@ -57,13 +59,16 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
     site,
     knobs: resolveSimKnobs(options.knobs),
     random,
-    ...(snapshot ? { snapshot } : {}),
+    ...(snapshot ? { snapshot, adoptSnapshot: true } : {}),
   });
+  const delay = options.saveDelayMs ?? 0;
+  const writer = file === undefined || delay <= 0 ? undefined : coalescedWriter(file, delay, state);
   const write = (): void => {
-    if (file !== undefined) saveSimSnapshot(file, state.snapshotView());
+    if (writer) writer.writeNow();
+    else if (file !== undefined) saveSimSnapshot(file, state.snapshotView());
   };
   const flush = (): void => {
-    if (!state.takeDirty()) return;
+    if (!state.takeDirty() && !writer?.writing()) return;
     try {
       write();
     } catch (e) {
@@ -71,8 +76,7 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
       throw e;
     }
   };
-  const delay = options.saveDelayMs ?? 0;
-  const persist = file === undefined || delay <= 0 ? write : coalesced(write, delay, state);
+  const persist = writer ? writer.persist : write;
   const driver = new SimDriver({ state, clock, random, persist, ...(options.sleep ? { sleep: options.sleep } : {}) });
   flush();
   return {
@@ -89,63 +93,5 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
       return record ? copyLaunchRequest(record) : undefined;
     },
     flush,
-  };
-}
-
-/**
- * The pending writes of every coalescing sim in this process, done synchronously when it exits
- * normally: one `exit` listener for them all (one each would trip Node's max-listeners warning
- * past ten sites).
- */
-const pendingAtExit = new Set<() => void>();
-const writePendingAtExit = (): void => {
-  for (const writeNow of pendingAtExit) writeNow();
-};
-
-/**
- * A writer that writes at most once per window: a change inside the window marks the state
- * dirty and schedules one write at its end (errors there keep the state dirty for the next
- * try). The window is `delayMs`, or ten times the last write's duration when that is longer,
- * and a hundred times once a write holds the event loop over 10 ms: rewriting a large state
- * then takes about 1% of the time (so 1% of API requests wait on it). Pending
- * changes are written synchronously when the process exits normally.
- */
-function coalesced(write: () => void, delayMs: number, state: SimCloudState): () => void {
-  let lastWrite = 0;
-  let window = delayMs;
-  let timer: NodeJS.Timeout | undefined;
-  const timedWrite = (): void => {
-    const started = performance.now();
-    lastWrite = Date.now();
-    write();
-    const took = performance.now() - started;
-    window = Math.max(delayMs, (took > 10 ? 100 : 10) * took);
-  };
-  const writeNow = (): void => {
-    clearTimeout(timer);
-    timer = undefined;
-    pendingAtExit.delete(writeNow);
-    if (pendingAtExit.size === 0) process.off('exit', writePendingAtExit);
-    if (!state.takeDirty()) return;
-    try {
-      timedWrite();
-    } catch {
-      state.markDirty();
-    }
-  };
-  return () => {
-    if (timer) {
-      state.markDirty();
-      return;
-    }
-    if (Date.now() - lastWrite >= window) {
-      timedWrite();
-      return;
-    }
-    state.markDirty();
-    timer = setTimeout(writeNow, window - (Date.now() - lastWrite));
-    timer.unref();
-    if (pendingAtExit.size === 0) process.on('exit', writePendingAtExit);
-    pendingAtExit.add(writeNow);
   };
 }

@@ -9,6 +9,8 @@ import { FixedClock } from '../../contracts/clock.ts';
 import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { openSimCloud } from './open.ts';
+import { LIST_CHUNK } from './sim-driver.ts';
+import { SAVE_CHUNK, saveSimSnapshotInPieces } from './persist.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { simPrivateAddress, simPublicAddress } from './record.ts';
 import { simHarness } from './sim-harness.ts';
@@ -99,12 +101,42 @@ describe('sim persistence', () => {
     });
     const onDisk = () => (JSON.parse(readFileSync(file, 'utf8')) as { instances: unknown[] }).instances.length;
     await cloud.driver.launch(req('c-1'), live());
-    assert.equal(onDisk(), 1, 'the first change after a quiet window is written at once');
+    await eventually('the first change after a quiet window is written at once (in pieces)', async () =>
+      onDisk() === 1 ? true : undefined,
+    );
     await cloud.driver.launch(req('c-2'), live());
     await cloud.driver.launch(req('c-3'), live());
     assert.equal(onDisk(), 1, 'changes inside the window wait');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(onDisk(), 3, 'and are written together at its end');
+  });
+
+  it('with saveDelayMs, a synchronous flush during a piecewise write is what stays on disk', async () => {
+    const file = join(dir, 'flush-wins.json');
+    const cloud = openSimCloud({
+      site: 'hotel',
+      file,
+      clock: new FixedClock(),
+      random: seededRandom(2),
+      saveDelayMs: 50,
+    });
+    await new Promise((r) => setTimeout(r, 100)); // past the window of the write at open: the launch is written at once
+    const before = process.listenerCount('exit');
+    const launched = await cloud.driver.launch(req('f-1'), live());
+    assert.equal(process.listenerCount('exit'), before + 1, 'the launch is being written');
+    assert.ok(cloud.kill(launched.id), 'killed while the launch is being written');
+    const saved = () => (JSON.parse(readFileSync(file, 'utf8')) as { instances: Array<{ state: string }> }).instances;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      saved().map((i) => i.state),
+      ['terminated'],
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('flush-wins.json.')),
+      [],
+      'no temp file left',
+    );
+    assert.equal(process.listenerCount('exit'), before, 'nothing left to write at exit');
   });
 
   it('with saveDelayMs, many sites waiting to write share one exit listener', async () => {
@@ -122,7 +154,7 @@ describe('sim persistence', () => {
       await cloud.driver.launch(req('m-1'), live());
       await cloud.driver.launch(req('m-2'), live());
     }
-    assert.equal(process.listenerCount('exit'), before + 1, 'one listener for all twelve pending writes');
+    assert.equal(process.listenerCount('exit'), before + 1, `one listener for all twelve pending writes (${before})`);
     // A slow write (a loaded machine) widens the coalescing window, so wait for it, bounded.
     await eventually('the shared exit listener removed once nothing is pending', async () =>
       process.listenerCount('exit') === before ? true : undefined,
@@ -187,5 +219,73 @@ describe('sim persistence', () => {
       [listed[0]?.id],
       'and reached the disk on the next call',
     );
+  });
+});
+
+describe('sim listing of a large site', () => {
+  it('lists what the state lists, a chunk at a time with a turn of the event loop between', async () => {
+    const clock = new FixedClock();
+    const cloud = openSimCloud({ site: 'hotel', clock, random: seededRandom(3), knobs: { bootMs: 0 } });
+    const count = 2 * LIST_CHUNK + 500;
+    for (let i = 0; i < count; i++)
+      await cloud.driver.launch(req(`big-${i}`, { owner: i % 3 ? 'alice' : 'bob' }), live());
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const listed = await cloud.driver.listInstances({ tags: {} }, live()).finally(() => (ticking = false));
+    assert.ok(turns >= 2, `the event loop turned ${turns} times during the listing`);
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.state]),
+      cloud.state.list({}, clock.now().getTime()).map((r) => [r.id, r.state]),
+    );
+    assert.equal(listed.length, count);
+    const alice = await cloud.driver.listInstances({ tags: { owner: 'alice' } }, live());
+    assert.deepEqual(
+      alice.map((i) => i.id),
+      cloud.state.list({ owner: 'alice' }, clock.now().getTime()).map((r) => r.id),
+    );
+    assert.ok(alice.length > 0 && alice.every((i) => i.tags.owner === 'alice'));
+  });
+
+  it('stops with the signal’s reason when aborted between chunks', async () => {
+    const cloud = openSimCloud({ site: 'hotel', clock: new FixedClock(), random: seededRandom(4) });
+    for (let i = 0; i < LIST_CHUNK + 1; i++) await cloud.driver.launch(req(`ab-${i}`), live());
+    const controller = new AbortController();
+    const listing = cloud.driver.listInstances({ tags: {} }, controller.signal);
+    setImmediate(() => controller.abort(new Error('stop')));
+    await assert.rejects(listing, /stop/);
+  });
+});
+
+describe('saveSimSnapshotInPieces', () => {
+  const snapshotOf = async (count: number) => {
+    const cloud = openSimCloud({ site: 'hotel', clock: new FixedClock(), random: seededRandom(5) });
+    for (let i = 0; i < count; i++) await cloud.driver.launch(req(`p-${i}`), live());
+    return cloud.state.snapshotView();
+  };
+
+  it('writes exactly what saveSimSnapshot writes, for an empty and a many-piece state', async () => {
+    for (const count of [0, SAVE_CHUNK * 2 + 1]) {
+      const snapshot = await snapshotOf(count);
+      const file = join(dir, `pieces-${count}.json`);
+      const result = await saveSimSnapshotInPieces(file, `${file}.tmp`, snapshot, () => true);
+      assert.equal(result.saved, true);
+      assert.ok(result.busyMs >= 0);
+      assert.equal(readFileSync(file, 'utf8'), JSON.stringify(snapshot));
+      assert.equal(existsSync(`${file}.tmp`), false);
+    }
+  });
+
+  it('leaves the file as it was, and no temp file, when no longer wanted at the end', async () => {
+    const file = join(dir, 'pieces-unwanted.json');
+    writeFileSync(file, 'before');
+    const result = await saveSimSnapshotInPieces(file, `${file}.tmp`, await snapshotOf(3), () => false);
+    assert.equal(result.saved, false);
+    assert.equal(readFileSync(file, 'utf8'), 'before');
+    assert.equal(existsSync(`${file}.tmp`), false);
   });
 });

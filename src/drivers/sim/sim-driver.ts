@@ -6,10 +6,14 @@ import {
   type LaunchRequest,
 } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { realSleep, type Sleep } from '../../lib/sleep.ts';
 import type { SimCallName } from './knobs.ts';
 import { toCloudInstance, type SimInstanceRecord } from './record.ts';
-import type { SimCloudState } from './state.ts';
+import { hasTags, type SimCloudState } from './state.ts';
+
+/** Instances per synchronous piece of a listing (a few ms of the event loop). */
+export const LIST_CHUNK = 1000;
 
 /** What a SimDriver runs on. */
 export interface SimDriverOptions {
@@ -64,14 +68,25 @@ export class SimDriver implements CloudDriver {
 
   /**
    * Required. Every instance (terminated/failed ones too, for the retention time) carrying all
-   * of `filter.tags`; `{}` lists all. Read-only apart from due transitions.
+   * of `filter.tags`; `{}` lists all. Read-only apart from due transitions. A large listing is
+   * built `LIST_CHUNK` instances at a time with a turn of the event loop between (like a real
+   * cloud's paged listing, an instance changed meanwhile shows its state when its chunk is read).
    * @throws CloudError from `failCalls.listInstances`; the signal's reason when aborted.
    */
   async listInstances(filter: { tags: Record<string, string> }, signal: AbortSignal): Promise<CloudInstance[]> {
     await this.enter('listInstances', signal);
-    const found = this.state.list(filter.tags, this.now());
+    const candidates = this.state.candidates(filter.tags, this.now());
     this.save();
-    return found.map((record) => this.view(record));
+    const found: CloudInstance[] = [];
+    for (let from = 0; from < candidates.length; from += LIST_CHUNK) {
+      if (from > 0) {
+        await nextTurn();
+        signal.throwIfAborted();
+      }
+      const to = Math.min(from + LIST_CHUNK, candidates.length);
+      for (let i = from; i < to; i++) if (hasTags(candidates[i]!, filter.tags)) found.push(this.view(candidates[i]!));
+    }
+    return found;
   }
 
   /**

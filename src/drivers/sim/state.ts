@@ -24,13 +24,19 @@ export interface SimCloudStateOptions {
   random: () => number;
   /** Optional. A snapshot to continue from (see `snapshotView()`); its site must match. */
   snapshot?: SimSnapshot;
+  /**
+   * Optional. The snapshot's records become the state's own, uncopied (a freshly loaded
+   * snapshot nobody else holds: copying a large one holds the event loop for long). Default false.
+   */
+  adoptSnapshot?: boolean;
 }
 
 const LIVE = new Set(['pending', 'running']);
 const tagKey = (key: string, value: string) => `${key}\u0000${value}`;
 
-function hasTags(record: SimInstanceRecord, wanted: ReadonlyArray<[string, string]>): boolean {
-  for (const [key, value] of wanted) if (record.tags[key] !== value) return false;
+/** Whether the record carries every one of `tags`. */
+export function hasTags(record: SimInstanceRecord, tags: Record<string, string>): boolean {
+  for (const key in tags) if (record.tags[key] !== tags[key]) return false;
   return true;
 }
 
@@ -72,7 +78,7 @@ export class SimCloudState {
         .toString(16)
         .padStart(8, '0');
     this.sequence = snap?.sequence ?? 0;
-    for (const saved of snap?.instances ?? []) this.add(structuredClone(saved));
+    for (const saved of snap?.instances ?? []) this.add(options.adoptSnapshot ? saved : structuredClone(saved));
     this.dirty = snap === undefined || this.readdressOffMachine();
   }
 
@@ -192,11 +198,19 @@ export class SimCloudState {
 
   /** Every instance carrying all of `tags`, in launch order (the sim's own objects; copy before handing out). */
   list(tags: Record<string, string>, now: number): SimInstanceRecord[] {
+    return this.candidates(tags, now).filter((record) => hasTags(record, tags));
+  }
+
+  /**
+   * A superset of `list(tags, now)` read from the smallest tag index (no scan of the whole
+   * site), in launch order: filter it with `hasTags` — now or a piece at a time, as the
+   * records stay the sim's own, live objects.
+   */
+  candidates(tags: Record<string, string>, now: number): SimInstanceRecord[] {
     this.observe(now);
-    const wanted = Object.entries(tags);
     let candidates: Iterable<SimInstanceRecord> = this.instances.values();
     let smallest = Number.POSITIVE_INFINITY;
-    for (const [key, value] of wanted) {
+    for (const [key, value] of Object.entries(tags)) {
       const tagged = this.byTag.get(tagKey(key, value));
       if (!tagged) return [];
       if (tagged.size < smallest) {
@@ -205,9 +219,7 @@ export class SimCloudState {
       }
     }
     // Every index set is filled in the same (launch) order as the instance map.
-    const found: SimInstanceRecord[] = [];
-    for (const record of candidates) if (hasTags(record, wanted)) found.push(record);
-    return found;
+    return [...candidates];
   }
 
   /** The record of `id` without observing, or undefined. */

@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CloudCredentialRecord, LaunchIntentRecord } from '../../contracts/records.ts';
+import type { CloudCredentialRecord } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
 import {
   accessKey,
   activity,
   group,
   instance,
+  intent,
   launchConfiguration,
   T0,
   user,
@@ -106,8 +107,8 @@ export function ownerChangeStampCases(open: OpenStore): void {
           ['putInstance', () => store.putInstance(instance('u1', 'g', 'i-1'))],
           ['deleteInstance', () => store.deleteInstance('u1', 'i-1')],
           ['putActivity', () => store.putActivity(activity('u1', 'g', 'a-1', T0))],
-          ['createIntent', () => store.createIntent(intentOf('u1', 'g', 'x-1'))],
-          ['updateIntent', () => store.updateIntent({ ...intentOf('u1', 'g', 'x-1'), attempts: 1 })],
+          ['createIntent', () => store.createIntent(intent('u1', 'g', 'x-1'))],
+          ['updateIntent', () => store.updateIntent({ ...intent('u1', 'g', 'x-1'), attempts: 1 })],
           ['deleteIntent', () => store.deleteIntent('x-1')],
           ['putCredential', () => store.putCredential(credentialOf('u1', 'hotel'))],
           ['deleteCredential', () => store.deleteCredential('u1', 'hotel')],
@@ -178,19 +179,6 @@ export function ownerChangeStampCases(open: OpenStore): void {
       }));
   });
 }
-
-const intentOf = (owner: string, groupName: string, intentId: string): LaunchIntentRecord => ({
-  intentId,
-  owner,
-  groupName,
-  site: 'hotel',
-  launchConfigurationName: 'lc@hotel',
-  state: 'pending',
-  attempts: 0,
-  createdTime: T0,
-  updatedTime: T0,
-  generation: 0,
-});
 
 const credentialOf = (owner: string, site: string): CloudCredentialRecord => ({
   owner,

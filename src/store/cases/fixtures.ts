@@ -6,6 +6,7 @@ import type {
   GroupRecord,
   InstanceRecord,
   LaunchConfigurationRecord,
+  LaunchIntentRecord,
   User,
 } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
@@ -183,4 +184,24 @@ export const activity = (
 });
 
 /** Names of `records`, in order. */
+/** A pending launch intent on hotel. */
+export const intent = (
+  owner: string,
+  groupName: string,
+  intentId: string,
+  over: Partial<LaunchIntentRecord> = {},
+): LaunchIntentRecord => ({
+  intentId,
+  owner,
+  groupName,
+  site: 'hotel',
+  launchConfigurationName: 'lc@hotel',
+  state: 'pending',
+  attempts: 0,
+  createdTime: T0,
+  updatedTime: T0,
+  generation: 0,
+  ...over,
+});
+
 export const names = (records: readonly { name: string }[]): string[] => records.map((r) => r.name);

@@ -1,26 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LaunchIntentRecord } from '../../contracts/records.ts';
-import { at, group, instance, rejectsWith, T0, user, withStore, type OpenStore } from './fixtures.ts';
-
-const intent = (
-  owner: string,
-  groupName: string,
-  intentId: string,
-  over: Partial<LaunchIntentRecord> = {},
-): LaunchIntentRecord => ({
-  intentId,
-  owner,
-  groupName,
-  site: 'hotel',
-  launchConfigurationName: 'lc@hotel',
-  state: 'pending',
-  attempts: 0,
-  createdTime: T0,
-  updatedTime: T0,
-  generation: 0,
-  ...over,
-});
+import { at, group, instance, intent, rejectsWith, user, withStore, type OpenStore } from './fixtures.ts';
 
 /** Launch intents: the record written before every cloud launch (DESIGN.md §5). */
 export function intentCases(open: OpenStore): void {

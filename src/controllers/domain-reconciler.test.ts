@@ -7,15 +7,14 @@ import type { Store } from '../contracts/store.ts';
 import { openSimCloud, type SimCloud } from '../drivers/sim/open.ts';
 import { seededRandom } from '../lib/random.ts';
 import { EngineRegistry } from '../engines/registry.ts';
-import { PageTokens } from '../services/page-tokens.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createGroup, deleteGroup, setDesiredCapacity, setProcessesSuspended } from '../services/groups.ts';
 import { SCALING_PROCESSES } from '../domain/processes.ts';
 import { createLaunchConfiguration } from '../services/launch-configurations.ts';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { reconcileDomain, type ReconcilerDeps } from './domain-reconciler.ts';
 import { SiteBackoff } from './runtime/backoff.ts';
 import { meteredDriver, noCalls } from './runtime/metered-driver.ts';
+import { createSiteEntries, groupTags, serviceWorld } from './reconcile/testkit.ts';
 
 interface World {
   store: Store;
@@ -33,35 +32,12 @@ interface World {
 }
 
 async function world(clouds: string): Promise<World> {
-  const store = await openSqliteStore({ file: ':memory:' });
-  const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
-  const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
-  await store.createUser(user);
+  const { store, clock, user, services } = await serviceWorld(['hotel', 'sierra']);
   const sims: Record<string, SimCloud> = {};
   for (const site of ['hotel', 'sierra'])
     sims[site] = openSimCloud({ site, clock, random: seededRandom(site.length), knobs: { bootMs: 1000 } });
-  const services: ServiceDeps = {
-    store,
-    clock,
-    sites: () => ['hotel', 'sierra'],
-    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 100_000 },
-    pageTokens: new PageTokens(Buffer.alloc(32)),
-  };
-  for (const site of ['hotel', 'sierra']) {
-    await createLaunchConfiguration(services, user, {
-      name: `testlc1@${site}`,
-      imageId: 'hello-cloud',
-      instanceType: 'm1.small',
-      securityGroups: [],
-      instanceMonitoring: false,
-      ebsOptimized: false,
-      userData: 'aGVsbG8=',
-    });
-  }
-  const tags = [
-    ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
-    ['clouds', clouds],
-  ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  await createSiteEntries(services, user, 'testlc1', ['hotel', 'sierra'], 'aGVsbG8=');
+  const tags = groupTags({ PHANTOM_DEFINITION: 'error_overflow_n_preserving', clouds });
   await createGroup(services, user, {
     name: 'testDomain1',
     launchConfigurationName: 'testlc1@hotel',

@@ -2,22 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FixedClock } from '../../contracts/clock.ts';
 import { PhantomError } from '../../contracts/errors.ts';
-import type { User } from '../../contracts/records.ts';
-import { PageTokens } from '../../services/page-tokens.ts';
 import { SCALING_PROCESSES } from '../../domain/processes.ts';
 import { healthCheckUrl, parseHealthCheck } from '../../domain/health-check.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { EngineRegistry } from '../../engines/registry.ts';
-import type { ServiceDeps } from '../../services/deps.ts';
 import { createGroup, setProcessesSuspended } from '../../services/groups.ts';
-import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { reconcileDomain } from '../domain-reconciler.ts';
 import { SiteBackoff } from '../runtime/backoff.ts';
 import { HttpHealthProber } from './http-prober.ts';
+import { createSiteEntries, serviceWorld } from '../reconcile/testkit.ts';
 
 const tag = (key: string, value: string) => ({ key, value, propagateAtLaunch: false });
 
@@ -72,26 +67,8 @@ describe('HTTP health checks in the reconciler', () => {
   after(() => server.close());
 
   async function world(extraTags: ReturnType<typeof tag>[]) {
-    const store = await openSqliteStore({ file: ':memory:' });
-    const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
-    const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
-    await store.createUser(user);
-    const services: ServiceDeps = {
-      store,
-      clock,
-      sites: () => ['hotel'],
-      defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 100_000 },
-      pageTokens: new PageTokens(Buffer.alloc(32)),
-      healthCheckAllowHosts: ['127.0.0.1'],
-    };
-    await createLaunchConfiguration(services, user, {
-      name: 'web@hotel',
-      imageId: 'img',
-      instanceType: 'm1.small',
-      securityGroups: [],
-      instanceMonitoring: false,
-      ebsOptimized: false,
-    });
+    const { store, clock, user, services } = await serviceWorld(['hotel'], { healthCheckAllowHosts: ['127.0.0.1'] });
+    await createSiteEntries(services, user, 'web', ['hotel']);
     const tags = [
       tag('PHANTOM_DEFINITION', 'error_overflow_n_preserving'),
       tag('clouds', 'hotel:-1'),

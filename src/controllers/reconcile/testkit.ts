@@ -48,8 +48,11 @@ export interface TestWorldOptions {
   bootMs?: number;
 }
 
-export async function testWorld(options: TestWorldOptions): Promise<TestWorld> {
-  const sites = options.sites ?? ['hotel', 'sierra'];
+/** The start of every controller test world: an in-memory store, a fixed clock, the user ann and the services over them. */
+export async function serviceWorld(
+  sites: readonly string[],
+  over: Partial<ServiceDeps> = {},
+): Promise<{ store: Store; clock: FixedClock; user: User; services: ServiceDeps }> {
   const store = await openSqliteStore({ file: ':memory:' });
   const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
   const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
@@ -58,28 +61,58 @@ export async function testWorld(options: TestWorldOptions): Promise<TestWorld> {
     store,
     clock,
     sites: () => sites,
-    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 1000 },
+    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 100_000 },
     pageTokens: new PageTokens(Buffer.alloc(32)),
+    ...over,
   };
+  return { store, clock, user, services };
+}
+
+/** Creates `base@site` for each site: one multi-cloud launch configuration (image hello-cloud, m1.small). */
+export async function createSiteEntries(
+  services: ServiceDeps,
+  user: User,
+  base: string,
+  sites: readonly string[],
+  userData?: string,
+): Promise<void> {
+  for (const site of sites)
+    await createLaunchConfiguration(services, user, {
+      name: `${base}@${site}`,
+      imageId: 'hello-cloud',
+      instanceType: 'm1.small',
+      securityGroups: [],
+      instanceMonitoring: false,
+      ebsOptimized: false,
+      ...(userData === undefined ? {} : { userData }),
+    });
+}
+
+/** Group tags from key/value pairs (none propagated at launch). */
+export const groupTags = (pairs: Record<string, string>) =>
+  Object.entries(pairs).map(([key, value]) => ({ key, value, propagateAtLaunch: false }));
+
+export async function testWorld(options: TestWorldOptions): Promise<TestWorld> {
+  const sites = options.sites ?? ['hotel', 'sierra'];
+  const { store, clock, user, services } = await serviceWorld(sites, {
+    defaultLimits: { maxGroups: 10, maxLaunchConfigurations: 10, maxInstances: 1000 },
+  });
   const sims: Record<string, SimCloud> = {};
-  for (const site of sites) {
+  for (const site of sites)
     sims[site] = openSimCloud({
       site,
       clock,
       random: seededRandom(site.length),
       knobs: { bootMs: options.bootMs ?? 0 },
     });
-    if (options.withoutEntry?.includes(site)) continue;
-    await createLaunchConfiguration(services, user, {
-      name: `web@${site}`,
-      imageId: 'hello-cloud',
-      instanceType: 'm1.small',
-      securityGroups: [],
-      instanceMonitoring: false,
-      ebsOptimized: false,
-    });
-  }
-  const tags = Object.entries({
+  const withoutEntry = new Set(options.withoutEntry);
+  await createSiteEntries(
+    services,
+    user,
+    'web',
+    sites.filter((site) => !withoutEntry.has(site)),
+  );
+  const tags = groupTags({
     PHANTOM_DEFINITION: 'error_overflow_n_preserving',
     clouds: options.clouds,
     ...options.tags,
@@ -93,7 +126,7 @@ export async function testWorld(options: TestWorldOptions): Promise<TestWorld> {
     loadBalancerNames: [],
     targetGroupARNs: [],
     healthCheckGracePeriod: options.healthCheckGracePeriod ?? 0,
-    tags: tags.map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+    tags,
   });
   const events: DecisionEvent[] = [];
   const drivers: Record<string, CloudDriver> = {};

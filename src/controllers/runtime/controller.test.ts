@@ -1,51 +1,27 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { FixedClock } from '../../contracts/clock.ts';
 import type { CloudDriver } from '../../contracts/cloud.ts';
-import type { User } from '../../contracts/records.ts';
-import { PageTokens } from '../../services/page-tokens.ts';
 import { openSimCloud, type SimCloud } from '../../drivers/sim/open.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { EngineRegistry } from '../../engines/registry.ts';
-import type { ServiceDeps } from '../../services/deps.ts';
 import { createGroup, setDesiredCapacity } from '../../services/groups.ts';
-import { createLaunchConfiguration } from '../../services/launch-configurations.ts';
 import { touchedGroups, touchedOwner } from '../../services/write-effect.ts';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { SiteBackoff } from './backoff.ts';
 import { Controller } from './controller.ts';
 import { meteredDriver, noCalls } from './metered-driver.ts';
 import { RecordCache } from './record-cache.ts';
+import { createSiteEntries, groupTags, serviceWorld } from '../reconcile/testkit.ts';
 
 const SITES = ['hotel', 'sierra'];
 
 /** A store with `domains` Phantom domains of 2 (hotel:1, sierra:-1), two sims, and a controller over them. */
 async function world(domains: number) {
-  const store = await openSqliteStore({ file: ':memory:' });
-  const clock = new FixedClock(new Date('2026-11-25T12:00:00Z'));
-  const user: User = { id: '123456789012', name: 'ann', isAdmin: false, createdTime: clock.now(), limits: {} };
-  await store.createUser(user);
-  const services: ServiceDeps = {
-    store,
-    clock,
-    sites: () => SITES,
+  const { store, clock, user, services } = await serviceWorld(SITES, {
     defaultLimits: { maxGroups: 1000, maxLaunchConfigurations: 10, maxInstances: 100_000 },
-    pageTokens: new PageTokens(Buffer.alloc(32)),
-  };
-  for (const site of SITES)
-    await createLaunchConfiguration(services, user, {
-      name: `web@${site}`,
-      imageId: 'img',
-      instanceType: 'm1.small',
-      securityGroups: [],
-      instanceMonitoring: false,
-      ebsOptimized: false,
-    });
-  const tags = [
-    ['PHANTOM_DEFINITION', 'error_overflow_n_preserving'],
-    ['clouds', 'hotel:1,sierra:-1'],
-  ].map(([key, value]) => ({ key: key!, value: value!, propagateAtLaunch: false }));
+  });
+  await createSiteEntries(services, user, 'web', SITES);
+  const tags = groupTags({ PHANTOM_DEFINITION: 'error_overflow_n_preserving', clouds: 'hotel:1,sierra:-1' });
   const names = Array.from({ length: domains }, (_, i) => `d${String(i).padStart(3, '0')}`);
   for (const name of names)
     await createGroup(services, user, {

@@ -48,13 +48,12 @@ function processMetrics(registry: Registry): void {
 export class PhantomMetrics {
   readonly registry = new Registry();
 
-  readonly passDuration = new Histogram({
-    name: 'phantom_reconcile_pass_duration_seconds',
-    help: 'Duration of one controller batch: a routine pass over every domain, or an urgent batch after API writes.',
-    labelNames: ['kind'] as const,
-    buckets: PASS_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly passDuration = this.histogram(
+    'phantom_reconcile_pass_duration_seconds',
+    'Duration of one controller batch: a routine pass over every domain, or an urgent batch after API writes.',
+    ['kind'],
+    PASS_BUCKETS,
+  );
 
   readonly decisions = this.counter('phantom_decisions_total', 'Controller decisions logged, by kind.', ['kind']);
 
@@ -70,13 +69,12 @@ export class PhantomMetrics {
     ['site', 'reason'],
   );
 
-  readonly cloudCallDuration = new Histogram({
-    name: 'phantom_cloud_call_duration_seconds',
-    help: 'Duration of calls to a cloud site, by site and operation (list, launch, terminate), failed ones included.',
-    labelNames: ['site', 'operation'] as const,
-    buckets: CLOUD_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly cloudCallDuration = this.histogram(
+    'phantom_cloud_call_duration_seconds',
+    'Duration of calls to a cloud site, by site and operation (list, launch, terminate), failed ones included.',
+    ['site', 'operation'],
+    CLOUD_BUCKETS,
+  );
 
   readonly cloudErrors = this.counter(
     'phantom_cloud_errors_total',
@@ -84,31 +82,29 @@ export class PhantomMetrics {
     ['site', 'kind'],
   );
 
-  readonly siteBackoff = new Gauge({
-    name: 'phantom_site_backoff',
-    help: 'Whether a site is backed off for at least one domain (1) or not (0).',
-    labelNames: ['site'] as const,
-    registers: [this.registry],
-  });
+  readonly siteBackoff = this.gauge(
+    'phantom_site_backoff',
+    'Whether a site is backed off for at least one domain (1) or not (0).',
+    ['site'],
+  );
 
-  readonly instances = new Gauge({
-    name: 'phantom_instances',
-    help: 'Instances Phantom tracks, by site and lifecycle state (read from the store at each scrape).',
-    labelNames: ['site', 'state'] as const,
-    registers: [this.registry],
-  });
+  readonly instances = this.gauge(
+    'phantom_instances',
+    'Instances Phantom tracks, by site and lifecycle state (read from the store at each scrape).',
+    ['site', 'state'],
+  );
 
-  readonly groups = new Gauge({
-    name: 'phantom_groups',
-    help: 'Auto Scaling groups of every user (read from the store at each scrape).',
-    registers: [this.registry],
-  });
+  readonly groups = this.gauge(
+    'phantom_groups',
+    'Auto Scaling groups of every user (read from the store at each scrape).',
+    [],
+  );
 
-  readonly shortfallGroups = new Gauge({
-    name: 'phantom_shortfall_groups',
-    help: 'Domains currently short of their desired capacity because every usable site is full or backed off.',
-    registers: [this.registry],
-  });
+  readonly shortfallGroups = this.gauge(
+    'phantom_shortfall_groups',
+    'Domains currently short of their desired capacity because every usable site is full or backed off.',
+    [],
+  );
 
   readonly shortfallEpisodes = this.counter(
     'phantom_shortfall_episodes_total',
@@ -122,13 +118,12 @@ export class PhantomMetrics {
     ['action', 'code'],
   );
 
-  readonly apiDuration = new Histogram({
-    name: 'phantom_api_request_duration_seconds',
-    help: 'Query API request duration, from its headers received to its response written, by action.',
-    labelNames: ['action'] as const,
-    buckets: API_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly apiDuration = this.histogram(
+    'phantom_api_request_duration_seconds',
+    'Query API request duration, from its headers received to its response written, by action.',
+    ['action'],
+    API_BUCKETS,
+  );
 
   constructor() {
     const info = new Gauge({
@@ -148,5 +143,18 @@ export class PhantomMetrics {
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 }

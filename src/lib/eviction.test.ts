@@ -9,7 +9,8 @@ describe('evictSecondChance', () => {
       ['b', { used: false }],
       ['c', { used: true }],
     ]);
-    evictSecondChance(entries);
+    const b = entries.get('b');
+    assert.equal(evictSecondChance(entries), b, 'returns the entry it dropped');
     assert.deepEqual(
       [...entries],
       [

@@ -1,3 +1,5 @@
+import { evictSecondChance } from '../../lib/eviction.ts';
+
 /** The response cache's default bound: 16 MiB of keys and bodies together. */
 export const RESPONSE_CACHE_BYTES = 16 * 2 ** 20;
 
@@ -50,20 +52,7 @@ export class ResponseCache {
     if (size > this.maxBytes / 8) return;
     this.entries.set(key, { stamp, body, size, used: false });
     this.held += size;
-    while (this.held > this.maxBytes) this.evictOne();
-  }
-
-  /** Second chance: the oldest entry not used since it was last passed over goes. */
-  private evictOne(): void {
-    for (const [key, entry] of this.entries) {
-      this.entries.delete(key);
-      if (!entry.used) {
-        this.held -= entry.size;
-        return;
-      }
-      entry.used = false;
-      this.entries.set(key, entry); // to the back; the loop meets it again only after the others
-    }
+    while (this.held > this.maxBytes) this.held -= evictSecondChance(this.entries).size;
   }
 
   private drop(key: string, entry: Entry): void {

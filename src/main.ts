@@ -74,8 +74,9 @@ function refreshSites(data: DataDir, everyMs: number, log: Logger, telemetry: Te
     data.sites
       .refresh()
       .then(() => {
-        telemetry.sitesChanged(logged, data.sites.names());
-        logged = data.sites.names();
+        const now = data.sites.names();
+        telemetry.sitesChanged(logged, now);
+        logged = now;
       })
       .catch((error: unknown) => log.warn({ err: error }, 'could not re-read the sites'));
   }, everyMs);

@@ -55,7 +55,9 @@ function send(res: ServerResponse, status: number, body: string | Buffer[], requ
   res.uncork();
 }
 
-function tooLarge(res: ServerResponse, limit: number, requestId: string): void {
+/** Answers 413 with a request id of its own, and returns that id. */
+function tooLarge(res: ServerResponse, limit: number): string {
+  const requestId = randomUUID();
   res.setHeader('Connection', 'close');
   send(
     res,
@@ -63,10 +65,11 @@ function tooLarge(res: ServerResponse, limit: number, requestId: string): void {
     errorXml('RequestEntityTooLarge', `The request body exceeds the limit of ${limit} bytes.`, 413, requestId),
     requestId,
   );
+  return requestId;
 }
 
 /**
- * Reads the body up to `limit` bytes. Resolves undefined (and has answered 413) when the
+ * Reads the body up to `limit` bytes. Resolves the 413 answer's request id instead (having answered it) when the
  * body is larger: a declared Content-Length over the limit is refused before reading.
  */
 function readBody(
@@ -74,15 +77,14 @@ function readBody(
   res: ServerResponse,
   headers: RawRequest['headers'],
   limit: number,
-  tooLargeId: string,
-): Promise<Buffer | undefined> {
+): Promise<Buffer | string> {
   return new Promise((resolve, reject) => {
     // From our own header map: touching req.headers would make Node build a second one.
     const declared = Number(headers.get('content-length')?.[0] ?? 0);
     if (declared > limit) {
-      tooLarge(res, limit, tooLargeId);
+      const requestId = tooLarge(res, limit);
       req.resume();
-      resolve(undefined);
+      resolve(requestId);
       return;
     }
     const chunks: Buffer[] = [];
@@ -90,9 +92,9 @@ function readBody(
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        tooLarge(res, limit, tooLargeId);
+        const requestId = tooLarge(res, limit);
         req.destroy();
-        resolve(undefined);
+        resolve(requestId);
         return;
       }
       chunks.push(chunk);
@@ -134,9 +136,8 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
       });
     try {
       const headers = headerMap(req.rawHeaders);
-      const tooLargeId = randomUUID();
-      const body = await readBody(req, res, headers, options.maxBodyBytes, tooLargeId);
-      if (body === undefined) return done(413, tooLargeId);
+      const body = await readBody(req, res, headers, options.maxBodyBytes);
+      if (typeof body === 'string') return done(413, body); // refused: the 413's request id
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);

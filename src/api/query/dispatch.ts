@@ -96,8 +96,8 @@ export class QueryApi {
     const identity = await this.authenticator.authenticate(req, params);
     const user = await this.userById(identity.userId);
     if (!user) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.');
-    const tree = paramTree(params); // refuses duplicates, Action included, before routing on it
     seen.caller = user.name;
+    const tree = paramTree(params); // refuses duplicates, Action included, before routing on it
     const actionName = params.find(([name]) => name === 'Action')?.[1];
     if (actionName === undefined || actionName === '')
       throw new ApiError('MissingAction', 'The request must contain the parameter Action.');

@@ -1,3 +1,4 @@
+import { DEFINITION_TAG, OVERFLOW_DEFINITION } from '../domain/placement.ts';
 import type { DecisionEngine, EngineInput, Plan } from '../contracts/engine.ts';
 import type { Tag } from '../contracts/records.ts';
 import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
@@ -7,9 +8,6 @@ import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
  * (PHANTOM_DEFINITION), `aws-overflow` for plain AWS groups over their mapped sites.
  */
 export type EngineName = 'error_overflow_n_preserving' | 'aws-overflow';
-
-/** The tag naming a Phantom domain's definition (validated when written, by domain/placement.ts). */
-const DEFINITION_TAG = 'PHANTOM_DEFINITION';
 
 /**
  * Static engine registry (no scanning). Both names map to the n-preserving overflow engine for
@@ -36,7 +34,7 @@ export function engineFor(name: EngineName): DecisionEngine {
 export function engineNameOf(tags: readonly Tag[]): EngineName {
   const definition = tags.find((t) => t.key === DEFINITION_TAG)?.value;
   if (definition === undefined) return 'aws-overflow';
-  if (definition === 'error_overflow_n_preserving') return definition;
+  if (definition === OVERFLOW_DEFINITION) return definition;
   throw new Error(`no decision engine implements the definition ${definition}`);
 }
 

@@ -1,10 +1,11 @@
+import { groupBy } from '../../lib/group-by.ts';
 import type { CloudInstance } from '../../contracts/cloud.ts';
 import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
 import { completeTermination } from '../../services/activities.ts';
 import { lifecycleOf, TAG } from '../ownership.ts';
 import { decide, type ReconcilerDeps } from './deps.ts';
 import { terminateOn } from './terminate.ts';
-import { live, type DomainState, type Orphan } from './state.ts';
+import { live, type DomainState } from './state.ts';
 
 /**
  * Adopts what launched: each pending intent whose instance a cloud reports becomes launched,
@@ -129,8 +130,7 @@ export async function forget(deps: ReconcilerDeps, state: DomainState): Promise<
 
 /** Terminates the orphans: one cloud call per site, one "shed" decision per site and reason. */
 export async function shedOrphans(deps: ReconcilerDeps, state: DomainState, signal: AbortSignal): Promise<void> {
-  const bySite = new Map<string, Orphan[]>();
-  for (const orphan of state.orphans) bySite.set(orphan.site, [...(bySite.get(orphan.site) ?? []), orphan]);
+  const bySite = groupBy(state.orphans, (orphan) => orphan.site);
   for (const [site, orphans] of bySite) {
     await terminateOn(
       deps,

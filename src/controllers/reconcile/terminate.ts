@@ -36,7 +36,9 @@ export async function terminate(
     if (reason === undefined && record.lifecycleState !== 'Terminating') continue;
     if (reason !== undefined && record.lifecycleState !== 'Terminating')
       await takeOutOfService(deps, state, record, reason, replacementUntil);
-    bySite.set(record.site, [...(bySite.get(record.site) ?? []), record.instanceId]);
+    const ids = bySite.get(record.site);
+    if (ids) ids.push(record.instanceId);
+    else bySite.set(record.site, [record.instanceId]);
   }
   for (const [site, ids] of bySite) await terminateOn(deps, state.group.owner, site, ids, signal);
 }

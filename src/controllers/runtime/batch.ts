@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CloudDriver } from '../../contracts/cloud.ts';
 import type { ControllerEvents, LaunchBudget } from '../../contracts/reconcile.ts';
 import type { DomainReads } from '../domain-reads.ts';
 import type { ReconcilerDeps, SiteObserver } from '../domain-reconciler.ts';
@@ -39,12 +40,19 @@ export function batchDeps(
     ? (request: { tags: Record<string, string> }) =>
         log.debug({ group: request.tags[TAG.group], at: Date.now() }, 'launch call')
     : undefined;
+  // Wrapped once per driver and batch: the provider hands out the same driver until it changes.
+  const wrapped = new WeakMap<CloudDriver, CloudDriver>();
   return {
     ...base,
     ...(events ? { events } : {}),
     store: yieldingStore(base.store, yielder),
-    driverFor: async (owner, site) =>
-      yieldingDriver(meteredDriver(await base.driverFor(owner, site), counts, onLaunch, events), yielder),
+    driverFor: async (owner, site) => {
+      const driver = await base.driverFor(owner, site);
+      let wrapper = wrapped.get(driver);
+      if (!wrapper)
+        wrapped.set(driver, (wrapper = yieldingDriver(meteredDriver(driver, counts, onLaunch, events), yielder)));
+      return wrapper;
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { groupBy } from '../../lib/group-by.ts';
 import type { LaunchBudget } from '../../contracts/reconcile.ts';
 
 /**
@@ -59,22 +60,13 @@ export class FairLaunchBudget implements LaunchBudget {
   }
 }
 
-/** A budget that grants everything (batches run without one, e.g. in tests). */
-export const unlimitedBudget = (): FairLaunchBudget => new FairLaunchBudget(Number.MAX_SAFE_INTEGER, 1);
-
 /**
  * Orders keys so owners take turns: the first key of each owner, then the second of each, and
  * so on; `rotate` starts the turn at a different owner (pass a counter so that, when a budget
  * runs out before the last owner's turn, each batch favours a different owner).
  */
 export function interleaveByOwner<T extends { owner: string }>(items: Iterable<T>, rotate = 0): T[] {
-  const byOwner = new Map<string, T[]>();
-  for (const item of items) {
-    const list = byOwner.get(item.owner);
-    if (list) list.push(item);
-    else byOwner.set(item.owner, [item]);
-  }
-  const lists = [...byOwner.values()];
+  const lists = [...groupBy([...items], (item) => item.owner).values()];
   const start = lists.length > 0 ? rotate % lists.length : 0;
   const turns = [...lists.slice(start), ...lists.slice(0, start)];
   const total = lists.reduce((n, list) => n + list.length, 0);

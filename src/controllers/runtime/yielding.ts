@@ -29,16 +29,23 @@ const PASS_THROUGH = new Set<string | symbol>(['changeStamp', 'ownerChangeStamp'
  * Only calls made outside a transaction yield (a transaction's `tx` is the store's own).
  */
 export function yieldingStore(store: Store, yielder: Yielder): Store {
+  // One wrapper per method, made on first use (a store's methods never change).
+  const wrappers = new Map<string | symbol, unknown>();
   return new Proxy(store, {
     get(target, property, receiver) {
+      const known = wrappers.get(property);
+      if (known !== undefined) return known;
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
-      if (PASS_THROUGH.has(property)) return method.bind(target);
-      return async (...args: unknown[]) => {
-        await yielder.maybe();
-        return method.apply(target, args);
-      };
+      const wrapper = PASS_THROUGH.has(property)
+        ? method.bind(target)
+        : async (...args: unknown[]) => {
+            await yielder.maybe();
+            return method.apply(target, args);
+          };
+      wrappers.set(property, wrapper);
+      return wrapper;
     },
   });
 }

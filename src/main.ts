@@ -119,7 +119,12 @@ async function startController(
       clock,
       installationId: await installationId(data),
       driverFor: (owner, site) => drivers.driverFor(owner, site),
-      backoff: new SiteBackoff({ initialMs: backoffInitialMs, maxMs: Math.max(backoffMaxMs, backoffInitialMs) }),
+      backoff: new SiteBackoff({
+        initialMs: backoffInitialMs,
+        maxMs: Math.max(backoffMaxMs, backoffInitialMs),
+        // History quiet this long is forgotten (and pruned each pass: replacement keys of deleted groups).
+        resetAfterMs: 6 * Math.max(backoffMaxMs, backoffInitialMs),
+      }),
       engines: new EngineRegistry(),
       shortfalls: new ShortfallEpisodes(),
       knownSites: () => data.sites.names(),

@@ -98,8 +98,8 @@ export class SiteBackoff {
 
   /** The end of `key`'s active backoff at `now`, or undefined when it may be tried. */
   until(key: string, now: Date): Date | undefined {
-    const entry = this.live(key, now.getTime());
-    return entry && now.getTime() < entry.untilMs ? new Date(entry.untilMs) : undefined;
+    const entry = this.active(key, now.getTime());
+    return entry && new Date(entry.untilMs);
   }
 
   /** Drops keys whose history has expired at `now` (bounded memory for long-running controllers). */

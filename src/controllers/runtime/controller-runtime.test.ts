@@ -6,6 +6,7 @@ import type { ReconcileResult } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
 import type { ReconcilerDeps } from '../domain-reconciler.ts';
 import { Controller } from './controller.ts';
+import { SiteBackoff } from './backoff.ts';
 
 type FakeReconcile = (
   deps: ReconcilerDeps,
@@ -36,7 +37,11 @@ function runtime(
     launchesPerSite: options.launchesPerSite,
     retryInitialMs: 40,
     retryMaxMs: 1000,
-    reconciler: { store, clock: systemClock } as unknown as ReconcilerDeps,
+    reconciler: {
+      store,
+      clock: systemClock,
+      backoff: new SiteBackoff({ initialMs: 1000, maxMs: 1000 }),
+    } as unknown as ReconcilerDeps,
     reconcile: (deps, owner, group, signal) => fake(deps, owner, group, signal),
     events: {
       decision: () => undefined,

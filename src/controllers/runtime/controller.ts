@@ -234,6 +234,7 @@ export class Controller {
       outOfBudget: [],
     };
     this.records.prune();
+    this.options.reconciler.backoff.prune(this.options.reconciler.clock.now());
     const reconciledUrgently = new Set<string>();
     for (const [key, item] of items) {
       await this.yielder.maybe();

@@ -31,7 +31,7 @@ async function retryPending(deps: ReconcilerDeps, state: DomainState, signal: Ab
     if (!takeLaunchSlot(deps, state, intent.site)) continue;
     await launchOne(deps, state, intent.site, signal, intent);
   }
-  await abandonBlockedIntents(deps, state);
+  // Intents blocked by a backoff these retries started are given up by execute's first round.
 }
 
 /**

@@ -48,3 +48,22 @@ export async function requireLaunchConfiguration(
 export function checkNewName(name: string): void {
   if (isAutoScalingArn(name)) throw invalid(`The name ${name} reads as an ARN; choose a name that is not one.`);
 }
+
+/**
+ * The group whose activities are asked for: undefined for all, null for none. A deleted
+ * group (IncludeDeletedGroups) is found by name only: its ARN can no longer be checked.
+ * @throws PhantomError NotFound for an absent group, unless deleted groups are included.
+ */
+export async function activitiesGroupName(
+  store: Store,
+  owner: UserId,
+  input: { AutoScalingGroupName?: string; IncludeDeletedGroups?: boolean },
+): Promise<string | null | undefined> {
+  const ref = input.AutoScalingGroupName;
+  if (ref === undefined) return undefined;
+  const group = await findGroup(store, owner, ref);
+  if (group) return group.name;
+  if (!input.IncludeDeletedGroups) throw groupNotFound(ref);
+  const address = addressOf(ref, 'autoScalingGroup');
+  return address && address.arn === undefined ? address.name : null;
+}

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
 import { fullGroup, group, instance } from '../../store/cases/fixtures.ts';
-import { resultXml } from '../query/xml.ts';
-import { groupMembersXml, groupXml } from './group-xml.ts';
+import { RawXml, resultXml } from '../query/xml.ts';
+import { groupMemberXml, groupXml } from './group-xml.ts';
 
 /** The generic writer's answer: the reference the hand-written writer must equal. */
 const generic = (groups: GroupRecord[], instances: Map<string, InstanceRecord[]>) =>
@@ -11,11 +11,13 @@ const generic = (groups: GroupRecord[], instances: Map<string, InstanceRecord[]>
     AutoScalingGroups: groups.map((g) => groupXml(g, instances.get(g.name) ?? [])),
   });
 const handWritten = (groups: GroupRecord[], instances: Map<string, InstanceRecord[]>) =>
-  resultXml('DescribeAutoScalingGroups', { AutoScalingGroups: groupMembersXml(groups, instances) });
+  resultXml('DescribeAutoScalingGroups', {
+    AutoScalingGroups: new RawXml(groups.map((g) => groupMemberXml(g, instances.get(g.name) ?? [])).join('')),
+  });
 
 const MARKUP = `<a href="x">'&\u0007`;
 
-describe('groupMembersXml', () => {
+describe('groupMemberXml', () => {
   it('writes the same bytes as the generic writer for plain, full and Phantom-domain groups', () => {
     const domain = group('u', 'domain-1', {
       launchConfigurationName: 'web@hotel',

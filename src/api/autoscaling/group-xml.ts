@@ -1,7 +1,7 @@
 import type { GroupRecord, InstanceSummary, Tag } from '../../contracts/records.ts';
 import { parseLaunchConfigurationName } from '../../domain/names.ts';
 import { isPhantomDomain, parseClouds } from '../../domain/placement.ts';
-import { escapeXml, RawXml, xmlTimestamp, type XmlValue } from '../query/xml.ts';
+import { escapeXml, xmlTimestamp, type XmlValue } from '../query/xml.ts';
 import { tagXml } from './tags.ts';
 
 /**
@@ -128,22 +128,10 @@ function groupTail(g: GroupRecord, name: string): string {
   );
 }
 
-/**
- * The `<member>` elements of an `AutoScalingGroups` list, each exactly as the generic writer
- * writes {@link groupXml}.
- * @param instances the instances per group name, each list in the order to show; a group
- *   missing from the map is shown with none.
- */
-export function groupMembersXml(
-  groups: readonly GroupRecord[],
-  instances: ReadonlyMap<string, readonly InstanceSummary[]>,
-): RawXml {
-  let out = '';
-  for (const g of groups) {
-    const name = escapeXml(g.name);
-    out += `<member>${groupHead(g, name)}<Instances>`;
-    for (const i of instances.get(g.name) ?? []) out += instanceMember(i);
-    out += `</Instances>${groupTail(g, name)}</member>`;
-  }
-  return new RawXml(out);
+/** One group's `<member>` element of an `AutoScalingGroups` list, exactly as the generic writer writes {@link groupXml}. */
+export function groupMemberXml(g: GroupRecord, instances: readonly InstanceSummary[]): string {
+  const name = escapeXml(g.name);
+  let out = `<member>${groupHead(g, name)}<Instances>`;
+  for (const i of instances) out += instanceMember(i);
+  return `${out}</Instances>${groupTail(g, name)}</member>`;
 }

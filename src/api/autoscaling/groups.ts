@@ -1,4 +1,3 @@
-import type { GroupRecord } from '../../contracts/records.ts';
 import { SCALING_PROCESSES } from '../../domain/processes.ts';
 import {
   createGroup,
@@ -9,9 +8,7 @@ import {
 } from '../../services/groups.ts';
 import { defineAction } from '../query/action.ts';
 import { ApiError } from '../query/errors.ts';
-import { pageSize, paginate } from '../query/pagination.ts';
-import { bool, int, list, nameOrArn, opt, req, resourceName, str, struct, xmlString } from '../query/shape.ts';
-import { groupMembersXml } from './group-xml.ts';
+import { bool, int, list, nameOrArn, opt, req, resourceName, struct, xmlString } from '../query/shape.ts';
 import { tagInput } from './tags.ts';
 
 const groupFields = {
@@ -128,56 +125,6 @@ export const updateGroupAction = defineAction({
       maxSize: input.MaxSize,
       availabilityZones: input.AvailabilityZones?.length ? input.AvailabilityZones : undefined,
     });
-  },
-});
-
-export const describeGroupsAction = defineAction({
-  name: 'DescribeAutoScalingGroups',
-  readOnly: true,
-  input: struct({
-    AutoScalingGroupNames: opt(list(resourceName())),
-    MaxRecords: opt(int()),
-    NextToken: opt(str({ max: 4096 })),
-    Filters: opt(list(struct({ Name: opt(xmlString(255)), Values: opt(list(xmlString(255))) }))),
-  }),
-  async handle(ctx, input) {
-    const limit = pageSize(input.MaxRecords, 50, 100);
-    const names = input.AutoScalingGroupNames?.length ? input.AutoScalingGroupNames : undefined;
-    const filters = (input.Filters ?? []).map((f) => ({ name: f.Name ?? '', values: f.Values ?? [] }));
-    for (const f of filters) {
-      if (!/^(tag-key|tag-value|tag:.+)$/.test(f.name))
-        throw new ApiError(
-          'ValidationError',
-          `Filter name ${f.name} is not supported; use tag-key, tag-value or tag:<key>.`,
-        );
-    }
-    const scope = `asg|${ctx.user.id}|${JSON.stringify([names ?? [], filters])}`;
-    let after = input.NextToken === undefined ? undefined : ctx.deps.pageTokens.decode(scope, input.NextToken);
-    const matches = (g: GroupRecord) =>
-      filters.every((f) =>
-        f.name === 'tag-key'
-          ? g.tags.some((t) => f.values.includes(t.key))
-          : f.name === 'tag-value'
-            ? g.tags.some((t) => f.values.includes(t.value))
-            : g.tags.some((t) => `tag:${t.key}` === f.name && f.values.includes(t.value)),
-      );
-    const rows: GroupRecord[] = [];
-    // Filters are applied after the store's page, so keep reading until the page is full.
-    for (;;) {
-      const batch = await ctx.deps.store.listGroups(ctx.user.id, { names, after, limit: limit + 1 });
-      rows.push(...batch.filter(matches));
-      if (rows.length > limit || batch.length <= limit) break;
-      after = batch[batch.length - 1]!.name;
-    }
-    const page = paginate(rows, limit, (g) => g.name, ctx.deps.pageTokens, scope);
-    const instances = await ctx.deps.store.listGroupMembers(
-      ctx.user.id,
-      page.items.map((g) => g.name),
-    );
-    return {
-      AutoScalingGroups: groupMembersXml(page.items, instances),
-      NextToken: page.nextToken,
-    };
   },
 });
 

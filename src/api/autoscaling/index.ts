@@ -1,10 +1,10 @@
 import type { ActionDefinition } from '../query/action.ts';
 import { constantActions, describeAccountLimitsAction } from './account.ts';
 import { describeActivitiesAction } from './activities.ts';
+import { describeGroupsAction } from './describe-groups.ts';
 import {
   createGroupAction,
   deleteGroupAction,
-  describeGroupsAction,
   resumeProcessesAction,
   setDesiredCapacityAction,
   suspendProcessesAction,

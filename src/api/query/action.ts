@@ -4,12 +4,29 @@ import type { WriteEffect } from '../../services/write-effect.ts';
 import type { InputOf, StructShape } from './shape.ts';
 import type { XmlValue } from './xml.ts';
 
+/**
+ * Values a read action may keep between requests (e.g. a record's serialised form), scoped to
+ * the caller and valid only while the caller's per-owner change stamp holds: any write to the
+ * caller's records retires them. Bounded by bytes; an entry may be evicted at any time.
+ */
+export interface ReadMemo {
+  /** Optional hit: the value stored for `key`, or undefined. */
+  get(key: string): unknown;
+  /** Keeps `value` for `key`, counted as `bytes` (the caller's estimate of its size). Never throws. */
+  set(key: string, value: unknown, bytes: number): void;
+}
+
+/** A memo that keeps nothing (write actions get this one: their reads must see the store). */
+export const NO_MEMO: ReadMemo = { get: () => undefined, set: () => {} };
+
 /** What the server provides every action: the verified caller and the services. */
 export interface ActionContext {
   /** The authenticated caller; every resource an action touches belongs to this user. */
   user: User;
   requestId: string;
   deps: ServiceDeps;
+  /** Read actions: values kept across requests while the caller's records are unchanged. */
+  memo: ReadMemo;
 }
 
 /** What a write action's handler returns: its `<ActionResult>` content, and what it changed. */

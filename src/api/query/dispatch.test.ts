@@ -65,12 +65,13 @@ describe('QueryApi read cache', () => {
 
   it("serves a user's repeated Describe from the cache, through another user's writes", async () => {
     await describeAs('alice');
+    await describeAs('alice'); // the second sighting is kept
     await describeAs('alice');
-    assert.equal(reads.get('alice'), 1);
+    assert.equal(reads.get('alice'), 2);
     await store.putInstance(instance('bob', 'g', 'i-bob-1'));
     await store.updateGroup({ ...(await store.getGroup('bob', 'g'))!, desiredCapacity: 2 });
     await describeAs('alice');
-    assert.equal(reads.get('alice'), 1, "bob's writes must not evict alice's answer");
+    assert.equal(reads.get('alice'), 2, "bob's writes must not evict alice's answer");
     assert.equal(await describeAs('bob'), '1');
   });
 
@@ -79,5 +80,33 @@ describe('QueryApi read cache', () => {
     await store.putInstance(instance('alice', 'g', 'i-alice-1'));
     assert.equal(await describeAs('alice'), '1');
     assert.equal(reads.get('alice'), before + 1);
+  });
+});
+
+describe('QueryApi read cache admission', () => {
+  it('keeps an answer only once its request comes back: one-off requests are never stored', async () => {
+    const store = await openSqliteStore({ file: ':memory:' });
+    await store.createUser(user('carol'));
+    let reads = 0;
+    const describeAction = defineAction({
+      name: 'DescribeThings',
+      input: struct({}),
+      readOnly: true,
+      async handle() {
+        reads++;
+        return { Count: reads };
+      },
+    });
+    const api = new QueryApi(
+      { store } as ServiceDeps,
+      trusting,
+      async (id) => store.getUserById(id),
+      new Map<string, ActionDefinition>([['DescribeThings', describeAction as ActionDefinition]]),
+      ['DescribeThings'],
+      pino({ level: 'silent' }),
+    );
+    for (let i = 0; i < 4; i++) await api.handle(request('carol', 'DescribeThings'));
+    assert.equal(reads, 2, 'built on the first and second sighting, stored on the second, then served');
+    await store.close();
   });
 });

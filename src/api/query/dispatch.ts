@@ -5,11 +5,15 @@ import type { ServiceDeps } from '../../services/deps.ts';
 import type { WriteEffect } from '../../services/write-effect.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
-import type { ActionDefinition, ReadAction } from './action.ts';
+import { NO_MEMO, type ActionDefinition, type ReadAction, type ReadMemo } from './action.ts';
 import { decodeInput, paramTree } from './decode.ts';
 import { ApiError, toApiError } from './errors.ts';
 import { checkParamCount, decodeForm, type Param } from './form.ts';
 import { ResponseCache } from './response-cache.ts';
+import { SizedStampedCache } from '../../lib/sized-stamped-cache.ts';
+
+/** The read memo's default bound (group views and the like, across all users). */
+export const READ_MEMO_BYTES = 16 * 2 ** 20;
 import { errorXml, resultXml, successHead, successTail, type XmlValue } from './xml.ts';
 
 /** A finished Query API answer. */
@@ -55,6 +59,8 @@ export class QueryApi {
    * per-request metadata), valid while the caller's per-owner change stamp holds.
    */
   private readonly results = new ResponseCache();
+  /** What read actions keep between requests ({@link ReadMemo}), per owner and change stamp. */
+  private readonly memos = new SizedStampedCache<unknown>(READ_MEMO_BYTES);
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -113,7 +119,7 @@ export class QueryApi {
     seen.action = action.name;
     const input = decodeInput(action.input, tree);
     if (!action.readOnly) {
-      const outcome = await action.handle({ user, requestId, deps: this.deps }, input as never);
+      const outcome = await action.handle({ user, requestId, deps: this.deps, memo: NO_MEMO }, input as never);
       this.onWrite(user, outcome.effect);
       return { action: action.name, headAndResult: this.answer(action.name, outcome.result) };
     }
@@ -123,15 +129,30 @@ export class QueryApi {
     const stamp = this.deps.store.ownerChangeStamp(user.id);
     let headAndResult = this.results.get(key, stamp);
     if (headAndResult === undefined) {
-      headAndResult = await this.respond(action, user, requestId, input);
-      this.results.set(key, stamp, headAndResult);
+      headAndResult = await this.respond(action, user, requestId, input, this.memoFor(user, stamp));
+      if (this.results.admits(key)) this.results.set(key, stamp, headAndResult);
     }
     return { action: action.name, headAndResult };
   }
 
   /** Runs a read action's handler: the response head and its Result element, as UTF-8 bytes. */
-  private async respond(action: ReadAction, user: User, requestId: string, input: unknown): Promise<Buffer> {
-    return this.answer(action.name, await action.handle({ user, requestId, deps: this.deps }, input as never));
+  private async respond(
+    action: ReadAction,
+    user: User,
+    requestId: string,
+    input: unknown,
+    memo: ReadMemo,
+  ): Promise<Buffer> {
+    return this.answer(action.name, await action.handle({ user, requestId, deps: this.deps, memo }, input as never));
+  }
+
+  /** The caller's read memo under `stamp` (read before any of the handler's store reads). */
+  private memoFor(user: User, stamp: string): ReadMemo {
+    const prefix = `${user.id}\u0000`;
+    return {
+      get: (key) => this.memos.get(prefix + key, stamp),
+      set: (key, value, bytes) => this.memos.set(prefix + key, stamp, value, bytes),
+    };
   }
 
   /** The response head and the Result element, as UTF-8 bytes. */

@@ -44,4 +44,15 @@ describe('ResponseCache', () => {
     cache.set('k', 's2', bytes(40));
     assert.equal(cache.bytes, 40 + ResponseCache.keyBytes('k'));
   });
+
+  it('admits a key only once it comes back, and forgets sightings beyond its bound', () => {
+    const cache = new ResponseCache(1000, 3);
+    assert.equal(cache.admits('a'), false, 'first sighting');
+    assert.equal(cache.admits('a'), true, 'second sighting');
+    assert.equal(cache.admits('b'), false);
+    assert.equal(cache.admits('c'), false);
+    assert.equal(cache.admits('d'), false, 'the doorkeeper was full: it starts over');
+    assert.equal(cache.admits('a'), false, 'a was forgotten');
+    assert.equal(cache.admits('d'), true);
+  });
 });

@@ -3,6 +3,7 @@ import type { GroupRecord, UserId } from '../../contracts/records.ts';
 import type { PageQuery } from '../../contracts/store.ts';
 import { groupFromRow, groupToRow } from './rows.ts';
 import { affected, limitOf, type Db } from './scope.ts';
+import { byCodePoint } from '../../lib/code-point-order.ts';
 
 /** Auto-scaling groups (domains), keyed by (owner, name). Portable SQL over Kysely. */
 
@@ -31,19 +32,6 @@ export async function getGroup(db: Db, owner: UserId, name: string): Promise<Gro
     .where('name', '=', name)
     .executeTakeFirst();
   return row && groupFromRow(row);
-}
-
-/**
- * Orders names as SQL's binary collation does (by code point, i.e. by UTF-8 bytes), which
- * differs from `<` (UTF-16 units) only where a surrogate pair meets a character above U+D7FF.
- */
-export function byCodePoint(a: string, b: string): number {
-  if (a === b) return 0;
-  const length = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i === length) return a.length - b.length;
-  return a.codePointAt(i)! - b.codePointAt(i)!;
 }
 
 /** One page of the owner's groups, sorted by name: a single indexed query. */

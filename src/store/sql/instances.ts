@@ -1,6 +1,6 @@
 import type { InstanceRecord, InstanceSummary, LifecycleState, UserId } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
-import { byCodePoint } from './groups.ts';
+import { byCodePoint } from '../../lib/code-point-order.ts';
 import { INSTANCE_SUMMARY_COLUMNS, instanceFromRow, instanceSummaryFromRow, instanceToRow } from './rows.ts';
 import { affected, limitOf, type Db } from './scope.ts';
 

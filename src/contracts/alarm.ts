@@ -41,3 +41,65 @@ export interface AlarmDefinition {
   readonly okActions: readonly string[];
   readonly insufficientDataActions: readonly string[];
 }
+
+/** An alarm as the store keeps it: its definition and its state. */
+export interface AlarmRecord {
+  readonly owner: string;
+  readonly arn: string;
+  readonly definition: AlarmDefinition;
+  readonly state: AlarmState;
+  readonly stateReason: string;
+  /** JSON text, as CloudWatch's StateReasonData (SetAlarmState's, or the evaluator's). */
+  readonly stateReasonData?: string;
+  readonly stateUpdatedTime: Date;
+  readonly configurationUpdatedTime: Date;
+  /** When the alarm last invoked its actions (in ALARM it invokes them again every minute). */
+  readonly lastActionTime?: Date;
+  /** The target tracking policy (its ARN) that owns this alarm: deleted with it, not by the user. */
+  readonly ownerPolicyArn?: string;
+}
+
+/** A state change, as SetAlarmState or the evaluator makes it. */
+export interface AlarmStateChange {
+  readonly state: AlarmState;
+  readonly reason: string;
+  readonly reasonData?: string;
+  readonly at: Date;
+}
+
+/** The kinds of alarm history item (DescribeAlarmHistory's HistoryItemType). */
+export type AlarmHistoryType = 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
+
+/** One alarm history item. */
+export interface AlarmHistoryItem {
+  readonly owner: string;
+  readonly alarmName: string;
+  readonly type: AlarmHistoryType;
+  readonly timestamp: Date;
+  readonly summary: string;
+  /** JSON text (CloudWatch's HistoryData). */
+  readonly data: string;
+}
+
+/** Which of an owner's alarms to list, in name order. */
+export interface AlarmListQuery {
+  /** Only these names (unknown names are skipped). */
+  readonly names?: readonly string[];
+  readonly namePrefix?: string;
+  readonly state?: AlarmState;
+  /** Exclusive: names after this one. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+/** Which of an owner's history items to list, newest first. */
+export interface AlarmHistoryQuery {
+  readonly alarmName?: string;
+  readonly type?: AlarmHistoryType;
+  /** Inclusive bounds on the timestamp. */
+  readonly start?: Date;
+  readonly end?: Date;
+  /** Exclusive cursor from a previous page: the last item's `cursor`. */
+  readonly before?: string;
+  readonly limit: number;
+}

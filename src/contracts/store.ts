@@ -1,3 +1,4 @@
+import type { AlarmHistoryItem, AlarmHistoryQuery, AlarmListQuery, AlarmRecord, AlarmStateChange } from './alarm.ts';
 import type {
   AccessKeyRecord,
   ActivityRecord,
@@ -181,6 +182,35 @@ export interface Store {
   listSites(): Promise<SiteRecord[]>;
   /** Required. Deletes a stored site; false when there was none (idempotent). Users' credentials for it are kept. */
   deleteSite(name: string): Promise<boolean>;
+
+  /**
+   * Required. Creates the alarm, or replaces the definition, ARN and owning policy of the
+   * owner's alarm of that name keeping its state (PutMetricAlarm). Returns true when created.
+   */
+  putAlarm(alarm: AlarmRecord): Promise<boolean>;
+  /** Required. The owner's alarm of that name, or undefined. */
+  getAlarm(owner: UserId, name: string): Promise<AlarmRecord | undefined>;
+  /** Required. One page of the owner's alarms in name order (code point). */
+  listAlarms(owner: UserId, query: AlarmListQuery): Promise<AlarmRecord[]>;
+  /** Required. Every owner's alarms in (owner, name) order, `limit` after `after` (exclusive): the evaluator's pages. */
+  listAllAlarms(after: { owner: UserId; name: string } | undefined, limit: number): Promise<AlarmRecord[]>;
+  /** Required. How many alarms the owner has (for the per-user limit). */
+  countAlarms(owner: UserId): Promise<number>;
+  /** Required. Deletes those of the named alarms that exist; returns their names. Idempotent. */
+  deleteAlarms(owner: UserId, names: readonly string[]): Promise<string[]>;
+  /** Required. Sets the alarm's state, reason and time; false when there is no such alarm. */
+  setAlarmState(owner: UserId, name: string, change: AlarmStateChange): Promise<boolean>;
+  /** Required. Records when the alarm last invoked its actions; false when there is no such alarm. */
+  markAlarmActed(owner: UserId, name: string, at: Date): Promise<boolean>;
+  /** Required. Appends history items (DescribeAlarmHistory). */
+  addAlarmHistory(items: readonly AlarmHistoryItem[]): Promise<void>;
+  /**
+   * Required. One page of the owner's history, newest first; each item carries `cursor`, which
+   * as `before` continues after it.
+   */
+  listAlarmHistory(owner: UserId, query: AlarmHistoryQuery): Promise<Array<AlarmHistoryItem & { cursor: string }>>;
+  /** Required. Deletes every owner's history older than `before`; returns how many items went. */
+  pruneAlarmHistory(before: Date): Promise<number>;
 
   /** Releases the database. */
   close(): Promise<void>;

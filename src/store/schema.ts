@@ -141,6 +141,32 @@ export interface SitesTable {
   updated_time: string;
 }
 
+export interface AlarmsTable {
+  owner: string;
+  name: string;
+  arn: string;
+  /** JSON of `AlarmDefinition`. */
+  definition_json: string;
+  state: string;
+  state_reason: string;
+  state_reason_data: string | null;
+  state_updated_time: string;
+  configuration_updated_time: string;
+  last_action_time: string | null;
+  owner_policy_arn: string | null;
+}
+
+export interface AlarmHistoryTable {
+  /** `timestamp|uuid`: sorts with the timestamp, unique. */
+  id: string;
+  owner: string;
+  alarm_name: string;
+  type: string;
+  timestamp: string;
+  summary: string;
+  data: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -153,4 +179,6 @@ export interface PhantomDatabase {
   launch_intents: LaunchIntentsTable;
   cloud_credentials: CloudCredentialsTable;
   sites: SitesTable;
+  alarms: AlarmsTable;
+  alarm_history: AlarmHistoryTable;
 }

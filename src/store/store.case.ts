@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../contracts/store.ts';
 import { accountCases } from './cases/accounts.ts';
+import { alarmCases } from './cases/alarms.ts';
 import { changeStampCases, ownerChangeStampCases } from './cases/change-stamp.ts';
 import { credentialCases } from './cases/credentials.ts';
 import { activityCases } from './cases/activities.ts';
@@ -20,7 +21,7 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials and CLI-added sites.
+ * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials, CLI-added sites and metric alarms with their history.
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -31,6 +32,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     intentCases(open);
     credentialCases(open);
     siteCases(open);
+    alarmCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

@@ -13,7 +13,15 @@ import type {
   UserId,
   UserLimits,
 } from '../../contracts/records.ts';
+import type {
+  AlarmHistoryItem,
+  AlarmHistoryQuery,
+  AlarmListQuery,
+  AlarmRecord,
+  AlarmStateChange,
+} from '../../contracts/alarm.ts';
 import type { PageQuery, Store } from '../../contracts/store.ts';
+import * as alarms from './alarms.ts';
 import * as accounts from './accounts.ts';
 import * as activities from './activities.ts';
 import * as credentials from './credentials.ts';
@@ -244,6 +252,43 @@ class SqlStore implements Store {
   }
   async deleteSite(name: string): Promise<boolean> {
     return sites.deleteSite(this.db, name);
+  }
+
+  async putAlarm(alarm: AlarmRecord): Promise<boolean> {
+    return alarms.putAlarm(this.db, alarm);
+  }
+  async getAlarm(owner: UserId, name: string): Promise<AlarmRecord | undefined> {
+    return alarms.getAlarm(this.db, owner, name);
+  }
+  async listAlarms(owner: UserId, query: AlarmListQuery): Promise<AlarmRecord[]> {
+    return alarms.listAlarms(this.db, owner, query);
+  }
+  async listAllAlarms(after: { owner: UserId; name: string } | undefined, limit: number): Promise<AlarmRecord[]> {
+    return alarms.listAllAlarms(this.db, after, limit);
+  }
+  async countAlarms(owner: UserId): Promise<number> {
+    return alarms.countAlarms(this.db, owner);
+  }
+  async deleteAlarms(owner: UserId, names: readonly string[]): Promise<string[]> {
+    return alarms.deleteAlarms(this.db, owner, names);
+  }
+  async setAlarmState(owner: UserId, name: string, change: AlarmStateChange): Promise<boolean> {
+    return alarms.setAlarmState(this.db, owner, name, change);
+  }
+  async markAlarmActed(owner: UserId, name: string, at: Date): Promise<boolean> {
+    return alarms.markAlarmActed(this.db, owner, name, at);
+  }
+  async addAlarmHistory(items: readonly AlarmHistoryItem[]): Promise<void> {
+    return alarms.addAlarmHistory(this.db, items);
+  }
+  async listAlarmHistory(
+    owner: UserId,
+    query: AlarmHistoryQuery,
+  ): Promise<Array<AlarmHistoryItem & { cursor: string }>> {
+    return alarms.listAlarmHistory(this.db, owner, query);
+  }
+  async pruneAlarmHistory(before: Date): Promise<number> {
+    return alarms.pruneAlarmHistory(this.db, before);
   }
 
   async close(): Promise<void> {

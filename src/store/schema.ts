@@ -141,6 +141,23 @@ export interface SitesTable {
   updated_time: string;
 }
 
+export interface ScheduledActionsTable {
+  owner: string;
+  group_name: string;
+  name: string;
+  arn: string;
+  start_time: string | null;
+  end_time: string | null;
+  recurrence: string | null;
+  time_zone: string | null;
+  min_size: number | null;
+  max_size: number | null;
+  desired_capacity: number | null;
+  /** ISO-8601; the scheduler's index (text order = time order). */
+  next_run_time: string;
+  created_time: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -153,4 +170,5 @@ export interface PhantomDatabase {
   launch_intents: LaunchIntentsTable;
   cloud_credentials: CloudCredentialsTable;
   sites: SitesTable;
+  scheduled_actions: ScheduledActionsTable;
 }

@@ -8,6 +8,7 @@ import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
 import { intentCases } from './cases/intents.ts';
 import { launchConfigurationCases } from './cases/launch-configs.ts';
+import { scheduledActionCases } from './cases/scheduled-actions.ts';
 import { siteCases } from './cases/sites.ts';
 import { transactionCases } from './cases/transactions.ts';
 
@@ -20,7 +21,7 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials and CLI-added sites.
+ * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials, CLI-added sites and scheduled actions (due index, run compare-and-set).
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -31,6 +32,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     intentCases(open);
     credentialCases(open);
     siteCases(open);
+    scheduledActionCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

@@ -145,6 +145,8 @@ describe('scheduled actions over the signed API', () => {
       /EndTime must be after/,
     );
     await expectError(put('p', { StartTime: 'tomorrow', DesiredCapacity: '1' }), 'ValidationError', /ISO-8601/);
+    for (const StartTime of ['2099-02-30T00:00:00Z', '2099-13-01T00:00:00Z', '2099-01-01T25:00:00Z', '4102444800'])
+      await expectError(put('p', { StartTime, DesiredCapacity: '1' }), 'ValidationError', /ISO-8601/);
     await expectError(put('p', { DesiredCapacity: '1' }), 'ValidationError', /StartTime or a Recurrence/);
     await expectError(put('p', { StartTime: inHours(1), DesiredCapacity: '-1' }), 'ValidationError', /./);
     await expectError(put('x'.repeat(256), { StartTime: inHours(1), DesiredCapacity: '1' }), 'ValidationError', /./);
@@ -172,6 +174,17 @@ describe('scheduled actions over the signed API', () => {
     assert.equal(
       (await api({ Action: 'DescribeScheduledActions' })).body.replace(/<RequestId>.*<\/RequestId>/, ''),
       before.replace(/<RequestId>.*<\/RequestId>/, ''),
+    );
+  });
+
+  it('a time without a zone (boto 2 sends isoformat()) is read as UTC', async () => {
+    assert.equal((await api(put('naive', { StartTime: '2099-01-01T00:00:00', DesiredCapacity: '1' }))).status, 200);
+    const res = await api({ Action: 'DescribeScheduledActions', 'ScheduledActionNames.member.1': 'naive' });
+    assert.deepEqual(members(res.body, 'StartTime'), ['2099-01-01T00:00:00.000Z']);
+    assert.equal(
+      (await api({ Action: 'DeleteScheduledAction', AutoScalingGroupName: 'web', ScheduledActionName: 'naive' }))
+        .status,
+      200,
     );
   });
 

@@ -15,8 +15,18 @@ import { pageSize, paginate } from '../query/pagination.ts';
 import { int, list, nameOrArn, opt, req, str, struct, xmlString } from '../query/shape.ts';
 import type { XmlValue } from '../query/xml.ts';
 
-/** ISO-8601 with a zone (`2021-06-01T00:00:00Z`, fractions and `+hh:mm` offsets allowed), as SDKs send timestamps. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/**
+ * ISO-8601 as SDKs send timestamps (`2021-06-01T00:00:00Z`; fractions and `+hh:mm` offsets
+ * allowed). A time without a zone (boto 2 sends `datetime.isoformat()`) is read as UTC.
+ */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Whether the `YYYY-MM-DD` a timestamp starts with is a day of the calendar (Date rolls 02-30 over to March). */
+function realDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /**
  * A timestamp parameter as a Date.
@@ -24,7 +34,8 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
  */
 function timestamp(parameter: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const date = ISO_8601.test(value) ? new Date(value) : undefined;
+  const match = ISO_8601.exec(value);
+  const date = match && realDay(value) ? new Date(match[3] === undefined ? `${value}Z` : value) : undefined;
   if (!date || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 9999)
     throw new ApiError(
       'ValidationError',

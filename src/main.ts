@@ -13,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { cryptoRandom } from './lib/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
+import { ScheduledActionScheduler } from './controllers/runtime/scheduler.ts';
+import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
 import { EngineRegistry } from './engines/registry.ts';
@@ -183,6 +185,15 @@ export async function startServer(
     throw error;
   });
   const controller = config.controller.enabled ? await startController(config, data, clock, log, telemetry) : undefined;
+  // Scheduled actions run beside the controller (they only change sizes; the controller acts on them).
+  const scheduler =
+    controller &&
+    new ScheduledActionScheduler({
+      deps,
+      intervalMs: config.controller.intervalMs,
+      log,
+      onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
+    });
   let controllerRunning = controller !== undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
   const api = new QueryApi(
@@ -219,6 +230,7 @@ export async function startServer(
   telemetry.started({ url, metricsUrl: metrics?.url, dataDir: config.dataDir, sites: deps.sites() });
   // Only now: a large backlog is caught up behind a serving API, never before it listens.
   controller?.start();
+  scheduler?.start();
   return {
     url,
     port,
@@ -230,6 +242,7 @@ export async function startServer(
         server.closeAllConnections();
       });
       controllerRunning = false;
+      await scheduler?.stop();
       await controller?.stop();
       await metrics?.close();
       stopSiteRefresh();

@@ -195,3 +195,31 @@ export interface SiteRecord {
   createdTime: Date;
   updatedTime: Date;
 }
+
+/**
+ * A scheduled action (PutScheduledUpdateGroupAction): at `nextRunTime` the scheduler sets the
+ * group's given sizes. Keyed by (owner, groupName, name); deleted with its group, after a one-off
+ * run, and once a recurring one's next run would fall after `endTime`.
+ */
+export interface ScheduledActionRecord {
+  owner: UserId;
+  groupName: string;
+  /** 1–255 characters, unique within the group. */
+  name: string;
+  arn: string;
+  /** As given (StartTime, or the older Time); absent when only a recurrence was given. */
+  startTime?: Date;
+  /** Optional. A recurring action stops repeating after this instant. */
+  endTime?: Date;
+  /** Optional. A 5-field cron expression, evaluated in `timeZone`. */
+  recurrence?: string;
+  /** Optional. The IANA time zone of the recurrence as given; absent = UTC. */
+  timeZone?: string;
+  /** The sizes to set; at least one is present. */
+  minSize?: number;
+  maxSize?: number;
+  desiredCapacity?: number;
+  /** When it is due next (what Describe shows as StartTime and Time); the scheduler's index. */
+  nextRunTime: Date;
+  createdTime: Date;
+}

@@ -11,6 +11,7 @@ import type {
   LaunchIntentRecord,
   LaunchConfigurationRecord,
   LifecycleState,
+  ScheduledActionRecord,
   User,
   UserId,
   UserLimits,
@@ -23,6 +24,22 @@ export interface PageQuery {
   /** Optional. Exclusive lower bound on the sort key (from a pagination token). */
   after?: string;
   /** Required. At most this many records. */
+  limit: number;
+}
+
+/** A page of one owner's scheduled actions, sorted by (groupName, name). */
+export interface ScheduledActionQuery {
+  /** Optional. Only this group's actions. */
+  groupName?: string;
+  /** Optional. Only actions of these names ([] gives none). */
+  names?: string[];
+  /** Optional. Only actions whose next run is at or after this instant. */
+  from?: Date;
+  /** Optional. Only actions whose next run is at or before this instant. */
+  to?: Date;
+  /** Optional. Exclusive lower bound on (groupName, name), from a pagination token. */
+  after?: { groupName: string; name: string };
+  /** Required. At most this many actions. */
   limit: number;
 }
 
@@ -105,7 +122,7 @@ export interface Store {
   countAllGroups(): Promise<number>;
   /** Compare-and-set on `group.version`; returns the stored record with the bumped version. */
   updateGroup(group: GroupRecord): Promise<GroupRecord>;
-  /** Deletes the group and its instances, activities and launch intents. */
+  /** Deletes the group and its instances, activities, launch intents and scheduled actions. */
   deleteGroup(owner: UserId, name: string): Promise<boolean>;
 
   /** Inserts or replaces an instance (keyed by owner + instanceId). */
@@ -211,6 +228,38 @@ export interface Store {
   listAlarmHistory(owner: UserId, query: AlarmHistoryQuery): Promise<Array<AlarmHistoryItem & { cursor: string }>>;
   /** Required. Deletes every owner's history older than `before`; returns how many items went. */
   pruneAlarmHistory(before: Date): Promise<number>;
+
+  /**
+   * Required. Inserts the scheduled action, or replaces every field of the owner's action of the
+   * same (groupName, name). Idempotent. Stores what it is given: the service checks the group
+   * exists, the limits and the times first.
+   */
+  putScheduledAction(action: ScheduledActionRecord): Promise<void>;
+  /** Required. The owner's action of that group and name, or undefined. Read-only. */
+  getScheduledAction(owner: UserId, groupName: string, name: string): Promise<ScheduledActionRecord | undefined>;
+  /** Required. One page of the owner's actions matching every given filter, sorted by (groupName, name). Read-only. */
+  listScheduledActions(owner: UserId, query: ScheduledActionQuery): Promise<ScheduledActionRecord[]>;
+  /** Required. How many actions the owner's group holds (one count query). Read-only. */
+  countScheduledActions(owner: UserId, groupName: string): Promise<number>;
+  /** Required. Deletes one action; false when there was none (idempotent). */
+  deleteScheduledAction(owner: UserId, groupName: string, name: string): Promise<boolean>;
+  /**
+   * Required. Actions of every owner whose next run is at or before `now`, earliest first (then
+   * owner, group, name), at most `limit`: one indexed range read (the scheduler's poll), never a
+   * scan of the groups. Read-only.
+   */
+  listDueScheduledActions(now: Date, limit: number): Promise<ScheduledActionRecord[]>;
+  /**
+   * Required. Compare-and-set on the next run: when the action's next run is still `due`, moves it
+   * to `next`, or deletes the action when `next` is undefined, and returns true; returns false
+   * (writing nothing) when the action is gone or its next run is no longer `due` (it already ran,
+   * or was replaced). Call it in the transaction that applies the run, so a run is applied once.
+   */
+  finishScheduledRun(
+    action: Pick<ScheduledActionRecord, 'owner' | 'groupName' | 'name'>,
+    due: Date,
+    next: Date | undefined,
+  ): Promise<boolean>;
 
   /** Releases the database. */
   close(): Promise<void>;

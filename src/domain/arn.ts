@@ -14,6 +14,10 @@ export const groupArn = (account: string, name: string): string =>
 export const launchConfigurationArn = (account: string, name: string): string =>
   `${PREFIX}:${account}:launchConfiguration:${randomUUID()}:launchConfigurationName/${name}`;
 
+/** A new scheduled action ARN in AWS's format. */
+export const scheduledActionArn = (account: string, groupName: string, name: string): string =>
+  `${PREFIX}:${account}:scheduledUpdateGroupAction:${randomUUID()}:autoScalingGroupName/${groupName}:scheduledActionName/${name}`;
+
 /** `arn:partition:autoscaling:region:account:type:uuid:typeName/name`; the name may hold any character. */
 const AUTOSCALING_ARN = /^arn:[^:]*:autoscaling:[^:]*:[^:]*:([^:]*):[^:]*:([^:/]*)\/([\s\S]*)$/;
 

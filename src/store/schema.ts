@@ -167,6 +167,23 @@ export interface AlarmHistoryTable {
   data: string;
 }
 
+export interface ScheduledActionsTable {
+  owner: string;
+  group_name: string;
+  name: string;
+  arn: string;
+  start_time: string | null;
+  end_time: string | null;
+  recurrence: string | null;
+  time_zone: string | null;
+  min_size: number | null;
+  max_size: number | null;
+  desired_capacity: number | null;
+  /** ISO-8601; the scheduler's index (text order = time order). */
+  next_run_time: string;
+  created_time: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -181,4 +198,5 @@ export interface PhantomDatabase {
   sites: SitesTable;
   alarms: AlarmsTable;
   alarm_history: AlarmHistoryTable;
+  scheduled_actions: ScheduledActionsTable;
 }

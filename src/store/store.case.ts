@@ -9,6 +9,7 @@ import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
 import { intentCases } from './cases/intents.ts';
 import { launchConfigurationCases } from './cases/launch-configs.ts';
+import { scheduledActionCases } from './cases/scheduled-actions.ts';
 import { siteCases } from './cases/sites.ts';
 import { transactionCases } from './cases/transactions.ts';
 
@@ -21,7 +22,8 @@ import { transactionCases } from './cases/transactions.ts';
  * AlreadyExists without partial writes, owner isolation, pagination (names, exclusive
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
- * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials, CLI-added sites and metric alarms with their history.
+ * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials, CLI-added sites,
+ * metric alarms with their history, and scheduled actions (due index, run compare-and-set).
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -33,6 +35,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     credentialCases(open);
     siteCases(open);
     alarmCases(open);
+    scheduledActionCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

@@ -25,6 +25,12 @@ const NAMES = [
   'ForceDelete',
   'HonorCooldown',
   'DefaultCooldown',
+  'ScheduledActionName',
+  'StartTime',
+  'EndTime',
+  'Time',
+  'Recurrence',
+  'TimeZone',
 ];
 const LISTS = [
   'AvailabilityZones',
@@ -34,9 +40,22 @@ const LISTS = [
   'ScalingProcesses',
   'TerminationPolicies',
   'SecurityGroups',
+  'ScheduledActionNames',
 ];
-const STRUCT_LISTS = ['Tags', 'Filters'];
-const FIELDS = ['Key', 'Value', 'ResourceId', 'ResourceType', 'PropagateAtLaunch', 'Name', 'Values.member.1'];
+const STRUCT_LISTS = ['Tags', 'Filters', 'ScheduledUpdateGroupActions'];
+const FIELDS = [
+  'Key',
+  'Value',
+  'ResourceId',
+  'ResourceType',
+  'PropagateAtLaunch',
+  'Name',
+  'Values.member.1',
+  'ScheduledActionName',
+  'Recurrence',
+  'StartTime',
+  'DesiredCapacity',
+];
 
 const value = fc.oneof(
   fc.string({ maxLength: 20 }),
@@ -54,6 +73,11 @@ const value = fc.oneof(
     'error_overflow_n_preserving',
     'lc@hotel',
     'arn:aws:autoscaling:x:1:autoScalingGroup:u:autoScalingGroupName/g',
+    '2099-01-01T00:00:00Z',
+    '2000-01-01T00:00:00Z',
+    '0 0 31 2 *',
+    '*/5 * * * *',
+    'Etc/GMT+9',
   ),
   fc.integer({ min: -5, max: 200 }).map(String),
 );

@@ -34,6 +34,21 @@ const ATTEMPTS: Record<string, Record<string, string>> = {
   DescribeTags: { 'Filters.member.1.Name': 'auto-scaling-group', 'Filters.member.1.Values.member.1': 'secret' },
   DescribeScalingActivities: { AutoScalingGroupName: 'secret', IncludeDeletedGroups: 'true' },
   DescribeAccountLimits: {},
+  PutScheduledUpdateGroupAction: {
+    AutoScalingGroupName: 'secret',
+    ScheduledActionName: 'nightly',
+    Recurrence: '0 1 * * *',
+    DesiredCapacity: '9',
+  },
+  BatchPutScheduledUpdateGroupAction: {
+    AutoScalingGroupName: 'secret',
+    'ScheduledUpdateGroupActions.member.1.ScheduledActionName': 'nightly',
+    'ScheduledUpdateGroupActions.member.1.Recurrence': '0 1 * * *',
+    'ScheduledUpdateGroupActions.member.1.DesiredCapacity': '9',
+  },
+  DescribeScheduledActions: { AutoScalingGroupName: 'secret', 'ScheduledActionNames.member.1': 'nightly' },
+  DeleteScheduledAction: { AutoScalingGroupName: 'secret', ScheduledActionName: 'nightly' },
+  BatchDeleteScheduledAction: { AutoScalingGroupName: 'secret', 'ScheduledActionNames.member.1': 'nightly' },
 };
 
 /** Removes per-request noise so two answers about the same state compare equal. */
@@ -52,6 +67,7 @@ describe('isolation between users', () => {
         'DescribeScalingActivities',
         'DescribeTags',
         'DescribeAccountLimits',
+        'DescribeScheduledActions',
       ].map(async (Action) => stable((await call(server.url, owner, { Action })).body)),
     );
 
@@ -89,6 +105,14 @@ describe('isolation between users', () => {
       protectedFromScaleIn: false,
       createdTime: new Date(0),
     });
+    const put = await call(server.url, owner, {
+      Action: 'PutScheduledUpdateGroupAction',
+      AutoScalingGroupName: 'secret',
+      ScheduledActionName: 'nightly',
+      Recurrence: '0 1 * * *',
+      MinSize: '2',
+    });
+    assert.equal(put.status, 200, put.body);
     await call(server.url, owner, {
       Action: 'TerminateInstanceInAutoScalingGroup',
       InstanceId: 'i-secret000000001',
@@ -108,6 +132,7 @@ describe('isolation between users', () => {
   it("no action lets another user see or change the owner's resources", async () => {
     const before = await snapshot();
     assert.match(before[1]!, /<AutoScalingGroupName>secret<\/AutoScalingGroupName>/, 'the owner sees the group');
+    assert.match(before[6]!, /<ScheduledActionName>nightly<\/ScheduledActionName>/, 'the owner sees its action');
     for (const [Action, params] of Object.entries(ATTEMPTS)) {
       const res = await call(server.url, intruder, { Action, ...params });
       if (res.status === 200) {

@@ -125,6 +125,34 @@ describe('write effects: each mutating action names the groups it touched', () =
     );
   });
 
+  it('scheduled action writes touch no group (sizes change only when an action runs)', async () => {
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const put = { AutoScalingGroupName: 'd2', ScheduledActionName: 's1', StartTime: start, DesiredCapacity: '1' };
+    assert.deepEqual(await run({ Action: 'PutScheduledUpdateGroupAction', ...put }), groups());
+    assert.deepEqual(
+      await run({
+        Action: 'BatchPutScheduledUpdateGroupAction',
+        AutoScalingGroupName: 'd2',
+        'ScheduledUpdateGroupActions.member.1.ScheduledActionName': 's2',
+        'ScheduledUpdateGroupActions.member.1.Recurrence': '0 9 * * *',
+        'ScheduledUpdateGroupActions.member.1.MaxSize': '1',
+      }),
+      groups(),
+    );
+    assert.deepEqual(
+      await run({ Action: 'DeleteScheduledAction', AutoScalingGroupName: 'd2', ScheduledActionName: 's1' }),
+      groups(),
+    );
+    assert.deepEqual(
+      await run({
+        Action: 'BatchDeleteScheduledAction',
+        AutoScalingGroupName: 'd2',
+        'ScheduledActionNames.member.1': 's2',
+      }),
+      groups(),
+    );
+  });
+
   it('instance writes touch the group holding the instance', async () => {
     await server.running.dataDir.store.putInstance({
       owner,

@@ -16,6 +16,13 @@ import {
   deleteLaunchConfigurationAction,
   describeLaunchConfigurationsAction,
 } from './launch-configurations.ts';
+import {
+  batchDeleteScheduledActionsAction,
+  batchPutScheduledActionsAction,
+  deleteScheduledActionAction,
+  describeScheduledActionsAction,
+  putScheduledActionAction,
+} from './scheduled-actions.ts';
 import { createOrUpdateTagsAction, deleteTagsAction, describeTagsAction } from './tags.ts';
 
 /** Every action Phantom implements, by name (the static registry; no scanning). */
@@ -40,6 +47,11 @@ export const IMPLEMENTED_ACTIONS: ReadonlyMap<string, ActionDefinition> = new Ma
       describeTagsAction,
       describeActivitiesAction,
       describeAccountLimitsAction,
+      putScheduledActionAction,
+      batchPutScheduledActionsAction,
+      describeScheduledActionsAction,
+      deleteScheduledActionAction,
+      batchDeleteScheduledActionsAction,
       ...constantActions,
     ] as ActionDefinition[]
   ).map((a) => [a.name, a]),

@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial.ts';
 import { launchIntentsSchema } from './0002-launch-intents.ts';
 import { cloudCredentialsSchema } from './0003-cloud-credentials.ts';
 import { sitesSchema } from './0004-sites.ts';
+import { scheduledActionsSchema } from './0005-scheduled-actions.ts';
 import { alarmsSchema } from './0008-alarms.ts';
 import type { SqlDialectName } from './ddl.ts';
 
@@ -18,6 +19,7 @@ export function phantomMigrations(dialect: SqlDialectName): Record<string, Migra
     '0002-launch-intents': launchIntentsSchema(dialect),
     '0003-cloud-credentials': cloudCredentialsSchema(dialect),
     '0004-sites': sitesSchema(dialect),
+    '0005-scheduled-actions': scheduledActionsSchema(dialect),
     '0008-alarms': alarmsSchema(dialect),
   };
 }

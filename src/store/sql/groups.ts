@@ -114,11 +114,12 @@ export async function updateGroup(db: Db, group: GroupRecord): Promise<GroupReco
   return groupFromRow(row);
 }
 
-/** Deletes the group, its instances and its activities. `db` must be atomic (a transaction). */
+/** Deletes the group, its instances, activities, launch intents and scheduled actions. `db` must be atomic (a transaction). */
 export async function deleteGroup(db: Db, owner: UserId, name: string): Promise<boolean> {
   await db.deleteFrom('instances').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('activities').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('launch_intents').where('owner', '=', owner).where('group_name', '=', name).execute();
+  await db.deleteFrom('scheduled_actions').where('owner', '=', owner).where('group_name', '=', name).execute();
   const result = await db.deleteFrom('groups').where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
   return affected(result) > 0;
 }

@@ -8,6 +8,7 @@ import type {
   LaunchIntentRecord,
   LaunchConfigurationRecord,
   LifecycleState,
+  ScheduledActionRecord,
   SiteRecord,
   User,
   UserId,
@@ -20,7 +21,7 @@ import type {
   AlarmRecord,
   AlarmStateChange,
 } from '../../contracts/alarm.ts';
-import type { PageQuery, Store } from '../../contracts/store.ts';
+import type { PageQuery, ScheduledActionQuery, Store } from '../../contracts/store.ts';
 import * as alarms from './alarms.ts';
 import * as accounts from './accounts.ts';
 import * as activities from './activities.ts';
@@ -29,6 +30,7 @@ import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import * as intents from './intents.ts';
 import * as lcs from './launch-configs.ts';
+import * as schedules from './scheduled-actions.ts';
 import * as sites from './sites.ts';
 import { ChangeStampPlugin, ChangeStamps } from './change-stamps.ts';
 import { rootScope, type Db, type SqlScope } from './scope.ts';
@@ -289,6 +291,31 @@ class SqlStore implements Store {
   }
   async pruneAlarmHistory(before: Date): Promise<number> {
     return alarms.pruneAlarmHistory(this.db, before);
+  }
+  async putScheduledAction(action: ScheduledActionRecord): Promise<void> {
+    return schedules.putScheduledAction(this.db, action);
+  }
+  async getScheduledAction(owner: UserId, groupName: string, name: string): Promise<ScheduledActionRecord | undefined> {
+    return schedules.getScheduledAction(this.db, owner, groupName, name);
+  }
+  async listScheduledActions(owner: UserId, query: ScheduledActionQuery): Promise<ScheduledActionRecord[]> {
+    return schedules.listScheduledActions(this.db, owner, query);
+  }
+  async countScheduledActions(owner: UserId, groupName: string): Promise<number> {
+    return schedules.countScheduledActions(this.db, owner, groupName);
+  }
+  async deleteScheduledAction(owner: UserId, groupName: string, name: string): Promise<boolean> {
+    return schedules.deleteScheduledAction(this.db, owner, groupName, name);
+  }
+  async listDueScheduledActions(now: Date, limit: number): Promise<ScheduledActionRecord[]> {
+    return schedules.listDueScheduledActions(this.db, now, limit);
+  }
+  async finishScheduledRun(
+    action: Pick<ScheduledActionRecord, 'owner' | 'groupName' | 'name'>,
+    due: Date,
+    next: Date | undefined,
+  ): Promise<boolean> {
+    return schedules.finishScheduledRun(this.db, action, due, next);
   }
 
   async close(): Promise<void> {

@@ -71,40 +71,43 @@ export class PrometheusSource implements MetricSource {
   }
 
   private async instantQuery(resolved: ResolvedQuery, now: Date, signal: AbortSignal): Promise<number> {
-    const { url, headers, timeoutMs } = this.settings;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let status: number;
-    let text: string;
+    const { timeoutMs } = this.settings;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('timed out')), timeoutMs);
     try {
-      const response = await this.fetch(`${url}/api/v1/query`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({
-          query: resolved.promql,
-          time: (now.getTime() / 1000).toFixed(3),
-          timeout: `${timeoutMs / 1000}s`,
-        }).toString(),
-        signal: AbortSignal.any([signal, timeout]),
-        redirect: 'error',
-      });
-      status = response.status;
-      text = await readCapped(response, resolved.label);
+      const { status, text } = await this.post(resolved, now, AbortSignal.any([signal, timeout.signal]));
+      return readInstantResult(status, parseJson(text), resolved.ignoreNullValues, resolved.label);
     } catch (error) {
       if (signal.aborted || error instanceof MetricSourceError) throw error;
-      if (timeout.aborted)
-        throw new MetricSourceError(
-          'Unavailable',
-          `Prometheus did not answer ${resolved.label} within ${timeoutMs} ms`,
-        );
-      throw new MetricSourceError(
-        'Unavailable',
-        `Prometheus could not be reached for ${resolved.label} (${reason(error)})`,
-        {
-          cause: error,
-        },
-      );
+      const { label } = resolved;
+      if (timeout.signal.aborted)
+        throw new MetricSourceError('Unavailable', `Prometheus did not answer ${label} within ${timeoutMs} ms`);
+      const message = `Prometheus could not be reached for ${label} (${reason(error)})`;
+      throw new MetricSourceError('Unavailable', message, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
-    return readInstantResult(status, parseJson(text), resolved.ignoreNullValues, resolved.label);
+  }
+
+  /** One POST to /api/v1/query: the status and the (capped) body. */
+  private async post(
+    resolved: ResolvedQuery,
+    now: Date,
+    signal: AbortSignal,
+  ): Promise<{ status: number; text: string }> {
+    const { url, headers, timeoutMs } = this.settings;
+    const response = await this.fetch(`${url}/api/v1/query`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        query: resolved.promql,
+        time: (now.getTime() / 1000).toFixed(3),
+        timeout: `${timeoutMs / 1000}s`,
+      }).toString(),
+      signal,
+      redirect: 'error',
+    });
+    return { status: response.status, text: await readCapped(response, resolved.label) };
   }
 }
 

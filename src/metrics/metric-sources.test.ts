@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricSourceError, type MetricSource } from '../contracts/metric-source.ts';
 import { metricRefOfTrackedMetric, sensorMetricRef } from './metric-ref.ts';
-import { MetricSources } from './metric-sources.ts';
+import { metricSourcesFromConfig, MetricSources } from './metric-sources.ts';
+import { parsePrometheusSettings } from './prometheus/settings.ts';
 
 const fixed = (namespace: string, value: number): MetricSource => ({
   handles: (ns) => ns === namespace,
@@ -29,6 +30,21 @@ describe('MetricSources', () => {
       e instanceof MetricSourceError && e.code === 'NotConfigured' && /serves the namespace AWS\/EC2/.test(e.message);
     assert.throws(() => sources.validate(request('AWS/EC2')), notConfigured);
     await assert.rejects(sources.query(request('AWS/EC2')), notConfigured);
+  });
+});
+
+describe('metricSourcesFromConfig', () => {
+  it('serves Phantom/Prometheus only when metrics.prometheus is configured, after the other sources', async () => {
+    assert.equal(metricSourcesFromConfig({}).handles('Phantom/Prometheus'), false);
+    const prometheus = parsePrometheusSettings({ url: 'http://127.0.0.1:9', queries: { q: 'up' } }, 'p');
+    const sources = metricSourcesFromConfig({ prometheus }, [fixed('Custom/App', 5)]);
+    assert.ok(sources.handles('Phantom/Prometheus'));
+    assert.equal(await sources.query(request('Custom/App')), 5);
+    const unknown = {
+      ...request('Phantom/Prometheus'),
+      metric: { namespace: 'Phantom/Prometheus', metricName: 'x', dimensions: [] },
+    };
+    assert.throws(() => sources.validate(unknown), /no Prometheus query is named x/);
   });
 });
 

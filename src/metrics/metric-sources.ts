@@ -4,6 +4,8 @@ import {
   type MetricSource,
   type MetricSubject,
 } from '../contracts/metric-source.ts';
+import type { PrometheusSettings } from './prometheus/settings.ts';
+import { PrometheusSource } from './prometheus/source.ts';
 
 /**
  * Several metric sources behind one: each call goes to the first source that handles the
@@ -38,4 +40,16 @@ export class MetricSources implements MetricSource {
       );
     return source;
   }
+}
+
+/**
+ * The metric sources a configuration enables: `others` first (e.g. Phantom's own metric store),
+ * then the Prometheus source when `metrics.prometheus` is set. Never throws (settings are validated).
+ */
+export function metricSourcesFromConfig(
+  metrics: { readonly prometheus?: PrometheusSettings },
+  others: readonly MetricSource[] = [],
+): MetricSources {
+  const prometheus = metrics.prometheus ? [new PrometheusSource({ settings: metrics.prometheus })] : [];
+  return new MetricSources([...others, ...prometheus]);
 }

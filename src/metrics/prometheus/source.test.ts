@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { FixedClock } from '../../contracts/clock.ts';
 import { MetricSourceError, type MetricSourceErrorCode } from '../../contracts/metric-source.ts';
 import { parsePrometheusSettings } from './settings.ts';
@@ -107,6 +108,36 @@ describe('PrometheusSource', () => {
       );
       return !(e as Error).message.includes(String(port));
     });
+  });
+
+  it("sends the headers and the form over Node's fetch, and does not follow a redirect", async () => {
+    const seen: { path?: string; headers: IncomingMessage['headers']; body: string }[] = [];
+    const server = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        seen.push({ path: req.url, headers: req.headers, body });
+        if (seen.length === 1) res.writeHead(200, { 'content-type': 'application/json' }).end(one('12'));
+        else res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prom`;
+      const source = new PrometheusSource({ settings: settings({ url }) });
+      assert.equal(await ask(source), 12);
+      assert.equal(seen[0]!.path, '/prom/api/v1/query');
+      assert.equal(seen[0]!.headers.authorization, TOKEN);
+      assert.equal(seen[0]!.headers['content-type'], 'application/x-www-form-urlencoded');
+      assert.equal(new URLSearchParams(seen[0]!.body).get('query'), 'avg(cpu{owner="alice", group="web"})');
+      await assert.rejects(
+        ask(source, 'db'),
+        failsWith('Unavailable', /could not be reached for query cpu \(it answered with a redirect/),
+      );
+      assert.equal(seen.length, 2, 'the redirect was not followed');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses an answer larger than 4 MiB', async () => {

@@ -143,7 +143,8 @@ const parseJson = (text: string): unknown => {
 
 /** A network failure in a few words: the system error code (ECONNREFUSED, …), never an address or a header. */
 function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (typeof cause?.code === 'string' && /^[A-Z_0-9]{2,40}$/.test(cause.code)) return cause.code;
+  if (cause?.message === 'unexpected redirect') return 'it answered with a redirect, which is not followed';
   return 'network error';
 }

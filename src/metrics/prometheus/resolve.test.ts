@@ -108,6 +108,12 @@ describe('resolvePrometheusQuery', () => {
       );
   });
 
+  it('shows names from the request clipped, and quoted when unprintable', () => {
+    assert.throws(() => resolvePrometheusQuery(settings(), subject('m'.repeat(300))), invalid(/named m{100}… \(this/));
+    assert.throws(() => resolvePrometheusQuery(settings(), subject('a\nb')), invalid(/named "a\\nb" \(this/));
+    assert.throws(() => resolvePrometheusQuery(settings(), subject('')), invalid(/named "" \(this/));
+  });
+
   describe('free-form PromQL (allowFreeFormQueries: true)', () => {
     const open = settings({ allowFreeFormQueries: true });
     it('runs the Query dimension, with the same placeholders and escaping', () => {

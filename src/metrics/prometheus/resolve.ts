@@ -25,10 +25,10 @@ export interface ResolvedQuery {
 export function resolvePrometheusQuery(settings: PrometheusSettings, subject: MetricSubject): ResolvedQuery {
   const { metric } = subject;
   if (metric.namespace !== PROMETHEUS_NAMESPACE)
-    throw invalid(`namespace ${metric.namespace} is not served by Prometheus (use ${PROMETHEUS_NAMESPACE})`);
+    throw invalid(`namespace ${shown(metric.namespace)} is not served by Prometheus (use ${PROMETHEUS_NAMESPACE})`);
   const dimensions = new Map<string, string>();
   for (const { name, value } of metric.dimensions) {
-    if (dimensions.has(name)) throw invalid(`dimension ${name} is given twice`);
+    if (dimensions.has(name)) throw invalid(`dimension ${shown(name)} is given twice`);
     dimensions.set(name, value);
   }
   const { template, ignoreNullValues, label } = chooseTemplate(settings, metric.metricName, dimensions);
@@ -38,7 +38,7 @@ export function resolvePrometheusQuery(settings: PrometheusSettings, subject: Me
     if (takes.has(name)) continue;
     if (name === GROUP_DIMENSION && value === subject.group) continue;
     if (name === GROUP_DIMENSION) throw invalid(`dimension ${GROUP_DIMENSION} must name this group, ${subject.group}`);
-    throw invalid(`${label} takes no dimension ${name} (it takes: ${[...takes].join(', ') || 'none'})`);
+    throw invalid(`${label} takes no dimension ${shown(name)} (it takes: ${[...takes].join(', ') || 'none'})`);
   }
   const missing = template.dimensions.find((name) => !dimensions.has(name));
   if (missing !== undefined) throw invalid(`${label} needs the dimension ${missing}`);
@@ -73,7 +73,8 @@ function chooseTemplate(
     }
   }
   const named = settings.queries.get(metricName);
-  if (!named) throw invalid(`no Prometheus query is named ${metricName} (this Phantom defines: ${known(settings)})`);
+  if (!named)
+    throw invalid(`no Prometheus query is named ${shown(metricName)} (this Phantom defines: ${known(settings)})`);
   return { ...named, label: `query ${metricName}` };
 }
 
@@ -82,5 +83,13 @@ const known = (settings: PrometheusSettings): string => {
   if (names.length === 0) return 'none';
   return names.length > 20 ? `${names.slice(0, 20).join(', ')}, …` : names.join(', ');
 };
+
+/** A name from the request as a message shows it: clipped, and quoted when it holds anything unprintable. */
+export function shown(name: string): string {
+  const clipped = name.length > 100 ? `${name.slice(0, 100)}…` : name;
+  return /^[\x21-\x7e\u00a0-\uffff]+$/u.test(clipped) && !/[\uD800-\uDFFF]/u.test(clipped)
+    ? clipped
+    : JSON.stringify(clipped);
+}
 
 const invalid = (message: string): MetricSourceError => new MetricSourceError('InvalidMetric', message);

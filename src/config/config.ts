@@ -5,6 +5,7 @@ import type { UserLimits } from '../contracts/records.ts';
 import { canonicalHost } from '../domain/health-check.ts';
 import { DriverConfigError } from '../drivers/driver-config-error.ts';
 import { parseDriverConfig, type DriverConfig } from '../drivers/registry.ts';
+import { MetricsConfigError, readMetricsConfig, type MetricsConfig } from './metrics-config.ts';
 
 /** A cloud site: its name and its driver's validated settings. */
 export type SiteConfig = DriverConfig;
@@ -28,6 +29,8 @@ export interface PhantomConfig {
   logLevel: string;
   /** HTTP health checks: `allowHosts` are hosts a health_check_url may name besides the instance's own address (config file `healthChecks.allowHosts`; default none). */
   healthChecks: { allowHosts: string[] };
+  /** Where policies' metric values come from (config file `metrics`; default none). */
+  metrics: MetricsConfig;
   /** Optional. Where Prometheus metrics are served (GET /metrics); absent = not served (`off`). */
   metricsListen?: { host: string; port: number };
   /** One info line per API request (PHANTOM_ACCESS_LOG=off disables). */
@@ -63,12 +66,14 @@ export interface ConfigFile {
   /** The sites; the embedded DEFAULT_SITES when the file has no `sites` key. */
   sites: SiteConfig[];
   healthChecks: { allowHosts: string[] };
+  metrics: MetricsConfig;
 }
 
 /**
  * Reads a YAML config file (`PHANTOM_CONFIG`):
  * `sites: { hotel: { driver: ec2, endpoint: http://127.0.0.1:8773, region: us-east-1 } }` (each
- * driver validates its own settings) and optionally `healthChecks: { allowHosts: [host, ...] }`.
+ * driver validates its own settings), optionally `healthChecks: { allowHosts: [host, ...] }` and
+ * `metrics: { prometheus: { url, headers, queries, ... } }` (see readMetricsConfig).
  * @throws ConfigError naming the file and the offending field.
  */
 export function readConfigFile(file: string): ConfigFile {
@@ -79,14 +84,15 @@ export function readConfigFile(file: string): ConfigFile {
     throw new ConfigError(`PHANTOM_CONFIG ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document))
-    throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites or healthChecks key`);
-  const { sites, healthChecks, ...rest } = document as Record<string, unknown>;
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: must be a mapping with a sites, healthChecks or metrics key`);
+  const { sites, healthChecks, metrics, ...rest } = document as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined)
-    throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites, healthChecks)`);
+    throw new ConfigError(`PHANTOM_CONFIG ${file}: unknown key ${extra} (known: sites, healthChecks, metrics)`);
   return {
     sites: sites === undefined ? DEFAULT_SITES : readSites(file, sites),
     healthChecks: { allowHosts: readAllowHosts(file, healthChecks) },
+    metrics: readMetrics(file, metrics),
   };
 }
 
@@ -105,6 +111,15 @@ function readSites(file: string, sites: unknown): SiteConfig[] {
     );
   } catch (error) {
     if (error instanceof DriverConfigError) throw new ConfigError(`PHANTOM_CONFIG ${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function readMetrics(file: string, metrics: unknown): MetricsConfig {
+  try {
+    return readMetricsConfig(`PHANTOM_CONFIG ${file}`, metrics);
+  } catch (error) {
+    if (error instanceof MetricsConfigError) throw new ConfigError(error.message);
     throw error;
   }
 }
@@ -198,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
     sites: file?.sites ?? DEFAULT_SITES,
     healthChecks: file?.healthChecks ?? { allowHosts: [] },
+    metrics: file?.metrics ?? {},
     ...(sitesFile !== undefined ? { sitesFile } : {}),
     logLevel: env.PHANTOM_LOG_LEVEL || 'info',
     ...metricsListen(env.PHANTOM_METRICS_LISTEN),

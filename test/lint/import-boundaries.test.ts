@@ -37,6 +37,9 @@ describe('import boundaries', () => {
     ['src/controllers/x.ts', '../../test/support/harness.ts'],
     ['src/telemetry/x.ts', '../controllers/controller.ts'],
     ['src/drivers/sim/sim-driver.ts', '../../../bench/support.ts'],
+    ['src/metrics/prometheus/x.ts', '../../services/deps.ts'],
+    ['src/metrics/x.ts', '../config/config.ts'],
+    ['src/metrics/prometheus/x.ts', '../../engines/registry.ts'],
   ];
   for (const [file, path] of refused) {
     it(`refuses ${path} from ${file}`, async () => {
@@ -70,6 +73,10 @@ describe('import boundaries', () => {
     ['src/telemetry/x.test.ts', '../../test/support/log-capture.ts'],
     ['src/drivers/sim/sim-driver.test.ts', '../../../test/support/eventually.ts'],
     ['src/telemetry/build-info.ts', '../../package.json'],
+    ['src/metrics/prometheus/x.ts', '../../contracts/metric-source.ts'],
+    ['src/metrics/x.ts', '../domain/scaling-policy.ts'],
+    ['src/metrics/prometheus/x.ts', '../../lib/is-record.ts'],
+    ['src/config/x.ts', '../metrics/prometheus/settings.ts'],
   ];
   for (const [file, path] of allowed) {
     it(`allows ${path} from ${file}`, async () => {

@@ -37,6 +37,9 @@ describe('import boundaries', () => {
     ['src/controllers/x.ts', '../../test/support/harness.ts'],
     ['src/telemetry/x.ts', '../controllers/controller.ts'],
     ['src/drivers/sim/sim-driver.ts', '../../../bench/support.ts'],
+    ['src/metrics/store/x.ts', '../../services/deps.ts'],
+    ['src/metrics/store/x.ts', '../../api/cloudwatch/errors.ts'],
+    ['src/metrics/x.ts', '../store/sql/groups.ts'],
   ];
   for (const [file, path] of refused) {
     it(`refuses ${path} from ${file}`, async () => {
@@ -70,6 +73,9 @@ describe('import boundaries', () => {
     ['src/telemetry/x.test.ts', '../../test/support/log-capture.ts'],
     ['src/drivers/sim/sim-driver.test.ts', '../../../test/support/eventually.ts'],
     ['src/telemetry/build-info.ts', '../../package.json'],
+    ['src/metrics/store/x.ts', '../../contracts/clock.ts'],
+    ['src/metrics/store/x.ts', '../../domain/names.ts'],
+    ['src/metrics/store/x.test.ts', '../../../test/support/eventually.ts'],
   ];
   for (const [file, path] of allowed) {
     it(`allows ${path} from ${file}`, async () => {

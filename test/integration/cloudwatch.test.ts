@@ -5,11 +5,12 @@
  * isolation between users.
  */
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { FixedClock } from '../../src/contracts/clock.ts';
 import { startTestServer, type TestCredentials, type TestServer } from '../support/harness.ts';
 import { formEncode, signV4 } from '../support/sign.ts';
-import { sendRaw, signJson, type RawResponse } from '../support/sign-json.ts';
+import { sendRaw, signJson, signedJsonHeaders, type RawResponse } from '../support/sign-json.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const T = NOW.getTime() / 1000; // epoch seconds, as AWS JSON carries timestamps
@@ -526,6 +527,26 @@ describe('CloudWatch API', () => {
       jsonError(await q([{ Id: 'a', MetricStat: { ...stat, Stat: 'p90' } }]), 400, 'InvalidParameterValue');
       jsonError(await q([]), 400, 'MissingParameter');
     });
+  });
+
+  it('inflates a gzip body (botocore and the JS SDK compress PutMetricData), refusing broken streams, bombs and other encodings', async () => {
+    const sendEncoded = async (bytes: Buffer, encoding: string) => {
+      const headers = await signedJsonHeaders(server.url, alice, 'GraniteServiceVersion20100801.PutMetricData', bytes, {
+        queryMode: true,
+        date: clock.now(),
+        headers: { 'content-encoding': encoding },
+      });
+      delete headers.host;
+      const response = await fetch(server.url, { method: 'POST', headers, body: bytes });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    };
+    const body = JSON.stringify({ Namespace: 'Zip', MetricData: [{ MetricName: 'Packed', Value: 2 }] });
+    assert.equal((await sendEncoded(gzipSync(body), 'gzip')).status, 200);
+    assert.equal((ok(await json(alice, 'ListMetrics', { Namespace: 'Zip' })).Metrics as Json[]).length, 1);
+    jsonError(await sendEncoded(Buffer.from('not gzip'), 'gzip'), 400, 'InvalidParameterValue');
+    const bomb = await sendEncoded(gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)), 'gzip');
+    assert.equal(bomb.status, 413, bomb.body);
+    jsonError(await sendEncoded(gzipSync(body), 'br'), 400, 'InvalidParameterValue');
   });
 
   it('refuses unsigned and badly signed requests in both protocols', async () => {

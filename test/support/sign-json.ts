@@ -15,6 +15,18 @@ export async function signJson(
   body: string,
   opts: { queryMode?: boolean; service?: string; date?: Date; headers?: Record<string, string> } = {},
 ): Promise<WireRequest> {
+  const headers = await signedJsonHeaders(url, creds, target, body, opts);
+  return { method: 'POST', path: '/', query: '', headers, body };
+}
+
+/** The signed headers of a JSON request whose body is `body` (text or bytes, e.g. gzip). */
+export async function signedJsonHeaders(
+  url: string,
+  creds: Pick<TestCredentials, 'accessKeyId' | 'secretAccessKey'>,
+  target: string,
+  body: string | Buffer,
+  opts: { queryMode?: boolean; service?: string; date?: Date; headers?: Record<string, string> } = {},
+): Promise<Record<string, string>> {
   const { hostname, port, host } = new URL(url);
   const request = new HttpRequest({
     method: 'POST',
@@ -41,7 +53,7 @@ export async function signJson(
   const signed = await signer.sign(request, { signingDate: opts.date ?? new Date() });
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) headers[k] = String(v);
-  return { method: 'POST', path: '/', query: '', headers, body };
+  return headers;
 }
 
 /** A response as the CloudWatch tests read it: status, every header, the body text. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Clock } from '../../contracts/clock.ts';
 import type { User } from '../../contracts/records.ts';
@@ -126,7 +127,7 @@ export class CloudWatchApi {
     seen.action = action.name;
     return {
       action: action.name,
-      result: await action.handle(this.context(user, requestId), parseJson(req.body), new InputReader('json')),
+      result: await action.handle(this.context(user, requestId), parseJson(inflated(req)), new InputReader('json')),
     };
   }
 
@@ -142,7 +143,7 @@ export class CloudWatchApi {
       const type = (header(req, 'content-type') ?? 'application/x-www-form-urlencoded').toLowerCase();
       if (!type.startsWith('application/x-www-form-urlencoded'))
         throw invalidValue('A Query POST body must be application/x-www-form-urlencoded.');
-      decodePairs(req.body.toString('utf8'), params);
+      decodePairs(inflated(req).toString('utf8'), params);
     }
     const user = await this.authenticate(req, params, seen);
     const actions = params.filter(([name]) => name === 'Action');
@@ -177,6 +178,28 @@ export class CloudWatchApi {
     if (this.deps.knownActions.includes(name))
       throw new CwError(unknownCode, `Phantom does not implement the action ${shown}.`);
     throw new CwError(unknownCode, `Could not find operation ${shown} for version 2010-08-01.`);
+  }
+}
+
+/** A gzip body inflates to at most this much (clients compress PutMetricData bodies over 10 KB). */
+export const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The request body, inflated when `Content-Encoding: gzip` (botocore and the JS SDK compress
+ * PutMetricData). The signature covers the bytes as sent, so it is checked on `req.body`.
+ * @throws CwError InvalidParameterValue on another encoding or a broken gzip stream; 413 past the bound.
+ */
+function inflated(req: RawRequest): Buffer {
+  const encoding = header(req, 'content-encoding')?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity') return req.body;
+  if (encoding !== 'gzip')
+    throw invalidValue(`The Content-Encoding ${encoding.slice(0, 40)} is not supported; use gzip.`);
+  try {
+    return gunzipSync(req.body, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new CwError('RequestEntityTooLarge', `The inflated request body exceeds ${MAX_INFLATED_BYTES} bytes.`, 413);
+    throw invalidValue('The request body is not a valid gzip stream.');
   }
 }
 

@@ -269,3 +269,18 @@ describe('ingestInstanceMetrics', () => {
     assert.deepEqual(ingestInstanceMetrics(store, 'u1', [sample('i-4', 50)]), { written: 1, dropped: 1 });
   });
 });
+
+describe('BucketSeries ordering', () => {
+  it('keeps chunks written out of time order sorted, for reads and pruning', () => {
+    const s = new BucketSeries(60_000);
+    const span = CHUNK_SLOTS * 60_000;
+    for (const k of [3, 0, 5, 1]) s.add(T0 + k * span, one(k));
+    const seen: number[] = [];
+    s.forEach(T0, T0 + 10 * span, (_start, _count, sum) => seen.push(sum));
+    assert.deepEqual(seen, [0, 1, 3, 5]);
+    s.add(T0 + 3 * span + 60_000, one(1)); // an existing chunk is found again, not duplicated
+    assert.equal(s.chunkCount, 4);
+    s.prune(T0 + 2 * span);
+    assert.equal(s.chunkCount, 2);
+  });
+});

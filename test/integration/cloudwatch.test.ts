@@ -169,6 +169,24 @@ describe('CloudWatch API', () => {
     );
     const list = await query(alice, { Action: 'ListMetrics', 'Dimensions.member.1.Name': 'Queue' });
     assert.match(list.body, /<Name>Queue<\/Name><Value>a&amp;b&lt;c&gt;<\/Value>/);
+    const data = await query(alice, {
+      Action: 'GetMetricData',
+      'MetricDataQueries.member.1.Id': 'q1',
+      'MetricDataQueries.member.1.MetricStat.Metric.Namespace': 'App/Query',
+      'MetricDataQueries.member.1.MetricStat.Metric.MetricName': 'Jobs',
+      'MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name': 'Queue',
+      'MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value': 'a&b<c>',
+      'MetricDataQueries.member.1.MetricStat.Period': '300',
+      'MetricDataQueries.member.1.MetricStat.Stat': 'SampleCount',
+      'MetricDataQueries.member.1.ReturnData': 'true',
+      StartTime: new Date(NOW.getTime() - 600_000).toISOString(),
+      EndTime: NOW.toISOString(),
+    });
+    assert.equal(data.status, 200, data.body);
+    assert.match(
+      data.body,
+      /<MetricDataResults><member><Id>q1<\/Id><Label>Jobs<\/Label><Timestamps><member>2026-11-25T11:55:00.000Z<\/member><\/Timestamps><Values><member>1<\/member><\/Values><StatusCode>Complete<\/StatusCode>/,
+    );
   });
 
   it('keeps each user to their own metrics in every read, in both protocols', async () => {

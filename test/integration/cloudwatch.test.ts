@@ -544,6 +544,13 @@ describe('CloudWatch API', () => {
       );
       jsonError(await q([{ Id: 'a', MetricStat: { ...stat, Stat: 'p90' } }]), 400, 'InvalidParameterValue');
       jsonError(await q([]), 400, 'MissingParameter');
+      const wide = Array.from({ length: 30 }, (_, i) => ({ Id: `w${i}`, MetricStat: { ...stat, Period: 60 } }));
+      const tooWide = await json(alice, 'GetMetricData', {
+        MetricDataQueries: wide,
+        StartTime: T - 14 * 86400,
+        EndTime: T,
+      });
+      jsonError(tooWide, 400, 'InvalidParameterCombination');
     });
   });
 

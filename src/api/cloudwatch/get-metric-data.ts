@@ -15,6 +15,11 @@ import type { InputReader } from './input.ts';
 
 export const MAX_QUERIES = 500;
 export const DEFAULT_MAX_DATAPOINTS = 100_800;
+/**
+ * Bound on the windows one request may span, summed over its returned queries (range / period
+ * each): every page is computed from all of them, so this bounds a request's work and memory.
+ */
+export const MAX_REQUEST_WINDOWS = 500_000;
 const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
 
 interface MetricQuery {
@@ -55,9 +60,18 @@ export const getMetricDataAction: CloudWatchAction = {
     const scope = `${ctx.user.id}\u0000GetMetricData\u0000${fingerprint}`;
     const token = r.string(input, 'NextToken', 'NextToken');
     const offset = token === undefined ? 0 : Number(ctx.pageTokens.decode(scope, token));
-    const series = queries
-      .filter((q) => q.returnData)
-      .map((q) => seriesOf(ctx, q, range, scanBy !== 'TimestampAscending'));
+    const returned = queries.filter((q) => q.returnData);
+    const windows = returned.reduce(
+      (n, q) => n + Math.ceil((range.endMs - range.startMs) / (q.periodSeconds * 1000)),
+      0,
+    );
+    if (windows > MAX_REQUEST_WINDOWS) {
+      throw new CwError(
+        'InvalidParameterCombination',
+        `The queries span ${windows} periods in all, more than the ${MAX_REQUEST_WINDOWS} Phantom answers in one request: narrow the time range, raise the periods or split the queries.`,
+      );
+    }
+    const series = returned.map((q) => seriesOf(ctx, q, range, scanBy !== 'TimestampAscending'));
     return page(ctx, series, offset, maxDatapoints, scope);
   },
 };

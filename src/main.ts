@@ -154,8 +154,15 @@ async function startMetrics(
 const METRIC_PRUNE_EVERY_MS = 60_000;
 
 /** The CloudWatch metric store (in memory: metrics are lost on restart) and its API, pruned every minute. */
-function startCloudWatch(clock: Clock, authenticator: Authenticator, data: DataDir, deps: ServiceDeps, log: Logger) {
-  const metricStore = new MetricStore({ clock });
+function startCloudWatch(
+  config: PhantomConfig,
+  clock: Clock,
+  authenticator: Authenticator,
+  data: DataDir,
+  deps: ServiceDeps,
+  log: Logger,
+) {
+  const metricStore = new MetricStore({ clock, maxSeriesPerOwner: config.maxMetricSeries });
   const cloudWatch = new CloudWatchApi({
     store: metricStore,
     clock,
@@ -220,7 +227,7 @@ export async function startServer(
     log,
     (user, effect) => controller?.pokeWrite(user.id, effect),
   );
-  const { metricStore, cloudWatch, stopPruning } = startCloudWatch(clock, authenticator, data, deps, log);
+  const { metricStore, cloudWatch, stopPruning } = startCloudWatch(config, clock, authenticator, data, deps, log);
   const server = createPhantomServer(
     api,
     {

@@ -607,3 +607,41 @@ describe('CloudWatch API', () => {
     assert.match(r.body, /autoscaling\.amazonaws\.com/);
   });
 });
+
+describe('CloudWatch series cap (PHANTOM_MAX_METRIC_SERIES)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { PHANTOM_MAX_METRIC_SERIES: '3' } });
+  });
+  after(() => server.close());
+
+  it('refuses, all or nothing, a put that would pass the cap, and counts each user apart', async () => {
+    const [alice, bob] = await Promise.all([server.addUser('alice'), server.addUser('bob')]);
+    const put = async (creds: TestCredentials, names: string[]) =>
+      sendRaw(
+        server.url,
+        await signJson(
+          server.url,
+          creds,
+          'GraniteServiceVersion20100801.PutMetricData',
+          JSON.stringify({ Namespace: 'Cap', MetricData: names.map((MetricName) => ({ MetricName, Value: 1 })) }),
+          { queryMode: true },
+        ),
+      );
+    assert.equal((await put(alice, ['a', 'b', 'a'])).status, 200);
+    const refused = await put(alice, ['a', 'c', 'd']);
+    assert.equal(refused.status, 400, refused.body);
+    assert.equal(refused.headers.get('x-amzn-query-error'), 'LimitExceeded;Sender');
+    assert.match(refused.body, /LimitExceededFault/);
+    assert.equal((await put(alice, ['c', 'a'])).status, 200);
+    assert.equal((await put(bob, ['a', 'b', 'c'])).status, 200);
+    const listed = await sendRaw(
+      server.url,
+      await signJson(server.url, alice, 'GraniteServiceVersion20100801.ListMetrics', '{}'),
+    );
+    assert.deepEqual(
+      (JSON.parse(listed.body) as { Metrics: { MetricName: string }[] }).Metrics.map((m) => m.MetricName),
+      ['a', 'b', 'c'],
+    );
+  });
+});

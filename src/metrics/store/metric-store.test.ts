@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FixedClock } from '../../contracts/clock.ts';
 import { PhantomError } from '../../contracts/errors.ts';
-import { BucketSeries, CHUNK_SLOTS } from './buckets.ts';
+import { BucketSeries, CHUNK_LENGTH, CHUNK_SLOTS } from './buckets.ts';
+import { ChunkPool } from './chunk-pool.ts';
 import { ingestInstanceMetrics } from './ec2.ts';
 import { metricKey } from './metric-key.ts';
 import { HIGH_RES_RETENTION_MS, MetricStore, MINUTE_RETENTION_MS } from './metric-store.ts';
@@ -28,7 +29,7 @@ function setup(maxSeriesPerOwner?: number) {
 
 describe('BucketSeries', () => {
   it('merges datapoints of one bucket into one statistic set and skips empty buckets', () => {
-    const s = new BucketSeries(60_000);
+    const s = new BucketSeries(60_000, new ChunkPool(CHUNK_LENGTH));
     s.add(T0 + 1000, one(3));
     s.add(T0 + 59_999, { sampleCount: 2, sum: 10, minimum: -1, maximum: 11 });
     s.add(T0 + 120_000, one(7));
@@ -41,7 +42,7 @@ describe('BucketSeries', () => {
   });
 
   it('allocates chunks lazily and prunes whole chunks older than the cut-off', () => {
-    const s = new BucketSeries(10_000);
+    const s = new BucketSeries(10_000, new ChunkPool(CHUNK_LENGTH));
     s.add(T0, one(1));
     s.add(T0 + CHUNK_SLOTS * 10_000 * 5, one(1));
     assert.equal(s.chunkCount, 2);
@@ -272,7 +273,7 @@ describe('ingestInstanceMetrics', () => {
 
 describe('BucketSeries ordering', () => {
   it('keeps chunks written out of time order sorted, for reads and pruning', () => {
-    const s = new BucketSeries(60_000);
+    const s = new BucketSeries(60_000, new ChunkPool(CHUNK_LENGTH));
     const span = CHUNK_SLOTS * 60_000;
     for (const k of [3, 0, 5, 1]) s.add(T0 + k * span, one(k));
     const seen: number[] = [];

@@ -1,6 +1,7 @@
 import type { Clock } from '../../contracts/clock.ts';
 import { PhantomError } from '../../contracts/errors.ts';
-import { BucketSeries } from './buckets.ts';
+import { BucketSeries, CHUNK_LENGTH } from './buckets.ts';
+import { ChunkPool } from './chunk-pool.ts';
 import { identityKey, metricKey, sortDimensions } from './metric-key.ts';
 import type {
   Dimension,
@@ -60,12 +61,15 @@ export interface MetricPage {
  * Series are keyed by owner + namespace + metric name + sorted dimensions and aggregated on
  * ingest into statistic sets per bucket (see buckets.ts): 1-minute buckets for 15 days, and
  * 10-second buckets for 3 hours for StorageResolution 1 data. Each unit a series was published
- * with has its own buckets (as CloudWatch keeps units apart). Memory per series is about 1 KB
- * per 32 minutes of data received (plus 1 KB per 5⅓ minutes of high-resolution data), at most
- * ~0.7 MB + 35 KB at full retention; the number of series per owner is capped.
+ * with has its own buckets (as CloudWatch keeps units apart). Bucket numbers live in chunks of
+ * 16 buckets (512 bytes) in a shared pool: a series costs about 0.7 KB of objects plus 512 bytes
+ * per 16 minutes of data received (and per 160 s of high-resolution data), at most ~0.7 MB +
+ * 35 KB at full retention; the number of series per owner is capped.
  */
 export class MetricStore {
   private readonly owners = new Map<string, Map<string, Series>>();
+  /** Where every series' bucket chunks live. */
+  private readonly pool = new ChunkPool(CHUNK_LENGTH);
   private readonly clock: Clock;
   readonly maxSeriesPerOwner: number;
 
@@ -107,10 +111,10 @@ export class MetricStore {
         series.set(key, entry);
       }
       entry.lastReceivedMs = nowMs;
-      const buckets = unitSeries(entry, datum.unit);
+      const buckets = this.unitSeries(entry, datum.unit);
       buckets.minute.add(datum.timestampMs, datum.stats);
       if (datum.highResolution && datum.timestampMs >= nowMs - HIGH_RES_RETENTION_MS) {
-        buckets.fine ??= new BucketSeries(FINE_MS);
+        buckets.fine ??= new BucketSeries(FINE_MS, this.pool);
         buckets.fine.add(datum.timestampMs, datum.stats);
       }
     }
@@ -219,6 +223,20 @@ export class MetricStore {
     return removed;
   }
 
+  /** Chunks in use, each {@link CHUNK_LENGTH} × 8 bytes (for tests and memory accounting). */
+  get liveChunks(): number {
+    return this.pool.live;
+  }
+
+  private unitSeries(entry: Series, unit: string): UnitSeries {
+    let found = entry.units.find((u) => u.unit === unit);
+    if (!found) {
+      found = { unit, minute: new BucketSeries(MINUTE_MS, this.pool) };
+      entry.units.push(found);
+    }
+    return found;
+  }
+
   private ownerSeries(owner: string): Map<string, Series> {
     let series = this.owners.get(owner);
     if (!series) {
@@ -227,15 +245,6 @@ export class MetricStore {
     }
     return series;
   }
-}
-
-function unitSeries(entry: Series, unit: string): UnitSeries {
-  let found = entry.units.find((u) => u.unit === unit);
-  if (!found) {
-    found = { unit, minute: new BucketSeries(MINUTE_MS) };
-    entry.units.push(found);
-  }
-  return found;
 }
 
 /** The bucket width a period is answered from. @throws PhantomError Validation on an invalid period. */

@@ -71,7 +71,10 @@ export class InputReader {
     return v;
   }
 
-  /** A double: finite, and within ±2^360 when `bounded`. JSON's "NaN"/"Infinity" strings are refused. */
+  /**
+   * A finite double. JSON: a number (its "NaN"/"Infinity" strings are refused by name); Query: a
+   * decimal string. @throws CwError InvalidParameterValue otherwise.
+   */
   number(obj: Record<string, unknown>, name: string, path: string): number | undefined {
     const v = this.raw(obj, name);
     if (v === undefined) return undefined;

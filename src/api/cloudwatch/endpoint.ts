@@ -139,13 +139,18 @@ export class CloudWatchApi {
     if (req.method !== 'GET' && req.method !== 'POST')
       throw new CwError('MethodNotAllowed', `The HTTP method ${req.method} is not allowed; use GET or POST.`);
     const params = decodePairs(req.rawQuery);
-    if (req.method === 'POST' && req.body.length > 0) {
+    const form = req.method === 'POST' && req.body.length > 0;
+    if (form) {
       const type = (header(req, 'content-type') ?? 'application/x-www-form-urlencoded').toLowerCase();
       if (!type.startsWith('application/x-www-form-urlencoded'))
         throw invalidValue('A Query POST body must be application/x-www-form-urlencoded.');
-      decodePairs(inflated(req).toString('utf8'), params);
     }
+    // With an Authorization header (SigV4, whose signature covers the body bytes) the body is
+    // decoded only once the caller is known: a 1 MB body of parameters costs tens of ms.
+    const signedHeader = req.headers.has('authorization');
+    if (form && !signedHeader) decodePairs(inflated(req).toString('utf8'), params);
     const user = await this.authenticate(req, params, seen);
+    if (form && signedHeader) decodePairs(inflated(req).toString('utf8'), params);
     const actions = params.filter(([name]) => name === 'Action');
     if (actions.length !== 1 || actions[0]![1] === '')
       throw new CwError('MissingParameter', 'The request must contain the parameter Action exactly once.');

@@ -1,7 +1,7 @@
 /**
  * The CloudWatch endpoint of the real `phantom server` through real clients: boto3 under the
  * pyenv Python (botocore 1.43 speaks AWS JSON 1.0 to CloudWatch, with x-amzn-query-mode),
- * Debian's aws-cli v2 (`/usr/bin/aws cloudwatch`, which speaks Query) and
+ * Debian's aws-cli v2 (`/usr/bin/aws cloudwatch`, which speaks Query), boto 2 (Query) and
  * @aws-sdk/client-cloudwatch (AWS JSON 1.0). Each writes, reads back, lists, and gets a
  * modelled error; one user never sees another's metrics.
  */
@@ -18,7 +18,9 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import {
   AWS_CLI,
+  PYTHON,
   awsCliAvailable,
+  boto2Available,
   clientEnv,
   requireClient,
   run,
@@ -47,6 +49,27 @@ function pyenvBoto3(): { python?: string; available: Availability } {
 const boto3 = pyenvBoto3();
 const needBoto3 = requireClient('boto3 (pyenv python3, CloudWatch over JSON)', boto3.available);
 const needAws = requireClient('aws-cli v2 (/usr/bin/aws)', awsCliAvailable());
+const needBoto2 = requireClient('boto 2 (/usr/bin/python3 + python3-boto)', boto2Available());
+
+/** boto 2's CloudWatchConnection (Query, XML parsed with exact timestamp formats). */
+const BOTO2_PROGRAM = `
+import datetime, json, os, boto
+from boto.ec2.cloudwatch import CloudWatchConnection
+from boto.regioninfo import RegionInfo
+c = CloudWatchConnection(os.environ['KEY_ID'], os.environ['SECRET'], is_secure=False, port=int(os.environ['PORT']),
+    region=RegionInfo(name='us-east-1', endpoint='127.0.0.1'))
+out = {'put': c.put_metric_data('Boto2/App', 'Hits', value=[4, 6], unit='Count', dimensions={'Host': 'x'})}
+now = datetime.datetime.utcnow()
+points = c.get_metric_statistics(600, now - datetime.timedelta(minutes=10), now + datetime.timedelta(minutes=1),
+    'Hits', 'Boto2/App', ['Sum', 'SampleCount'], dimensions={'Host': 'x'})
+out['points'] = [[p['Sum'], p['SampleCount'], p['Unit'], isinstance(p['Timestamp'], datetime.datetime)] for p in points]
+out['metrics'] = [[m.namespace, m.name, dict(m.dimensions)] for m in c.list_metrics(namespace='Boto2/App')]
+try:
+    c.put_metric_data('AWS/X', 'Hits', value=1)
+except boto.exception.BotoServerError as e:
+    out['error'] = [e.status, e.error_code]
+print(json.dumps(out))
+`;
 
 // The 604-datum put is over botocore's 10 KB threshold, so it arrives gzip-compressed.
 const BOTO3_PROGRAM = `
@@ -214,6 +237,23 @@ describe('CloudWatch through real clients', () => {
       refused.stderr,
       /An error occurred \(InvalidParameterValue\) when calling the PutMetricData operation: .*AWS\//,
     );
+  });
+
+  it('boto 2 (Query): put_metric_data, get_metric_statistics, list_metrics, and an error', needBoto2, async () => {
+    const user = await fixture.server.addUser('boto2user');
+    const { port } = new URL(fixture.server.url);
+    const r = await run(PYTHON, ['-'], {
+      env: env(user, { PORT: port, KEY_ID: user.accessKeyId, SECRET: user.secretAccessKey }),
+      input: BOTO2_PROGRAM,
+      timeoutMs: 120_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      put: true,
+      points: [[10, 2, 'Count', true]],
+      metrics: [['Boto2/App', 'Hits', { Host: ['x'] }]],
+      error: [400, 'InvalidParameterValue'],
+    });
   });
 
   it('@aws-sdk/client-cloudwatch (JSON): round trip, modelled error class, and isolation from another user', async () => {

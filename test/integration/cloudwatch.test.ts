@@ -106,7 +106,7 @@ describe('CloudWatch API', () => {
     assert.equal(stats.status, 200, stats.body);
     assert.match(
       stats.body,
-      /<GetMetricStatisticsResult><Label>Jobs<\/Label><Datapoints><member><Timestamp>2026-11-25T11:58:00.000Z<\/Timestamp><Sum>5<\/Sum><Unit>Count<\/Unit><\/member><\/Datapoints><\/GetMetricStatisticsResult>/,
+      /<GetMetricStatisticsResult><Label>Jobs<\/Label><Datapoints><member><Timestamp>2026-11-25T11:58:00Z<\/Timestamp><Sum>5<\/Sum><Unit>Count<\/Unit><\/member><\/Datapoints><\/GetMetricStatisticsResult>/,
     );
     const list = await query(cw.alice, { Action: 'ListMetrics', 'Dimensions.member.1.Name': 'Queue' });
     assert.match(list.body, /<Name>Queue<\/Name><Value>a&amp;b&lt;c&gt;<\/Value>/);
@@ -126,7 +126,7 @@ describe('CloudWatch API', () => {
     assert.equal(data.status, 200, data.body);
     assert.match(
       data.body,
-      /<MetricDataResults><member><Id>q1<\/Id><Label>Jobs<\/Label><Timestamps><member>2026-11-25T11:55:00.000Z<\/member><\/Timestamps><Values><member>1<\/member><\/Values><StatusCode>Complete<\/StatusCode>/,
+      /<MetricDataResults><member><Id>q1<\/Id><Label>Jobs<\/Label><Timestamps><member>2026-11-25T11:55:00Z<\/member><\/Timestamps><Values><member>1<\/member><\/Values><StatusCode>Complete<\/StatusCode>/,
     );
   });
 

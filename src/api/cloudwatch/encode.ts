@@ -9,9 +9,24 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 export function successXml(action: string, result: XmlValue, requestId: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${CW_NAMESPACE}">` +
-    resultXml(action, result) +
+    resultXml(action, withXmlTimestamps(result)) +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
   );
+}
+
+/**
+ * `value` with its Dates as CloudWatch writes them, `2026-11-25T12:00:00Z`: boto 2 parses
+ * datapoint timestamps with exactly '%Y-%m-%dT%H:%M:%SZ' (milliseconds are kept when not zero).
+ */
+function withXmlTimestamps(value: XmlValue): XmlValue {
+  if (value instanceof Date) return value.toISOString().replace(/\.000Z$/, 'Z');
+  if (Array.isArray(value)) return value.map(withXmlTimestamps);
+  if (value !== null && typeof value === 'object' && !(value instanceof RawXml)) {
+    const out: Record<string, XmlValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = withXmlTimestamps(v);
+    return out;
+  }
+  return value;
 }
 
 /** A Query error response in CloudWatch's namespace. */

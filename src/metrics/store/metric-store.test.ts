@@ -151,13 +151,16 @@ describe('MetricStore', () => {
     const { store, clock } = setup();
     store.put('u1', 'App', [datum({ value: 4, highResolution: true })]);
     const q = { metric: LOAD, startMs: T0, endMs: T0 + 60_000 };
+    assert.equal(store.liveChunks, 2); // one 10-second chunk, one minute chunk
     clock.advance(HIGH_RES_RETENTION_MS + 10 * 60_000);
     assert.equal(store.prune(), 0);
+    assert.equal(store.liveChunks, 1);
     assert.deepEqual(store.statistics('u1', { ...q, periodSeconds: 10 }), []);
     assert.equal(store.statistics('u1', { ...q, periodSeconds: 60 }).length, 1);
     clock.advance(MINUTE_RETENTION_MS);
     assert.equal(store.prune(), 1);
     assert.equal(store.seriesCount('u1'), 0);
+    assert.equal(store.liveChunks, 0);
     assert.deepEqual(store.list('u1', {}, 500).metrics, []);
   });
 

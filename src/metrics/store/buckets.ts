@@ -109,10 +109,4 @@ export class BucketSeries {
     if (drop > 0) this.chunks = drop === this.chunks.length ? EMPTY : this.chunks.slice(drop);
     return this.chunks.length === 0;
   }
-
-  /** Releases every chunk (the series is being forgotten). */
-  clear(): void {
-    for (let i = 1; i < this.chunks.length; i += 2) this.pool.release(this.chunks[i]!);
-    this.chunks = EMPTY;
-  }
 }

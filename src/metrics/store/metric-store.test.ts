@@ -226,6 +226,12 @@ describe('MetricStore', () => {
     const rest = store.list('u1', {}, 3, first.nextKey);
     assert.deepEqual(names(rest), ['Other/A/Host']);
     assert.equal(rest.nextKey, undefined);
+    // A new series lands in its sorted place on the next listing (the key order is rebuilt).
+    store.put('u1', 'App', [d('AA', [])]);
+    assert.deepEqual(names(store.list('u1', { namespace: 'App' }, 2, store.list('u1', {}, 1).nextKey)), [
+      'App/A/Az,Host',
+      'App/AA/',
+    ]);
   });
 
   it('reads the last complete windows aligned to the period, for evaluators', () => {

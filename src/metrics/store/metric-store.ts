@@ -3,15 +3,8 @@ import { PhantomError } from '../../contracts/errors.ts';
 import { BucketSeries, CHUNK_LENGTH } from './buckets.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import { identityKey, metricKey, sortDimensions } from './metric-key.ts';
-import type {
-  Dimension,
-  MetricDatum,
-  MetricFilter,
-  MetricIdentity,
-  StatisticSet,
-  StatisticsQuery,
-  WindowStats,
-} from './types.ts';
+import type { MetricDatum, MetricFilter, MetricIdentity, StatisticSet, StatisticsQuery, WindowStats } from './types.ts';
+import { byCodeUnit, firstAfter, matches } from './listing.ts';
 import { aggregateWindows, toStatisticSet, type Accumulator } from './windows.ts';
 
 /** 10-second buckets (StorageResolution 1 data) are kept this long. */
@@ -41,6 +34,14 @@ interface Series {
   lastReceivedMs: number;
 }
 
+/** One owner's series, and their keys in order once a listing asked (dropped when a series comes or goes). */
+interface OwnerMetrics {
+  series: Map<string, Series>;
+  sortedKeys?: string[];
+}
+
+const NO_SERIES: ReadonlyMap<string, Series> = new Map();
+
 /** Options of {@link MetricStore}. */
 export interface MetricStoreOptions {
   /** Required. "Now" for retention and for RecentlyActive. */
@@ -67,7 +68,7 @@ export interface MetricPage {
  * 35 KB at full retention; the number of series per owner is capped.
  */
 export class MetricStore {
-  private readonly owners = new Map<string, Map<string, Series>>();
+  private readonly owners = new Map<string, OwnerMetrics>();
   /** Where every series' bucket chunks live. */
   private readonly pool = new ChunkPool(CHUNK_LENGTH);
   private readonly clock: Clock;
@@ -80,7 +81,7 @@ export class MetricStore {
 
   /** How many series `owner` has. */
   seriesCount(owner: string): number {
-    return this.owners.get(owner)?.size ?? 0;
+    return this.owners.get(owner)?.series.size ?? 0;
   }
 
   /**
@@ -91,7 +92,8 @@ export class MetricStore {
    *   series would take the owner past the cap (nothing is written then).
    */
   put(owner: string, namespace: string, data: readonly MetricDatum[]): void {
-    const series = this.ownerSeries(owner);
+    const metrics = this.ownerMetrics(owner);
+    const series = metrics.series;
     const keyed = data.map((d) => ({ datum: d, dimensions: sortDimensions(d.dimensions) }));
     const keys = keyed.map(({ datum, dimensions }) => metricKey(namespace, datum.metricName, dimensions));
     const fresh = new Set(keys.filter((k) => !series.has(k)));
@@ -109,6 +111,7 @@ export class MetricStore {
       if (!entry) {
         entry = { identity: { namespace, metricName: datum.metricName, dimensions }, units: [], lastReceivedMs: nowMs };
         series.set(key, entry);
+        delete metrics.sortedKeys;
       }
       entry.lastReceivedMs = nowMs;
       const buckets = this.unitSeries(entry, datum.unit);
@@ -129,7 +132,7 @@ export class MetricStore {
    */
   statistics(owner: string, q: StatisticsQuery): WindowStats[] {
     const resolutionMs = resolutionOf(q.periodSeconds);
-    const entry = this.ownerSeries(owner).get(identityKey(q.metric));
+    const entry = this.seriesOf(owner).get(identityKey(q.metric));
     if (!entry) return [];
     const alignedStartMs = Math.floor(q.startMs / resolutionMs) * resolutionMs;
     const periodMs = q.periodSeconds * 1000;
@@ -164,7 +167,7 @@ export class MetricStore {
     const lastEndMs = Math.floor(endMs / periodMs) * periodMs;
     const firstStartMs = lastEndMs - count * periodMs;
     const merged = new Map<number, Accumulator>();
-    const entry = this.ownerSeries(owner).get(identityKey(metric));
+    const entry = this.seriesOf(owner).get(identityKey(metric));
     for (const u of entry?.units ?? []) {
       if (unit !== undefined && u.unit !== unit) continue;
       const buckets = resolutionMs === FINE_MS ? u.fine : u.minute;
@@ -189,15 +192,21 @@ export class MetricStore {
    * `limit` of them. Only metrics that received data within the last 15 days exist.
    */
   list(owner: string, filter: MetricFilter, limit: number, afterKey?: string): MetricPage {
-    const matched: [string, MetricIdentity][] = [];
-    for (const [key, entry] of this.ownerSeries(owner)) {
-      if (afterKey !== undefined && key <= afterKey) continue;
-      if (matches(entry, filter)) matched.push([key, entry.identity]);
+    const metrics = this.owners.get(owner);
+    if (!metrics) return { metrics: [] };
+    // Sorted once per change of the series set, not per page: paging through n series stays O(n).
+    metrics.sortedKeys ??= [...metrics.series.keys()].sort(byCodeUnit);
+    const keys = metrics.sortedKeys;
+    const page: MetricIdentity[] = [];
+    let lastKey = '';
+    for (let i = afterKey === undefined ? 0 : firstAfter(keys, afterKey); i < keys.length; i++) {
+      const entry = metrics.series.get(keys[i]!)!;
+      if (!matches(entry.identity, entry.lastReceivedMs, filter)) continue;
+      if (page.length === limit) return { metrics: page, nextKey: lastKey };
+      page.push(entry.identity);
+      lastKey = keys[i]!;
     }
-    matched.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const page = matched.slice(0, limit);
-    const more = matched.length > limit;
-    return { metrics: page.map(([, m]) => m), ...(more ? { nextKey: page[page.length - 1]![0] } : {}) };
+    return { metrics: page };
   }
 
   /**
@@ -207,7 +216,8 @@ export class MetricStore {
   prune(): number {
     const nowMs = this.clock.now().getTime();
     let removed = 0;
-    for (const [owner, series] of this.owners) {
+    for (const [owner, metrics] of this.owners) {
+      const series = metrics.series;
       for (const [key, entry] of series) {
         entry.units = entry.units.filter((u) => {
           if (u.fine?.prune(nowMs - HIGH_RES_RETENTION_MS)) delete u.fine;
@@ -215,6 +225,7 @@ export class MetricStore {
         });
         if (entry.units.length === 0) {
           series.delete(key);
+          delete metrics.sortedKeys;
           removed++;
         }
       }
@@ -237,13 +248,19 @@ export class MetricStore {
     return found;
   }
 
-  private ownerSeries(owner: string): Map<string, Series> {
-    let series = this.owners.get(owner);
-    if (!series) {
-      series = new Map();
-      this.owners.set(owner, series);
+  /** The owner's series (created for a write). */
+  private ownerMetrics(owner: string): OwnerMetrics {
+    let metrics = this.owners.get(owner);
+    if (!metrics) {
+      metrics = { series: new Map() };
+      this.owners.set(owner, metrics);
     }
-    return series;
+    return metrics;
+  }
+
+  /** The owner's series for a read (an unknown owner gets an empty map, and no entry). */
+  private seriesOf(owner: string): ReadonlyMap<string, Series> {
+    return this.owners.get(owner)?.series ?? NO_SERIES;
   }
 }
 
@@ -256,14 +273,3 @@ export function resolutionOf(periodSeconds: number): number {
     `The parameter Period must be 1, 5, 10, 30 or a multiple of 60 (seconds); it is ${periodSeconds}.`,
   );
 }
-
-function matches(entry: Series, filter: MetricFilter): boolean {
-  const m = entry.identity;
-  if (filter.namespace !== undefined && m.namespace !== filter.namespace) return false;
-  if (filter.metricName !== undefined && m.metricName !== filter.metricName) return false;
-  if (filter.activeSinceMs !== undefined && entry.lastReceivedMs < filter.activeSinceMs) return false;
-  return (filter.dimensions ?? []).every((f) => m.dimensions.some((d) => hasDimension(d, f)));
-}
-
-const hasDimension = (d: Dimension, f: { name: string; value?: string }): boolean =>
-  d.name === f.name && (f.value === undefined || d.value === f.value);

@@ -40,13 +40,19 @@ describe('queryInput', () => {
           '&MetricData.member.2.Dimensions=&MetricData.member.2.Values.member.1=3.5',
       ),
     );
-    assert.deepEqual(input, {
+    assert.deepEqual(JSON.parse(JSON.stringify(input)), {
       Namespace: 'N',
       MetricData: [
         { MetricName: 'a', Dimensions: [{ Name: 'x', Value: '1+2' }] },
         { MetricName: 'b', Dimensions: '', Values: ['3.5'] },
       ],
     });
+  });
+
+  it('keeps __proto__ a plain member', () => {
+    const input = queryInput(decodePairs('__proto__.Namespace=X&MetricData.member.1.__proto__.MetricName=y'));
+    assert.equal(input.Namespace, undefined);
+    assert.equal((input.MetricData as Record<string, unknown>[])[0]!.MetricName, undefined);
   });
 
   it('refuses repeated parameters and bad list indexes', () => {

@@ -143,7 +143,8 @@ function toPlain(node: Node, path: string): unknown {
     }
     return items.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   }
-  const out: Record<string, unknown> = {};
+  // No prototype: a parameter named __proto__ is a plain (ignored) member, never a prototype.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [name, child] of node.children) out[name] = toPlain(child, path ? `${path}.${name}` : name);
   return out;
 }

@@ -21,6 +21,9 @@ import { EngineRegistry } from './engines/registry.ts';
 import { ShortfallEpisodes } from './controllers/domain-reconciler.ts';
 import { listenMetrics, type MetricsListener } from './api/http/metrics-server.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
+import { CloudWatchApi } from './api/cloudwatch/endpoint.ts';
+import { actionMap, CLOUDWATCH_OPERATIONS, METRIC_ACTIONS } from './api/cloudwatch/index.ts';
+import { MetricStore } from './metrics/store/metric-store.ts';
 
 /** A started server. */
 export interface RunningServer {
@@ -30,6 +33,8 @@ export interface RunningServer {
   dataDir: DataDir;
   /** The Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics; absent when PHANTOM_METRICS_LISTEN=off. */
   metricsUrl?: string;
+  /** The CloudWatch metric store (in memory), e.g. for ingestInstanceMetrics. */
+  metricStore: MetricStore;
   close(): Promise<void>;
 }
 
@@ -147,6 +152,34 @@ async function startMetrics(
   return config.metricsListen ? listenMetrics(() => telemetry.scrape(), config.metricsListen, log) : undefined;
 }
 
+/** How often the metric store drops data past its retention. */
+const METRIC_PRUNE_EVERY_MS = 60_000;
+
+/** The CloudWatch metric store (in memory: metrics are lost on restart) and its API, pruned every minute. */
+function startCloudWatch(
+  config: PhantomConfig,
+  clock: Clock,
+  authenticator: Authenticator,
+  data: DataDir,
+  deps: ServiceDeps,
+  log: Logger,
+) {
+  const metricStore = new MetricStore({ clock, maxSeriesPerOwner: config.maxMetricSeries });
+  const cloudWatch = new CloudWatchApi({
+    store: metricStore,
+    clock,
+    authenticator,
+    userById: (id) => data.accounts.userById(id),
+    pageTokens: deps.pageTokens,
+    log,
+    actions: actionMap(METRIC_ACTIONS),
+    knownActions: CLOUDWATCH_OPERATIONS,
+  });
+  const timer = setInterval(() => metricStore.prune(), METRIC_PRUNE_EVERY_MS);
+  timer.unref();
+  return { metricStore, cloudWatch, stopPruning: () => clearInterval(timer) };
+}
+
 /**
  * Composition root: config → data dir → services → Query API → HTTP listener.
  * @throws ConfigError, or the listen error (e.g. EADDRINUSE).
@@ -205,6 +238,7 @@ export async function startServer(
     log,
     (user, effect) => controller?.pokeWrite(user.id, effect),
   );
+  const { metricStore, cloudWatch, stopPruning } = startCloudWatch(config, clock, authenticator, data, deps, log);
   const server = createPhantomServer(
     api,
     {
@@ -217,6 +251,7 @@ export async function startServer(
         await data.store.getMeta('installation-id');
         return !config.controller.enabled || controllerRunning;
       },
+      alternate: cloudWatch,
     },
     log,
   );
@@ -236,7 +271,9 @@ export async function startServer(
     port,
     dataDir: data,
     ...(metrics ? { metricsUrl: metrics.url } : {}),
+    metricStore,
     close: async () => {
+      stopPruning();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -23,6 +23,8 @@ export interface PhantomConfig {
   defaultLimits: UserLimits;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** CloudWatch metrics (series) each user may have (PHANTOM_MAX_METRIC_SERIES); LimitExceeded beyond. */
+  maxMetricSeries: number;
   sites: SiteConfig[];
   /** Optional. The resolved PHANTOM_CONFIG file `sites` came from; absent = the embedded DEFAULT_SITES. */
   sitesFile?: string;
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxInstances: positiveInt(env, 'PHANTOM_MAX_INSTANCES', 1000),
     },
     maxBodyBytes: positiveInt(env, 'PHANTOM_MAX_BODY_BYTES', 256 * 1024),
+    maxMetricSeries: Math.max(1, positiveInt(env, 'PHANTOM_MAX_METRIC_SERIES', 50_000)),
     sites: file?.sites ?? DEFAULT_SITES,
     healthChecks: file?.healthChecks ?? { allowHosts: [] },
     metrics: file?.metrics ?? {},

@@ -40,6 +40,9 @@ describe('import boundaries', () => {
     ['src/metrics/prometheus/x.ts', '../../services/deps.ts'],
     ['src/metrics/x.ts', '../config/config.ts'],
     ['src/metrics/prometheus/x.ts', '../../engines/registry.ts'],
+    ['src/metrics/store/x.ts', '../../services/deps.ts'],
+    ['src/metrics/store/x.ts', '../../api/cloudwatch/errors.ts'],
+    ['src/metrics/x.ts', '../store/sql/groups.ts'],
   ];
   for (const [file, path] of refused) {
     it(`refuses ${path} from ${file}`, async () => {
@@ -77,6 +80,9 @@ describe('import boundaries', () => {
     ['src/metrics/x.ts', '../domain/scaling-policy.ts'],
     ['src/metrics/prometheus/x.ts', '../../lib/is-record.ts'],
     ['src/config/x.ts', '../metrics/prometheus/settings.ts'],
+    ['src/metrics/store/x.ts', '../../contracts/clock.ts'],
+    ['src/metrics/store/x.ts', '../../domain/names.ts'],
+    ['src/metrics/store/x.test.ts', '../../../test/support/eventually.ts'],
   ];
   for (const [file, path] of allowed) {
     it(`allows ${path} from ${file}`, async () => {

@@ -25,6 +25,33 @@ export interface HttpOptions {
    * as not ready. Absent: always ready. GET /healthz answers 200 whenever the process serves.
    */
   ready?: () => Promise<boolean>;
+  /**
+   * Optional. A second API served on the same port (CloudWatch): a request it claims is answered
+   * by it instead of the Query API; a request its headers claim may have a body up to its
+   * `maxBodyBytes` (when larger than `maxBodyBytes` above).
+   */
+  alternate?: AlternateApi;
+}
+
+/** An API sharing the server's port (see {@link HttpOptions.alternate}). */
+export interface AlternateApi {
+  /** Required. The body limit for requests `claimsByHeaders` accepts. */
+  maxBodyBytes: number;
+  /** Required. Whether headers and query string alone claim the request (decides the body limit). */
+  claimsByHeaders(headers: RawRequest['headers'], rawQuery: string): boolean;
+  /** Required. The answer to a claimed request, or undefined when the request is not this API's. Never rejects. */
+  serve(req: RawRequest): Promise<AlternateAnswer> | undefined;
+}
+
+/** A finished answer of an {@link AlternateApi}. */
+export interface AlternateAnswer {
+  status: number;
+  contentType: string;
+  headers: Record<string, string>;
+  body: string;
+  requestId: string;
+  action?: string;
+  caller?: string;
 }
 
 /** One answered API request, as the access log and `onRequest` see it. Never carries a secret. */
@@ -41,11 +68,19 @@ export interface RequestReport {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-function send(res: ServerResponse, status: number, body: string | Buffer[], requestId: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer[],
+  requestId: string,
+  contentType = 'text/xml',
+  extraHeaders: Record<string, string> = {},
+): void {
   const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
   // Node adds the Date header itself (cached per second); SDKs read it for clock-skew hints.
   res.writeHead(status, {
-    'Content-Type': 'text/xml',
+    ...extraHeaders,
+    'Content-Type': contentType,
     'Content-Length': chunks.reduce((n, c) => n + c.length, 0),
     'x-amzn-RequestId': requestId,
   });
@@ -115,7 +150,8 @@ function reporter(options: HttpOptions, log: Logger): (report: RequestReport) =>
 }
 
 /**
- * Serves the Query API on any path, GET and POST. Every response carries x-amzn-RequestId
+ * Serves the Query API on any path, GET and POST (and the `alternate` API, when given, for the
+ * requests it claims). Every response carries x-amzn-RequestId
  * and an XML body; a failure while reading is answered 400, never left hanging. A GET to
  * exactly /healthz or /readyz without an Action is a probe (see probes.ts), answered unsigned.
  */
@@ -136,14 +172,24 @@ export function createPhantomServer(api: QueryApi, options: HttpOptions, log: Lo
       });
     try {
       const headers = headerMap(req.rawHeaders);
-      const body = await readBody(req, res, headers, options.maxBodyBytes);
-      if (typeof body === 'string') return done(413, body); // refused: the 413's request id
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const alternate = options.alternate;
+      const limit = alternate?.claimsByHeaders(headers, rawQuery)
+        ? Math.max(alternate.maxBodyBytes, options.maxBodyBytes)
+        : options.maxBodyBytes;
+      const body = await readBody(req, res, headers, limit);
+      if (typeof body === 'string') return done(413, body); // refused: the 413's request id
       const probe = probeOf(method, path, rawQuery);
       if (probe) return void (await answerProbe(res, probe, ready));
+      const claimed = alternate?.serve({ method, path, rawQuery, headers, body });
+      if (claimed) {
+        const other = await claimed;
+        send(res, other.status, other.body, other.requestId, other.contentType, other.headers);
+        return done(other.status, other.requestId, other);
+      }
       const answer = await api.handle({ method, path, rawQuery, headers, body });
       send(res, answer.status, answer.body, answer.requestId);
       done(answer.status, answer.requestId, answer);

@@ -23,6 +23,7 @@ import { listenMetrics, type MetricsListener } from './api/http/metrics-server.t
 import { Telemetry } from './telemetry/telemetry.ts';
 import { CloudWatchApi } from './api/cloudwatch/endpoint.ts';
 import { actionMap, CLOUDWATCH_OPERATIONS, METRIC_ACTIONS } from './api/cloudwatch/index.ts';
+import { ALARM_ACTIONS } from './api/cloudwatch/alarms.ts';
 import { MetricStore } from './metrics/store/metric-store.ts';
 
 /** A started server. */
@@ -172,7 +173,8 @@ function startCloudWatch(
     userById: (id) => data.accounts.userById(id),
     pageTokens: deps.pageTokens,
     log,
-    actions: actionMap(METRIC_ACTIONS),
+    services: deps,
+    actions: actionMap([...METRIC_ACTIONS, ...ALARM_ACTIONS]),
     knownActions: CLOUDWATCH_OPERATIONS,
   });
   const timer = setInterval(() => metricStore.prune(), METRIC_PRUNE_EVERY_MS);

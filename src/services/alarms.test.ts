@@ -93,11 +93,11 @@ describe('alarm services', () => {
     await store.putAlarm({ ...record, ownerPolicyArn: 'arn:policy/web' });
     await assert.rejects(
       putMetricAlarm(deps, ann, input('TargetTracking-web-AlarmHigh-1')),
-      fails('Conflict', /change the policy/),
+      fails('Validation', /change the policy/),
     );
     await assert.rejects(
       deleteAlarms(deps, ann, ['TargetTracking-web-AlarmHigh-1']),
-      fails('Conflict', /delete the policy/),
+      fails('Validation', /delete the policy/),
     );
   });
 

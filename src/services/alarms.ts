@@ -45,7 +45,7 @@ function isJson(text: string): boolean {
  * alarm's definition keeping its state. Idempotent for the same input. A ConfigurationUpdate
  * history item records it.
  * @throws PhantomError Validation (AWS's rules, see validateAlarm), LimitExceeded (more than
- *   ALARM_LIMITS.alarmsPerUser), Conflict (the alarm belongs to a target tracking policy).
+ *   ALARM_LIMITS.alarmsPerUser), Validation also when the alarm belongs to a target tracking policy.
  */
 export async function putMetricAlarm(deps: ServiceDeps, user: User, input: PutMetricAlarmInput): Promise<AlarmRecord> {
   const definition = validateAlarm(input, user.id);
@@ -54,7 +54,7 @@ export async function putMetricAlarm(deps: ServiceDeps, user: User, input: PutMe
     const existing = await tx.getAlarm(user.id, definition.name);
     if (existing?.ownerPolicyArn !== undefined)
       throw new PhantomError(
-        'Conflict',
+        'Validation',
         `Alarm ${definition.name} belongs to the target tracking policy ${existing.ownerPolicyArn}; change the policy instead.`,
       );
     if (!existing && (await tx.countAlarms(user.id)) >= ALARM_LIMITS.alarmsPerUser)
@@ -88,8 +88,8 @@ export async function putMetricAlarm(deps: ServiceDeps, user: User, input: PutMe
 /**
  * DeleteAlarms: deletes the caller's named alarms; names that are not there are an error, as in
  * CloudWatch, and then nothing is deleted.
- * @throws PhantomError NotFound naming the first missing alarm; Conflict for an alarm a target
- *   tracking policy owns; Validation for more than 100 names.
+ * @throws PhantomError NotFound naming the first missing alarm; Validation for an alarm a target
+ *   tracking policy owns, and Validation for more than 100 names.
  */
 export async function deleteAlarms(deps: ServiceDeps, user: User, names: readonly string[]): Promise<void> {
   if (names.length > 100) throw invalid('At most 100 AlarmNames may be deleted at once.');
@@ -99,7 +99,7 @@ export async function deleteAlarms(deps: ServiceDeps, user: User, names: readonl
       if (!alarm) throw alarmNotFound(name);
       if (alarm.ownerPolicyArn !== undefined)
         throw new PhantomError(
-          'Conflict',
+          'Validation',
           `Alarm ${name} belongs to the target tracking policy ${alarm.ownerPolicyArn}; delete the policy instead.`,
         );
     }

@@ -193,7 +193,7 @@ describe('CloudWatch API refusals', () => {
       );
       jsonError(wrongPrefix, 400, 'UnknownOperationException');
       jsonError(await json(cw.alice, 'NoSuchThing', {}), 400, 'UnknownOperationException');
-      const alarm = jsonError(await json(cw.alice, 'PutMetricAlarm', {}), 400, 'UnknownOperationException');
+      const alarm = jsonError(await json(cw.alice, 'PutDashboard', {}), 400, 'UnknownOperationException');
       assert.match(alarm.message, /does not implement/);
       xmlError(await query(cw.alice, { Action: 'NoSuchThing' }), 400, 'InvalidAction');
     });

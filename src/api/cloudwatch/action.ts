@@ -2,6 +2,7 @@ import type { Clock } from '../../contracts/clock.ts';
 import type { User } from '../../contracts/records.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
 import type { Dimension, MetricIdentity } from '../../metrics/store/types.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
 import type { PageTokens } from '../../services/page-tokens.ts';
 import type { XmlValue } from '../query/xml.ts';
 import { invalidValue, missing } from './errors.ts';
@@ -15,6 +16,8 @@ export interface CloudWatchContext {
   store: MetricStore;
   clock: Clock;
   pageTokens: PageTokens;
+  /** Optional. The services (alarms live in the store); absent where only metrics are served. */
+  services?: ServiceDeps;
 }
 
 /**

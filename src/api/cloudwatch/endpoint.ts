@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../contracts/clock.ts';
 import type { User } from '../../contracts/records.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
 import type { PageTokens } from '../../services/page-tokens.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { header, type RawRequest } from '../http/raw-request.ts';
@@ -46,6 +47,8 @@ export interface CloudWatchDeps {
   /** Finds the verified caller's user record. */
   userById: (id: string) => Promise<User | undefined>;
   pageTokens: PageTokens;
+  /** Optional. The services, for the alarm actions. */
+  services?: ServiceDeps;
   log: Logger;
   /** The implemented actions by name (alarm actions may be added beside the metric ones). */
   actions: ReadonlyMap<string, CloudWatchAction>;
@@ -172,8 +175,8 @@ export class CloudWatchApi {
   }
 
   private context(user: User, requestId: string): CloudWatchContext {
-    const { store, clock, pageTokens } = this.deps;
-    return { user, requestId, store, clock, pageTokens };
+    const { store, clock, pageTokens, services } = this.deps;
+    return { user, requestId, store, clock, pageTokens, ...(services ? { services } : {}) };
   }
 
   private action(name: string, unknownCode: 'InvalidAction' | 'UnknownOperationException'): CloudWatchAction {

@@ -15,6 +15,8 @@ export const CW_ERRORS = {
   InvalidAction: { status: 400, shape: 'InvalidAction' },
   UnknownOperationException: { status: 400, shape: 'UnknownOperationException' },
   MethodNotAllowed: { status: 405, shape: 'MethodNotAllowed' },
+  ResourceNotFound: { status: 404, shape: 'ResourceNotFound' },
+  InvalidFormat: { status: 400, shape: 'InvalidFormatFault' },
 } as const;
 
 export type CwErrorCode = keyof typeof CW_ERRORS;
@@ -44,7 +46,7 @@ export const missing = (path: string): CwError => new CwError('MissingParameter'
 
 const FROM_PHANTOM: Record<PhantomErrorCode, CwErrorCode> = {
   AlreadyExists: 'InvalidParameterValue',
-  NotFound: 'InvalidParameterValue',
+  NotFound: 'ResourceNotFound',
   ResourceInUse: 'InvalidParameterValue',
   ScalingActivityInProgress: 'InvalidParameterValue',
   LimitExceeded: 'LimitExceeded',

@@ -16,6 +16,7 @@ const STRICT = {
   security: ['contracts', 'lib', 'security'],
   telemetry: ['contracts', 'lib', 'telemetry'],
   drivers: ['contracts', 'lib', 'drivers'],
+  metrics: ['contracts', 'lib', 'domain', 'metrics'],
 };
 /** Folders free of import rules: they sit on top (the API, the CLI, the standalone simulators). */
 const UNRESTRICTED = ['api', 'cli', 'sim-cloud'];

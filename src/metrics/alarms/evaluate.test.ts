@@ -92,6 +92,47 @@ describe('alarm evaluation: M out of N', () => {
   }
 });
 
+describe('alarm evaluation: missing and ignore with partial data', () => {
+  // ALARM needs M breaching, OK needs N − M + 1 good; otherwise the state is kept, except that
+  // `missing` alarms early when the oldest breach in the last N periods is ≥ M periods old and
+  // nothing good came after it ("Avoiding premature transitions to alarm state").
+  const KEEP = 'keep';
+  const rows: [
+    pattern: string,
+    m: number,
+    n: number,
+    missing: AlarmState | typeof KEEP,
+    ignore: AlarmState | typeof KEEP,
+  ][] = [
+    ['- - - - X', 3, 3, KEEP, KEEP], // a fresh breach, too young to alarm early
+    ['- - - X -', 3, 3, KEEP, KEEP],
+    ['- - X - -', 3, 3, 'ALARM', KEEP], // old enough: early ALARM
+    ['- - - X -', 2, 3, 'ALARM', KEEP],
+    ['- - X 0 -', 2, 3, KEEP, KEEP], // a good datapoint after the breach: no early ALARM
+    ['- - X X -', 2, 3, 'ALARM', 'ALARM'], // M real breaches
+    ['- - - X - - -', 3, 5, 'ALARM', KEEP],
+    ['- - - - - X -', 3, 5, KEEP, KEEP],
+    ['- - - 0 0 0 0', 2, 5, 'OK', 'OK'], // 4 good = N − M + 1
+    ['- - - - 0 0 0', 2, 5, KEEP, KEEP], // 3 good < 4
+    ['X - - - - 0 0', 2, 5, KEEP, KEEP], // the old breach is outside the last N periods
+  ];
+  for (const [pattern, m, n, missing, ignore] of rows) {
+    for (const [mode, outcome] of [
+      ['missing', missing],
+      ['ignore', ignore],
+    ] as const) {
+      for (const current of ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const) {
+        const expected = outcome === KEEP ? current : outcome;
+        it(`${pattern}, ${m} of ${n}, ${mode}, from ${current} → ${expected}`, () => {
+          const result = run(pattern, { datapointsToAlarm: m, evaluationPeriods: n, treatMissingData: mode }, current);
+          assert.equal(result.state, expected);
+          assert.equal(result.changed, expected !== current);
+        });
+      }
+    }
+  }
+});
+
 describe('alarm evaluation: thresholds and operators', () => {
   const rows: [AlarmRule['comparisonOperator'], number, boolean][] = [
     ['GreaterThanThreshold', 70, false],

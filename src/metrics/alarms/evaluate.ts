@@ -7,13 +7,16 @@ export type { AlarmReasonData, Datapoint } from './reason.ts';
 /**
  * CloudWatch's metric-alarm evaluation (M out of N, TreatMissingData) as a pure function.
  *
- * Rules (AWS, "Configuring how CloudWatch alarms treat missing data"):
+ * Rules (AWS, "Configuring how CloudWatch alarms treat missing data" and "Avoiding premature
+ * transitions to alarm state"):
  * - The evaluation range holds more periods than EvaluationPeriods (N). When it holds at least N
  *   real datapoints, the N most recent real ones are evaluated and TreatMissingData plays no part.
- * - With fewer than N, the missing ones are filled as few times as possible, per TreatMissingData:
- *   `breaching` / `notBreaching` fill with breaching / good datapoints; `ignore` keeps the current
- *   state unless the real datapoints decide it whatever the missing ones are; `missing` judges the
- *   real datapoints alone.
+ * - With fewer than N: `breaching` / `notBreaching` fill the missing ones (as few as needed to
+ *   reach N) with breaching / good datapoints. `missing` and `ignore` fill nothing: the alarm goes
+ *   to ALARM with M breaching real datapoints, to OK with N − M + 1 good ones (the "minimum …
+ *   for ALARM -> OK transition" of CloudWatch's reasons), and otherwise keeps its state. `missing`
+ *   also goes to ALARM early when, within the last N periods, the oldest breaching datapoint is
+ *   at least M periods old and every later one is breaching or missing (`ignore` keeps its state then).
  * - With none at all: `missing` → INSUFFICIENT_DATA, `ignore` → current state kept,
  *   `breaching` → ALARM, `notBreaching` → OK.
  * ALARM needs at least DatapointsToAlarm (M) breaching datapoints among the N evaluated.
@@ -87,18 +90,48 @@ function realInRange(range: readonly number[], datapoints: readonly Datapoint[])
   return inRange.sort((a, b) => b.timestamp - a.timestamp);
 }
 
+/**
+ * AWS's early ALARM for intermittent data: within the last N periods, the oldest breaching real
+ * datapoint is at least M periods old (the newest period is 1 old) and none after it is good.
+ */
+function prematureAlarm(alarm: AlarmRule, range: readonly number[], real: readonly Datapoint[]): boolean {
+  const lastN = range.slice(-alarm.evaluationPeriods);
+  const byPeriod = new Map(real.map((p) => [p.timestamp, p.value]));
+  const ages = lastN.map((t, i) => ({ age: lastN.length - i, value: byPeriod.get(t) }));
+  const oldestBreach = ages.find(
+    (a) => a.value !== undefined && breaches(alarm.comparisonOperator, a.value, alarm.threshold),
+  );
+  if (oldestBreach === undefined || oldestBreach.age < alarm.datapointsToAlarm) return false;
+  return ages.every(
+    (a) =>
+      a.age >= oldestBreach.age ||
+      a.value === undefined ||
+      breaches(alarm.comparisonOperator, a.value, alarm.threshold),
+  );
+}
+
+/** The counts the verdict weighs. */
+interface Tally {
+  readonly real: number;
+  readonly breaching: number;
+  readonly filled: number;
+  readonly premature: boolean;
+}
+
 /** The state the evaluated datapoints call for, or undefined to keep the current one. */
-function verdict(alarm: AlarmRule, real: number, breaching: number, filled: number): AlarmState | undefined {
+function verdict(alarm: AlarmRule, t: Tally): AlarmState | undefined {
   const m = alarm.datapointsToAlarm;
+  const good = t.real - t.breaching;
   switch (alarm.treatMissingData) {
     case 'breaching':
-      return breaching + filled >= m ? 'ALARM' : 'OK';
+      return t.breaching + t.filled >= m ? 'ALARM' : 'OK';
     case 'notBreaching':
-      return breaching >= m ? 'ALARM' : 'OK';
+      return t.breaching >= m ? 'ALARM' : 'OK';
     case 'missing':
-      return breaching >= Math.min(m, real) ? 'ALARM' : 'OK';
     case 'ignore':
-      return breaching >= m ? 'ALARM' : breaching + filled < m ? 'OK' : undefined;
+      if (t.breaching >= m) return 'ALARM';
+      if (good >= alarm.evaluationPeriods - m + 1) return 'OK';
+      return alarm.treatMissingData === 'missing' && t.premature ? 'ALARM' : undefined;
   }
 }
 
@@ -121,7 +154,8 @@ export function evaluateAlarm(input: AlarmEvaluationInput): AlarmEvaluation {
   }
   const isBreach = (p: Datapoint): boolean => breaches(alarm.comparisonOperator, p.value, alarm.threshold);
   const breaching = evaluated.filter(isBreach);
-  const state = verdict(alarm, evaluated.length, breaching.length, filled) ?? current;
+  const premature = filled > 0 && prematureAlarm(alarm, input.range, evaluated);
+  const state = verdict(alarm, { real: evaluated.length, breaching: breaching.length, filled, premature }) ?? current;
   if (state === 'INSUFFICIENT_DATA')
     return { state, changed: false, reason: insufficientReason(filled), reasonData: data };
   const fillsBreach = alarm.treatMissingData === 'breaching';

@@ -19,6 +19,8 @@ const importing = (path: string) => `import { x } from '${path}';\nexport const 
 
 describe('import boundaries', () => {
   const refused: [file: string, path: string][] = [
+    ['src/metrics/alarms/x.ts', '../../engines/registry.ts'],
+    ['src/metrics/alarms/x.ts', '../../controllers/ownership.ts'],
     ['src/services/x.ts', '../api/query/errors.ts'],
     ['src/services/nested/x.ts', '../../api/query/errors.ts'],
     ['src/controllers/runtime/x.ts', '../../api/query/errors.ts'],
@@ -62,6 +64,8 @@ describe('import boundaries', () => {
   });
 
   const allowed: [file: string, path: string][] = [
+    ['src/metrics/alarms/x.ts', '../../domain/alarm.ts'],
+    ['src/metrics/alarms/x.ts', '../../contracts/errors.ts'],
     ['src/services/x.ts', '../store/sql/groups.ts'],
     ['src/store/sql/x.ts', '../../contracts/records.ts'],
     ['src/store/sql/x.ts', '../cases/fixtures.ts'],

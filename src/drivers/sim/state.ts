@@ -82,6 +82,23 @@ export class SimCloudState {
     this.dirty = snap === undefined || this.readdressOffMachine();
   }
 
+  /**
+   * A state continued from a saved one read in pieces (see `readSimSnapshotInPieces`): each
+   * piece's records become the state's own (uncopied) and are indexed as the piece arrives, so
+   * the event loop is held for one piece at a time, never for the whole site.
+   * @throws Error when the head belongs to another site; whatever `pieces` throws.
+   */
+  static async restoreInPieces(
+    options: Omit<SimCloudStateOptions, 'snapshot' | 'adoptSnapshot'>,
+    head: Omit<SimSnapshot, 'instances'>,
+    pieces: AsyncIterable<SimInstanceRecord[]>,
+  ): Promise<SimCloudState> {
+    const state = new SimCloudState({ ...options, snapshot: { ...head, instances: [] } });
+    for await (const piece of pieces) for (const record of piece) state.add(record);
+    state.dirty = state.readdressOffMachine();
+    return state;
+  }
+
   /** Gives loopback addresses to live instances a state file lists with others. @returns whether any changed. */
   private readdressOffMachine(): boolean {
     let changed = false;

@@ -1,23 +1,25 @@
 /**
  * Loop holds: the longest the event loop is held by one synchronous piece of each large read or
- * write the controller and the embedded sim do at scale (best of 3), before and after they were
- * split into pieces: an owner's and a group's instance rows (one query vs pages of 1,000), a
- * sim listing (all at once vs chunks of 1,000), a sim state-file write (one JSON write vs
- * pieces of 1,000). Holds are timed by a setImmediate chain (the gap between two turns).
+ * write the controller and the embedded sim do at scale (best of 3): all at once, in the pieces
+ * of before (pages of 1,000 instance rows; a sim state file loaded at once), and in today's
+ * pieces (pages of INSTANCE_PAGE_SIZE rows; a state file loaded LOAD_CHUNK instances at a
+ * time). Rows: an owner's and a group's instance rows, a sim listing (chunks of 1,000), a sim
+ * state-file write (pieces of 1,000) and load. Holds are timed by a setImmediate chain (the
+ * gap between two turns).
  *
  *   node --import tsx bench/loop-holds.ts [-- --instances 50000]
  *
  * Appends the figures to bench/RESULTS.md.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { FixedClock } from '../src/contracts/clock.ts';
-import { listInstancesInPages } from '../src/controllers/domain-reads.ts';
-import { openSimCloud } from '../src/drivers/sim/open.ts';
-import { saveSimSnapshot, saveSimSnapshotInPieces } from '../src/drivers/sim/persist.ts';
+import { INSTANCE_PAGE_SIZE, listInstancesInPages } from '../src/controllers/domain-reads.ts';
+import { openSimCloud, openSimCloudInPieces } from '../src/drivers/sim/open.ts';
+import { LOAD_CHUNK, saveSimSnapshot, saveSimSnapshotInPieces } from '../src/drivers/sim/persist.ts';
 import { seededRandom } from '../src/lib/random.ts';
 import { instance } from '../src/store/cases/fixtures.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -61,38 +63,52 @@ try {
     await sim.driver.launch({ clientToken: `t${i}`, imageId: 'ami-1', instanceType: 'm1.small', tags }, signal);
   }
   const file = join(dir, 'sim.json');
-  const rows: Array<[string, number, number]> = [
+  const openFile = { site: 'hotel', file, clock: new FixedClock(), random: seededRandom(2) };
+  const rows: Array<[string, number, number | 'unchanged', number]> = [
     [
       `an owner's ${N} instance rows`,
       await longestHold(() => store.listInstances('u1', {})),
+      await longestHold(() => listInstancesInPages(store, 'u1', undefined, 1000)),
       await longestHold(() => listInstancesInPages(store, 'u1')),
     ],
     [
       `a group's ${N / 5} instance rows`,
       await longestHold(() => store.listInstances('u1', { groupName: 'g1' })),
+      await longestHold(() => listInstancesInPages(store, 'u1', 'g1', 1000)),
       await longestHold(() => listInstancesInPages(store, 'u1', 'g1')),
     ],
     [
       `sim listing of ${N} instances by owner tag`,
       await longestHold(async () => sim.state.list(owner, Date.now()).map((r) => ({ ...r, tags: { ...r.tags } }))),
+      'unchanged',
       await longestHold(() => sim.driver.listInstances({ tags: owner }, signal)),
     ],
     [
-      `sim state file of ${N} instances`,
+      `sim state file of ${N} instances, written`,
       await longestHold(async () => saveSimSnapshot(file, sim.state.snapshotView())),
+      'unchanged',
       await longestHold(() => saveSimSnapshotInPieces(file, `${file}.tmp`, sim.state.snapshotView(), () => true)),
     ],
   ];
+  const loadedAtOnce = await longestHold(async () => openSimCloud(openFile));
+  // Before, a state file was loaded at once.
+  rows.push([
+    `sim state file of ${N} instances, loaded`,
+    loadedAtOnce,
+    loadedAtOnce,
+    await longestHold(() => openSimCloudInPieces(openFile)),
+  ]);
   await store.close();
+  const ms = (n: number | 'unchanged') => (n === 'unchanged' ? 'as now (unchanged)' : `${n.toFixed(1)} ms`);
   const table = [
-    '| operation | longest hold, at once | longest hold, in pieces of 1,000 |',
-    '|---|---|---|',
-    ...rows.map(([what, once, pieces]) => `| ${what} | ${once.toFixed(1)} ms | ${pieces.toFixed(1)} ms |`),
+    '| operation | longest hold, at once | before (pages of 1,000 rows; a state file loaded at once) | now, in pieces |',
+    '|---|---|---|---|',
+    ...rows.map(([what, once, before, now]) => `| ${what} | ${ms(once)} | ${ms(before)} | ${ms(now)} |`),
   ].join('\n');
   process.stdout.write(`${table}\n`);
   appendFileSync(
     join(REPO_ROOT, 'bench', 'RESULTS.md'),
-    `\n## Loop holds of bulk reads and writes at ${N} instances — ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine()}. bench/loop-holds.ts: the longest gap between two event-loop turns while each runs, best of 3.\n\n${table}\n`,
+    `\n## Loop holds of bulk reads and writes at ${N} instances — ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine()}. bench/loop-holds.ts (load average ${loadavg()[0]!.toFixed(1)}): the longest gap between two event-loop turns while each runs, best of 3. Now: pages of ${INSTANCE_PAGE_SIZE} instance rows, a sim state file loaded ${LOAD_CHUNK} instances at a time; sim listings and writes in pieces of 1,000.\n\n${table}\n`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,7 @@ export function loadSimSnapshot(file: string, site: string): SimSnapshot | undef
 }
 
 /** Instances parsed, checked (and, by the caller, indexed) per synchronous piece of `readSimSnapshotInPieces`. */
-export const LOAD_CHUNK = 500;
+export const LOAD_CHUNK = 250;
 
 /** A state file being read: its head at once, its instances piece by piece. */
 export interface SimSnapshotPieces {

@@ -234,7 +234,7 @@ export class Controller {
       ...batchDeps(this.options.reconciler, counts, this.options.log, this.yielder, this.options.events),
       launchBudget: budget,
     };
-    const listings = new SiteListings(deps.installationId, deps.driverFor);
+    const listings = new SiteListings(deps.installationId, deps.driverFor, deps.pause);
     const batch: Batch = {
       deps,
       budget,

@@ -131,7 +131,8 @@ async function main(): Promise<void> {
       ...holdFigures(holdsBefore, holdsAfter),
       ...gcFigures(delays),
     };
-    report(figures);
+    const worst = delays.reduce((a, b) => (b.max > a.max ? b : a), delays[0]!);
+    report(figures, worst?.gcMaxKind || 'none');
   } catch (error) {
     log(`server output: ${server.output}`);
     throw error;
@@ -148,6 +149,7 @@ interface LoopSecond {
   max: number;
   gcCount?: number;
   gcMaxMs?: number;
+  gcMaxKind?: string;
   gcMs?: number;
 }
 
@@ -197,7 +199,7 @@ function gcFigures(seconds: LoopSecond[]): Record<string, number> {
   };
 }
 
-function report(f: Record<string, number | null>): void {
+function report(f: Record<string, number | null>, gcInWorstSecondKind: string): void {
   const misses = [
     f.describeP99Ms! > TARGET.describeP99Ms && `B's Describe p99 ${round(f.describeP99Ms!)} ms`,
     !(f.convergeMs! <= TARGET.convergeMs) && `B's domain converged in ${round(f.convergeMs!)} ms`,
@@ -239,7 +241,7 @@ function report(f: Record<string, number | null>): void {
     ],
     [
       'GC pauses meanwhile: count, longest (total); longest in the second of the max delay',
-      `${f.gcCount}, ${round(f.gcMaxMs!)} ms (${round(f.gcMs!)} ms); ${round(f.gcInWorstSecondMs!)} ms`,
+      `${f.gcCount}, ${round(f.gcMaxMs!)} ms (${round(f.gcMs!)} ms); ${round(f.gcInWorstSecondMs!)} ms (${gcInWorstSecondKind})`,
       '(informational)',
     ],
   ];

@@ -49,11 +49,6 @@ export interface ReconcilerDeps {
 /** Items of a loop over a domain's instances between two calls of `pause`. */
 export const PAUSE_EVERY = 500;
 
-/** Calls `deps.pause` on every `PAUSE_EVERY`th call (count with `n`, from 1). */
-export async function pauseEvery(deps: Pick<ReconcilerDeps, 'pause'>, n: number): Promise<void> {
-  if (n % PAUSE_EVERY === 0) await deps.pause?.();
-}
-
 /** Reports one decision (never throws: ControllerEvents must not). */
 export function decide(deps: ReconcilerDeps, event: DecisionEvent): void {
   deps.events?.decision(event);

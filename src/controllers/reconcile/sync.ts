@@ -3,7 +3,7 @@ import type { CloudInstance } from '../../contracts/cloud.ts';
 import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
 import { completeTermination } from '../../services/activities.ts';
 import { lifecycleOf, TAG } from '../ownership.ts';
-import { decide, pauseEvery, type ReconcilerDeps } from './deps.ts';
+import { decide, PAUSE_EVERY, type ReconcilerDeps } from './deps.ts';
 import { terminateOn } from './terminate.ts';
 import { live, type DomainState } from './state.ts';
 
@@ -16,7 +16,7 @@ export async function adopt(deps: ReconcilerDeps, state: DomainState): Promise<v
   let n = 0;
   for (const [site, instances] of state.observed) {
     for (const cloud of instances) {
-      await pauseEvery(deps, ++n);
+      if (++n % PAUSE_EVERY === 0) await deps.pause?.();
       const intentId = cloud.tags[TAG.intent];
       if (intentId === undefined) continue;
       const intent = state.pending.get(intentId);
@@ -44,7 +44,7 @@ export async function follow(deps: ReconcilerDeps, state: DomainState): Promise<
   let n = 0;
   for (const [site, instances] of state.observed) {
     for (const cloud of instances) {
-      await pauseEvery(deps, ++n);
+      if (++n % PAUSE_EVERY === 0) await deps.pause?.();
       if (cloud.state === 'failed') state.orphans.push({ site, id: cloud.id, reason: 'failed-in-cloud' });
       const record = state.records.get(cloud.id);
       if (!record) {
@@ -119,7 +119,7 @@ export async function forget(deps: ReconcilerDeps, state: DomainState): Promise<
   const now = deps.clock.now();
   let n = 0;
   for (const record of [...state.records.values()]) {
-    await pauseEvery(deps, ++n);
+    if (++n % PAUSE_EVERY === 0) await deps.pause?.();
     if (!state.observed.has(record.site)) continue; // site not observed this pass: keep what we know
     const cloud = state.clouds.get(record.instanceId);
     const gone = cloud

@@ -1,7 +1,7 @@
 import type { CloudDriver, CloudInstance } from '../../contracts/cloud.ts';
 import type { SiteObserver } from '../domain-reconciler.ts';
 import { ownerTags, TAG } from '../ownership.ts';
-import { pauseEvery } from '../reconcile/deps.ts';
+import { PAUSE_EVERY } from '../reconcile/deps.ts';
 
 /**
  * One routine pass's view of the clouds: each (owner, site) is listed once, by the owner's
@@ -39,7 +39,7 @@ export class SiteListings {
     const byGroup = new Map<string, CloudInstance[]>();
     let n = 0;
     for (const instance of instances) {
-      await pauseEvery({ pause: this.pause }, ++n);
+      if (++n % PAUSE_EVERY === 0) await this.pause?.();
       const group = instance.tags[TAG.group];
       if (group === undefined) continue;
       const list = byGroup.get(group);

@@ -72,10 +72,13 @@ export function loadSimSnapshot(file: string, site: string): SimSnapshot | undef
 /** Instances parsed, checked (and, by the caller, indexed) per synchronous piece of `readSimSnapshotInPieces`. */
 export const LOAD_CHUNK = 250;
 
+/** …or fewer: a piece of a line-structured file also ends once parsing it took this long (ms). */
+export const LOAD_PIECE_MS = 2;
+
 /** A state file being read: its head at once, its instances piece by piece. */
 export interface SimSnapshotPieces {
   head: SimSnapshotHead;
-  /** The instances in file order, `LOAD_CHUNK` at a time, with a turn of the event loop between pieces. @throws Error naming the file and line of a record that is not one (a torn or corrupt file). */
+  /** The instances in file order, at most `LOAD_CHUNK` (or `LOAD_PIECE_MS` of parsing) at a time, with a turn of the event loop between pieces. @throws Error naming the file and line of a record that is not one (a torn or corrupt file). */
   pieces: AsyncIterable<SimInstanceRecord[]>;
 }
 
@@ -137,7 +140,8 @@ async function* linePieces(
   for (let first = true; ; first = false) {
     if (!first) await nextTurn();
     const piece: SimInstanceRecord[] = [];
-    while (piece.length < chunk) {
+    const started = performance.now();
+    while (piece.length < chunk && (piece.length % 25 !== 24 || performance.now() - started < LOAD_PIECE_MS)) {
       const newline = bytes.indexOf(0x0a, at);
       const end = newline < 0 ? bytes.length : newline;
       line++;

@@ -76,6 +76,19 @@ describe('HoldRecorder', () => {
     assert.equal(pass.end(), 6);
   });
 
+  it('ends a slice where the code gave the turn on purpose, not where the loop got round to the marker', () => {
+    const t = fakeTime();
+    const holds = new HoldRecorder(t.time);
+    const watch = holds.watch();
+    t.advance(4);
+    holds.yielding();
+    t.advance(30); // the loop serves API requests before its check phase runs the marker
+    t.turn();
+    holds.turned();
+    t.advance(1);
+    assert.equal(watch.end(), 4);
+  });
+
   it('arms at most one marker at a time, however often it is asked', () => {
     const t = fakeTime();
     const holds = new HoldRecorder(t.time);

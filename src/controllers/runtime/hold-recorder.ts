@@ -36,6 +36,8 @@ export class HoldRecorder {
   /** When the marker armed for the current slice ran (the loop turned), if it has. */
   private turnedAt: number | undefined;
   private markerPending = false;
+  /** When the current slice was ended on purpose (`yielding`), if it was. */
+  private endedAt: number | undefined;
   private readonly watches = new Set<{ longestMs: number }>();
 
   constructor(private readonly time: HoldTime = realHoldTime) {
@@ -54,11 +56,20 @@ export class HoldRecorder {
     const now = this.time.now();
     // Invariant: a marker armed since the slice began is pending, or has run (turnedAt).
     if (this.turnedAt === undefined) {
-      this.note(now - this.sliceStart);
+      this.note((this.endedAt ?? now) - this.sliceStart);
       return;
     }
-    this.note(this.turnedAt - this.sliceStart);
+    this.note(Math.min(this.turnedAt, this.endedAt ?? this.turnedAt) - this.sliceStart);
     this.startSlice(now);
+  }
+
+  /**
+   * Call just before giving the event loop a turn on purpose: the slice ends now (what the loop
+   * runs before the marker does is not counted in it).
+   */
+  yielding(): void {
+    this.checkpoint();
+    this.endedAt ??= this.time.now();
   }
 
   /** Call right after giving the event loop a turn on purpose: the slice before it ends, a new one starts. */
@@ -91,6 +102,7 @@ export class HoldRecorder {
   private startSlice(now: number): void {
     this.sliceStart = now;
     this.turnedAt = undefined;
+    this.endedAt = undefined;
     // A marker still pending was armed since the loop last turned: it serves the new slice too.
     if (!this.markerPending) this.armMarker();
   }

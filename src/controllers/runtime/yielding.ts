@@ -23,7 +23,7 @@ export class Yielder {
 
   /** Gives the event loop one turn now. Never rejects. */
   async turn(): Promise<void> {
-    this.holds.checkpoint();
+    this.holds.yielding();
     await nextTurn();
     this.holds.turned();
   }

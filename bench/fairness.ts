@@ -6,7 +6,9 @@
  * 3-instance domain (converged target ≤ one poll interval). Half-way through A's backlog the
  * server gets SIGTERM (exit target ≤ 5 s) and is restarted on the same data dir (serving target
  * ≤ 5 s), then A's backlog is caught up. The server's event loop delay (max, p99 per second) is
- * read from a preloaded monitor (bench/loop-delay.mjs).
+ * read from a preloaded monitor (bench/loop-delay.mjs), with the garbage collections it saw, beside
+ * the longest hold by one controller pass or batch (phantom_controller_longest_hold_* metrics,
+ * scraped just before each stop), so the maximum delay can be told apart.
  *
  *   npm run bench:fairness [-- --instances 50000 --groups 10 --interval 5000 --check]
  *
@@ -25,7 +27,8 @@ import {
   quantile,
   scaleA,
 } from '../test/support/fairness.ts';
-import { REPO_ROOT } from '../test/support/process.ts';
+import { freePort, REPO_ROOT } from '../test/support/process.ts';
+import { parsePrometheusText, type Family } from '../test/support/prom-text.ts';
 import { machine } from './support.ts';
 
 const { values: args } = parseArgs({
@@ -49,7 +52,9 @@ const log = (line: string) => process.stderr.write(`[fairness] ${line}\n`);
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-bench-fairness-'));
   const loopFile = join(dir, 'loop-delay.jsonl');
+  const metricsListen = `127.0.0.1:${await freePort()}`;
   const server = await FairnessServer.create(dir, {
+    PHANTOM_METRICS_LISTEN: metricsListen,
     PHANTOM_RECONCILE_INTERVAL_MS: String(INTERVAL_MS),
     PHANTOM_MAX_GROUPS: String(GROUPS + 10),
     NODE_OPTIONS: `--import=${join(REPO_ROOT, 'bench', 'loop-delay.mjs')} ${process.env.BENCH_NODE_ARGS ?? ''}`,
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     while (server.instances('a-') < target / 2) await new Promise((r) => setTimeout(r, 500));
     await probe.stop();
     const restartFrom = Date.now();
+    const holdsBefore = await scrapeHolds(metricsListen);
     const stopped = await server.stop();
     const beforeRestart = server.instances('a-');
     log(`SIGTERM at ${beforeRestart} of A's instances: exit ${stopped.code} after ${Math.round(stopped.ms)} ms`);
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     const scaleMs = performance.now() - scaleStarted;
     await afterRestart.stop();
     const loopTo = Date.now();
+    const holdsAfter = await scrapeHolds(metricsListen);
     await server.stop();
     const live = server.instances('a-');
 
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
     const delays = readFileSync(loopFile, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { at: number; p99: number; max: number })
+      .map((l) => JSON.parse(l) as LoopSecond)
       .filter((d) => d.at >= loopFrom && d.at <= loopTo && (d.at < restartFrom || d.at > restartTo));
     const figures = {
       describeP99Ms: quantile(latencies, 0.99),
@@ -121,8 +128,11 @@ async function main(): Promise<void> {
         delays.map((d) => d.p99),
         0.99,
       ),
+      ...holdFigures(holdsBefore, holdsAfter),
+      ...gcFigures(delays),
     };
-    report(figures);
+    const worst = delays.reduce((a, b) => (b.max > a.max ? b : a), delays[0]!);
+    report(figures, worst?.gcMaxKind || 'none');
   } catch (error) {
     log(`server output: ${server.output}`);
     throw error;
@@ -132,7 +142,64 @@ async function main(): Promise<void> {
   }
 }
 
-function report(f: Record<string, number | null>): void {
+/** One second of the server's event loop, as bench/loop-delay.mjs writes it. */
+interface LoopSecond {
+  at: number;
+  p99: number;
+  max: number;
+  gcCount?: number;
+  gcMaxMs?: number;
+  gcMaxKind?: string;
+  gcMs?: number;
+}
+
+/** What one server run's metrics say about its batches' longest holds. */
+interface Holds {
+  maxMs: number;
+  batches: number;
+  over10Ms: number;
+}
+
+/** The controller's hold metrics of the server listening on `listen` (zeros when it cannot be read). */
+async function scrapeHolds(listen: string): Promise<Holds> {
+  let families: Map<string, Family>;
+  try {
+    families = parsePrometheusText(await (await fetch(`http://${listen}/metrics`)).text());
+  } catch (error) {
+    log(`could not read the metrics: ${String(error)}`);
+    return { maxMs: Number.NaN, batches: 0, over10Ms: 0 };
+  }
+  const samples = (name: string) => families.get(name)?.samples ?? [];
+  const maxes = samples('phantom_controller_longest_hold_max_seconds').map((s) => s.value * 1000);
+  const histogram = samples('phantom_controller_longest_hold_seconds');
+  const sum = (suffix: string, le?: string) =>
+    histogram
+      .filter((s) => s.name.endsWith(suffix) && (le === undefined || s.labels.le === le))
+      .reduce((n, s) => n + s.value, 0);
+  const batches = sum('_count');
+  return { maxMs: Math.max(0, ...maxes), batches, over10Ms: batches - sum('_bucket', '0.01') };
+}
+
+function holdFigures(...runs: Holds[]): Record<string, number> {
+  return {
+    holdMaxMs: Math.max(...runs.map((r) => r.maxMs)),
+    holdBatches: runs.reduce((n, r) => n + r.batches, 0),
+    holdOver10: runs.reduce((n, r) => n + r.over10Ms, 0),
+  };
+}
+
+/** GC pauses over the measured seconds, and the longest GC pause in the second of the largest delay. */
+function gcFigures(seconds: LoopSecond[]): Record<string, number> {
+  const worst = seconds.reduce((a, b) => (b.max > a.max ? b : a), seconds[0]!);
+  return {
+    gcCount: seconds.reduce((n, s) => n + (s.gcCount ?? 0), 0),
+    gcMaxMs: Math.max(0, ...seconds.map((s) => s.gcMaxMs ?? 0)),
+    gcMs: seconds.reduce((n, s) => n + (s.gcMs ?? 0), 0),
+    gcInWorstSecondMs: worst?.gcMaxMs ?? 0,
+  };
+}
+
+function report(f: Record<string, number | null>, gcInWorstSecondKind: string): void {
   const misses = [
     f.describeP99Ms! > TARGET.describeP99Ms && `B's Describe p99 ${round(f.describeP99Ms!)} ms`,
     !(f.convergeMs! <= TARGET.convergeMs) && `B's domain converged in ${round(f.convergeMs!)} ms`,
@@ -166,6 +233,16 @@ function report(f: Record<string, number | null>): void {
       'server event loop delay while scaling, restart excluded: max (p99 of per-second p99s)',
       `${round(f.loopDelayMaxMs!)} ms (${round(f.loopDelayP99Ms!)} ms)`,
       '~10 ms',
+    ],
+    [
+      'longest hold by a pass or batch (batches holding > 10 ms)',
+      `${round(f.holdMaxMs!)} ms (${f.holdOver10} of ${f.holdBatches})`,
+      '~10 ms',
+    ],
+    [
+      'GC pauses meanwhile: count, longest (total); longest in the second of the max delay',
+      `${f.gcCount}, ${round(f.gcMaxMs!)} ms (${round(f.gcMs!)} ms); ${round(f.gcInWorstSecondMs!)} ms (${gcInWorstSecondKind})`,
+      '(informational)',
     ],
   ];
   const table = ['| measure | result | target |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join(

@@ -66,8 +66,11 @@ export interface DecisionEvent {
  */
 export interface ControllerEvents {
   decision(event: DecisionEvent): void;
-  /** One routine pass (or urgent batch) ended. */
-  pass(report: { kind: 'routine' | 'urgent'; domains: number; durationMs: number }): void;
+  /**
+   * One routine pass (or urgent batch) ended. `longestHoldMs`: the longest it held the event
+   * loop at once (one synchronous slice between two turns), when measured.
+   */
+  pass(report: { kind: 'routine' | 'urgent'; domains: number; durationMs: number; longestHoldMs?: number }): void;
   /** One cloud call ended; `errorKind` is the CloudError kind when it failed. */
   cloudCall(call: { site: string; operation: string; durationMs: number; errorKind?: string }): void;
 }

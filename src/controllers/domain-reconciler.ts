@@ -33,13 +33,19 @@ export async function reconcileDomain(
   signal: AbortSignal,
   using: { observe?: SiteObserver; reads?: DomainReads } = {},
 ): Promise<ReconcileResult> {
+  const pause = async () => deps.pause?.();
   const state = await observe(deps, owner, groupName, signal, using);
   if (!state) return {};
+  await pause();
   await adopt(deps, state);
+  await pause();
   await follow(deps, state);
+  await pause();
   await forget(deps, state);
   await shedOrphans(deps, state, signal);
   if (await removeIfDeleted(deps, state)) return {};
+  await pause();
   await execute(deps, state, signal);
+  await pause();
   return result(deps, state);
 }

@@ -1,5 +1,5 @@
 import { after, describe, it } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -61,6 +61,20 @@ describe('DriverProvider', () => {
     const sim = await provider.driverFor(user.id, 'hotel');
     setSites([{ driver: 'sim', site: 'hotel', bootMs: 5000 }]);
     assert.equal(await provider.driverFor(user.id, 'hotel'), sim);
+    await store.close();
+  });
+
+  it('opens a sim site once for callers that ask while it loads; a failed open is tried again', async () => {
+    const { store, user, provider, setSites } = await setup();
+    const stateFile = join(dataDir, 'kilo.json');
+    writeFileSync(stateFile, '{"version":1,"site":"kilo","epoch":"e","sequence":0,"instances":[\n');
+    setSites([{ driver: 'sim', site: 'kilo', stateFile }]);
+    await assert.rejects(provider.driverFor(user.id, 'kilo'), /kilo\.json: line 2: sim state is torn/);
+    await assert.rejects(provider.driverFor(user.id, 'kilo'), /torn/, 'still torn');
+    writeFileSync(stateFile, '{"version":1,"site":"kilo","epoch":"e","sequence":0,"instances":[\n]}\n');
+    const [a, b] = await Promise.all([provider.driverFor(user.id, 'kilo'), provider.driverFor(user.id, 'kilo')]);
+    assert.equal(a, b);
+    assert.equal(await provider.driverFor(user.id, 'kilo'), a);
     await store.close();
   });
 });

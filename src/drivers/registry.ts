@@ -6,7 +6,7 @@ import { Ec2Driver } from './ec2/ec2-driver.ts';
 import { openStackAuth, parseOpenStackConfig, type OpenStackDriverConfig } from './openstack/openstack-config.ts';
 import { OpenStackDriver } from './openstack/openstack-driver.ts';
 import { parseSimKnobs, type SimKnobs } from './sim/knobs.ts';
-import { openSimCloud } from './sim/open.ts';
+import { openSimCloud, openSimCloudInPieces, type OpenSimCloudOptions } from './sim/open.ts';
 import type { Sleep } from '../lib/sleep.ts';
 import type { SiteCredentials } from '../contracts/credentials.ts';
 
@@ -131,22 +131,8 @@ export const simStateFile = (dataDir: string, site: string): string => join(data
  */
 export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDriver {
   switch (config.driver) {
-    case 'sim': {
-      const { driver: _driver, site, stateFile, ...knobs } = config;
-      if (!SITE_NAME.test(site)) throw new DriverConfigError('site', 'must be 1-64 letters, digits, ".", "_" or "-"');
-      const file = stateFile ?? (deps.dataDir !== undefined ? simStateFile(deps.dataDir, site) : undefined);
-      return openSimCloud({
-        site,
-        clock: deps.clock,
-        random: deps.random,
-        knobs,
-        ...(file !== undefined ? { file } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        // An embedded sim dies with Phantom; coalescing its state writes keeps a large sim
-        // (thousands of instances) from rewriting its whole file on every launch.
-        saveDelayMs: EMBEDDED_SIM_SAVE_DELAY_MS,
-      }).driver;
-    }
+    case 'sim':
+      return openSimCloud(embeddedSimOptions(config, deps)).driver;
     case 'ec2': {
       // Each user has their own keys on a cloud: without them the site cannot be used, and the
       // reconciler records that as a failed activity rather than skipping the site silently.
@@ -201,6 +187,35 @@ export function createDriver(config: DriverConfig, deps: DriverDeps): CloudDrive
     default:
       return unreachable(config);
   }
+}
+
+/**
+ * Creates the driver of one site like `createDriver`, except that a sim site's state file is
+ * read and indexed in pieces, with turns of the event loop between them (a server stays
+ * responsive while a large sim site loads). Call once per site, as `createDriver`.
+ * @throws (rejects with) what `createDriver` throws.
+ */
+export async function openDriver(config: DriverConfig, deps: DriverDeps): Promise<CloudDriver> {
+  if (config.driver !== 'sim') return createDriver(config, deps);
+  return (await openSimCloudInPieces(embeddedSimOptions(config, deps))).driver;
+}
+
+/** How a sim site opens embedded in Phantom. @throws DriverConfigError on a bad site name. */
+function embeddedSimOptions(config: SimDriverConfig, deps: DriverDeps): OpenSimCloudOptions {
+  const { driver: _driver, site, stateFile, ...knobs } = config;
+  if (!SITE_NAME.test(site)) throw new DriverConfigError('site', 'must be 1-64 letters, digits, ".", "_" or "-"');
+  const file = stateFile ?? (deps.dataDir !== undefined ? simStateFile(deps.dataDir, site) : undefined);
+  return {
+    site,
+    clock: deps.clock,
+    random: deps.random,
+    knobs,
+    ...(file !== undefined ? { file } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    // An embedded sim dies with Phantom; coalescing its state writes keeps a large sim
+    // (thousands of instances) from rewriting its whole file on every launch.
+    saveDelayMs: EMBEDDED_SIM_SAVE_DELAY_MS,
+  };
 }
 
 function unreachable(value: never): never {

@@ -3,6 +3,8 @@ import { BUILD_INFO } from './build-info.ts';
 
 /** Seconds buckets of a reconcile pass: a quiet pass takes ~1 ms, 1,000 domains ~40 ms. */
 const PASS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds buckets of the longest event-loop hold of a batch: the target is ≤ 10 ms. */
+const HOLD_BUCKETS = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 /** Seconds buckets of a cloud call: a sim answers in µs, a real cloud in 0.1–30 s. */
 const CLOUD_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Seconds buckets of an API request: a cached Describe takes ~70 µs. */
@@ -53,6 +55,19 @@ export class PhantomMetrics {
     'Duration of one controller batch: a routine pass over every domain, or an urgent batch after API writes.',
     ['kind'],
     PASS_BUCKETS,
+  );
+
+  readonly longestHold = this.histogram(
+    'phantom_controller_longest_hold_seconds',
+    'The longest time one controller batch (kind routine or urgent) held the event loop at once: one synchronous slice between two turns.',
+    ['kind'],
+    HOLD_BUCKETS,
+  );
+
+  readonly longestHoldMax = this.gauge(
+    'phantom_controller_longest_hold_max_seconds',
+    'The longest time any controller batch held the event loop at once since the process started, by kind.',
+    ['kind'],
   );
 
   readonly decisions = this.counter('phantom_decisions_total', 'Controller decisions logged, by kind.', ['kind']);

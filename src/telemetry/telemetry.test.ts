@@ -129,6 +129,22 @@ describe('Telemetry', () => {
     assert.equal(sampleValue(m, 'phantom_api_request_duration_seconds_bucket', { action: 'unknown', le: '0.0005' }), 1);
   });
 
+  it("records each batch's longest event-loop hold in a histogram, and the longest so far by kind", async () => {
+    const { telemetry, scrape } = setup();
+    telemetry.pass({ kind: 'routine', domains: 10, durationMs: 40, longestHoldMs: 4 });
+    telemetry.pass({ kind: 'routine', domains: 10, durationMs: 90, longestHoldMs: 12 });
+    telemetry.pass({ kind: 'routine', domains: 10, durationMs: 30, longestHoldMs: 3 });
+    telemetry.pass({ kind: 'urgent', domains: 1, durationMs: 2, longestHoldMs: 2 });
+    telemetry.pass({ kind: 'urgent', domains: 1, durationMs: 2 }); // not measured: not observed
+    const m = await scrape();
+    const hold = 'phantom_controller_longest_hold_seconds';
+    assert.equal(sampleValue(m, `${hold}_count`, { kind: 'routine' }), 3);
+    assert.equal(sampleValue(m, `${hold}_bucket`, { kind: 'routine', le: '0.01' }), 2, 'one hold over 10 ms');
+    assert.equal(sampleValue(m, `${hold}_count`, { kind: 'urgent' }), 1);
+    assert.equal(sampleValue(m, 'phantom_controller_longest_hold_max_seconds', { kind: 'routine' }), 0.012);
+    assert.equal(sampleValue(m, 'phantom_controller_longest_hold_max_seconds', { kind: 'urgent' }), 0.002);
+  });
+
   it('reads instances and groups from the store at each scrape; a state that empties disappears', async () => {
     const inventory: Array<{ site: string; state: LifecycleState; count: number }> = [
       { site: 'hotel', state: 'InService', count: 4 },

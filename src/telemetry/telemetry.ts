@@ -44,6 +44,8 @@ export class Telemetry implements ControllerEvents {
   private readonly backoffs = new Map<string, Map<string, number>>();
   /** Domains now in a shortfall episode, by `owner\0group`. */
   private readonly short = new Set<string>();
+  /** The longest event-loop hold of any batch so far, in seconds, by kind. */
+  private readonly longestHold = new Map<string, number>();
 
   constructor(private readonly opts: TelemetryOptions) {}
 
@@ -64,8 +66,16 @@ export class Telemetry implements ControllerEvents {
     else if (kind === 'shortfall' || kind === 'shortfall-end') this.trackShortfall(event);
   }
 
-  pass(report: { kind: 'routine' | 'urgent'; domains: number; durationMs: number }): void {
+  pass(report: { kind: 'routine' | 'urgent'; domains: number; durationMs: number; longestHoldMs?: number }): void {
     this.metrics.passDuration.observe({ kind: report.kind }, report.durationMs / 1000);
+    if (report.longestHoldMs === undefined) return;
+    const seconds = report.longestHoldMs / 1000;
+    this.metrics.longestHold.observe({ kind: report.kind }, seconds);
+    const longest = this.longestHold.get(report.kind) ?? 0;
+    if (seconds > longest) {
+      this.longestHold.set(report.kind, seconds);
+      this.metrics.longestHoldMax.set({ kind: report.kind }, seconds);
+    }
   }
 
   cloudCall(call: { site: string; operation: string; durationMs: number; errorKind?: string }): void {

@@ -130,6 +130,13 @@ describe('observability of a running server', () => {
     assert.ok(value('phantom_cloud_call_duration_seconds_count', { site: 'india', operation: 'launch' }) >= 2);
     assert.ok(value('phantom_cloud_call_duration_seconds_count', { site: 'india', operation: 'list' }) >= 1);
     assert.ok(value('phantom_reconcile_pass_duration_seconds_count', { kind: 'routine' }) >= 1);
+    assert.equal(
+      value('phantom_controller_longest_hold_seconds_count', { kind: 'routine' }),
+      value('phantom_reconcile_pass_duration_seconds_count', { kind: 'routine' }),
+      'every pass reports its longest event-loop hold',
+    );
+    const longestHold = value('phantom_controller_longest_hold_max_seconds', { kind: 'routine' });
+    assert.ok(longestHold > 0 && longestHold < 5, `the longest hold of a pass: ${longestHold} s`);
     assert.equal(value('phantom_build_info', { node_version: process.versions.node }), 1);
     for (const name of ['phantom_launches_total', 'phantom_terminations_total', 'phantom_site_backoff'])
       assert.ok(families.has(name), `${name} is exported`);

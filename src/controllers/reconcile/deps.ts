@@ -31,6 +31,12 @@ export interface ReconcilerDeps {
   health?: HealthChecks;
   /** Optional. Launch slots of the current batch; absent = launches are not bounded per batch. */
   launchBudget?: LaunchBudget;
+  /**
+   * Optional. Gives the event loop a turn when one is due (the runtime's Yielder); a pass calls
+   * it between its steps and every `PAUSE_EVERY` items of a loop over a domain's instances, so a
+   * domain of thousands never holds the loop for long. Absent = never. Never rejects.
+   */
+  pause?: () => Promise<void>;
   /** Optional. Where decisions are reported; absent = nowhere. */
   events?: ControllerEvents;
   /**
@@ -39,6 +45,9 @@ export interface ReconcilerDeps {
    */
   shortfalls?: ShortfallEpisodes;
 }
+
+/** Items of a loop over a domain's instances between two calls of `pause`. */
+export const PAUSE_EVERY = 500;
 
 /** Reports one decision (never throws: ControllerEvents must not). */
 export function decide(deps: ReconcilerDeps, event: DecisionEvent): void {

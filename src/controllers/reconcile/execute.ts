@@ -15,7 +15,8 @@ export async function execute(deps: ReconcilerDeps, state: DomainState, signal: 
   const suspended = suspendedProcesses(state);
   for (let round = 0; round <= state.sites.length; round++) {
     await abandonBlockedIntents(deps, state);
-    const planned = plan(deps, state, suspended);
+    const planned = await plan(deps, state, suspended);
+    await deps.pause?.();
     if (round === 0) await terminate(deps, state, planned.terminations, signal);
     if (suspended.has('Launch')) return;
     if (!(await launchPlanned(deps, state, planned.launches, signal))) return;

@@ -49,13 +49,18 @@ export function engineSites(deps: ReconcilerDeps, state: DomainState, now: Date)
   });
 }
 
-/** Asks the group's engine what to do now; terminations of suspended kinds are held back. */
-export function plan(deps: ReconcilerDeps, state: DomainState, suspended: ReadonlySet<string>): Plan {
+/**
+ * Asks the group's engine what to do now; terminations of suspended kinds are held back.
+ * Pauses (`deps.pause`) between building the engine's view and its decision.
+ */
+export async function plan(deps: ReconcilerDeps, state: DomainState, suspended: ReadonlySet<string>): Promise<Plan> {
   const now = deps.clock.now();
+  const instances = engineInstances(deps, state, now);
+  await deps.pause?.();
   const decided = state.engine.decide({
     desired: desiredOf(state),
     sites: engineSites(deps, state, now),
-    instances: engineInstances(deps, state, now),
+    instances,
     now,
   });
   const terminations = decided.terminations.filter((t) =>

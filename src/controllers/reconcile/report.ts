@@ -16,6 +16,7 @@ export async function result(deps: ReconcilerDeps, state: DomainState): Promise<
   const now = deps.clock.now();
   const { owner, name } = state.group;
   const instances = engineInstances(deps, state, now);
+  await deps.pause?.();
   const missing = desiredOf(state) - instances.filter((i) => i.healthy).length;
   const waits: number[] = [];
   if (state.budgetSpent.size > 0) waits.push(LAUNCH_BUDGET_REQUEUE_MS);

@@ -83,14 +83,18 @@ export async function observe(
     ...intents.map((i) => i.site),
   ]);
   const observed = await listSites(using.observe ?? listDomainOnSite(deps), group, siteNames, signal);
+  await deps.pause?.();
   const clouds = new Map<string, CloudInstance>();
   for (const instances of observed.values()) for (const cloud of instances) clouds.set(cloud.id, cloud);
+  await deps.pause?.();
+  const byId = new Map(records.map((r) => [r.instanceId, r]));
+  await deps.pause?.();
   return {
     group,
     sites,
     engine: deps.engines.select(group),
     httpCheck,
-    records: new Map(records.map((r) => [r.instanceId, r])),
+    records: byId,
     pending: new Map(intents.map((i) => [i.intentId, i])),
     observed,
     clouds,

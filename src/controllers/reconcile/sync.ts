@@ -3,7 +3,7 @@ import type { CloudInstance } from '../../contracts/cloud.ts';
 import type { GroupRecord, InstanceRecord } from '../../contracts/records.ts';
 import { completeTermination } from '../../services/activities.ts';
 import { lifecycleOf, TAG } from '../ownership.ts';
-import { decide, type ReconcilerDeps } from './deps.ts';
+import { decide, PAUSE_EVERY, type ReconcilerDeps } from './deps.ts';
 import { terminateOn } from './terminate.ts';
 import { live, type DomainState } from './state.ts';
 
@@ -13,8 +13,10 @@ import { live, type DomainState } from './state.ts';
  */
 export async function adopt(deps: ReconcilerDeps, state: DomainState): Promise<void> {
   const now = deps.clock.now();
+  let n = 0;
   for (const [site, instances] of state.observed) {
     for (const cloud of instances) {
+      if (++n % PAUSE_EVERY === 0) await deps.pause?.();
       const intentId = cloud.tags[TAG.intent];
       if (intentId === undefined) continue;
       const intent = state.pending.get(intentId);
@@ -39,8 +41,10 @@ export async function adopt(deps: ReconcilerDeps, state: DomainState): Promise<v
  */
 export async function follow(deps: ReconcilerDeps, state: DomainState): Promise<void> {
   const now = deps.clock.now();
+  let n = 0;
   for (const [site, instances] of state.observed) {
     for (const cloud of instances) {
+      if (++n % PAUSE_EVERY === 0) await deps.pause?.();
       if (cloud.state === 'failed') state.orphans.push({ site, id: cloud.id, reason: 'failed-in-cloud' });
       const record = state.records.get(cloud.id);
       if (!record) {
@@ -113,7 +117,9 @@ function failsHealthCheck(
  */
 export async function forget(deps: ReconcilerDeps, state: DomainState): Promise<void> {
   const now = deps.clock.now();
+  let n = 0;
   for (const record of [...state.records.values()]) {
+    if (++n % PAUSE_EVERY === 0) await deps.pause?.();
     if (!state.observed.has(record.site)) continue; // site not observed this pass: keep what we know
     const cloud = state.clouds.get(record.instanceId);
     const gone = cloud

@@ -46,8 +46,10 @@ export function batchDeps(
     ...base,
     ...(events ? { events } : {}),
     store: yieldingStore(base.store, yielder),
+    pause: () => yielder.maybe(),
     driverFor: async (owner, site) => {
       const driver = await base.driverFor(owner, site);
+      yielder.resumed(); // opening a driver may have let the loop turn (a sim loads its state file in pieces)
       let wrapper = wrapped.get(driver);
       if (!wrapper)
         wrapped.set(driver, (wrapper = yieldingDriver(meteredDriver(driver, counts, onLaunch, events), yielder)));

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ControllerEvents } from '../../contracts/reconcile.ts';
 import type { Store } from '../../contracts/store.ts';
@@ -40,6 +39,8 @@ export interface ControllerOptions {
 export interface PassReport {
   domains: number;
   durationMs: number;
+  /** The longest the pass held the event loop at once (one slice between two turns), in ms. */
+  longestHoldMs: number;
   cloudCalls: CloudCallCounts;
   /** Process memory when the pass ended, in MB (RSS, V8 heap used and reserved). */
   memoryMb: { rss: number; heapUsed: number; heapTotal: number };
@@ -162,7 +163,7 @@ export class Controller {
       while ((this.urgent.size > 0 || this.routine.size > 0) && !this.stopped) {
         if (this.urgent.size > 0) await this.runUrgent();
         else await this.runRoutinePass();
-        await yieldToEventLoop();
+        await this.yielder.turn();
       }
     })()
       .catch((err: unknown) => this.options.log.error({ err }, 'controller loop failed'))
@@ -193,6 +194,7 @@ export class Controller {
   /** Reconciles every queued urgent group as one batch (its calls are not part of any pass's count); returns their keys. */
   private async runUrgent(): Promise<Set<string>> {
     const started = performance.now();
+    const holds = this.yielder.holds.watch();
     const items = this.take(this.urgent);
     const budget = this.budgetFor(items);
     const batch: Batch = {
@@ -213,20 +215,26 @@ export class Controller {
       done.add(key);
     }
     this.requeueOutOfBudget(batch);
-    this.options.events?.pass({ kind: 'urgent', domains: done.size, durationMs: performance.now() - started });
+    this.options.events?.pass({
+      kind: 'urgent',
+      domains: done.size,
+      durationMs: performance.now() - started,
+      longestHoldMs: holds.end(),
+    });
     return done;
   }
 
   private async runRoutinePass(): Promise<void> {
-    const items = this.take(this.routine);
     const started = performance.now();
+    const holds = this.yielder.holds.watch();
+    const items = this.take(this.routine);
     const counts = noCalls();
     const budget = this.budgetFor(items);
     const deps = {
       ...batchDeps(this.options.reconciler, counts, this.options.log, this.yielder, this.options.events),
       launchBudget: budget,
     };
-    const listings = new SiteListings(deps.installationId, deps.driverFor);
+    const listings = new SiteListings(deps.installationId, deps.driverFor, deps.pause);
     const batch: Batch = {
       deps,
       budget,
@@ -238,7 +246,10 @@ export class Controller {
     const reconciledUrgently = new Set<string>();
     for (const [key, item] of items) {
       await this.yielder.maybe();
-      if (this.stopped) return;
+      if (this.stopped) {
+        holds.end();
+        return;
+      }
       // A write's groups go first; one reconciled that way needs nothing more this pass.
       if (this.urgent.size > 0) for (const done of await this.runUrgent()) reconciledUrgently.add(done);
       if (!reconciledUrgently.has(key) && !this.skipped(batch, key, item)) await this.reconcile(batch, key, item);
@@ -249,11 +260,13 @@ export class Controller {
     this.lastPass = {
       domains: items.length,
       durationMs: performance.now() - started,
+      longestHoldMs: holds.end(),
       cloudCalls: counts,
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal) },
     };
     this.options.log.debug(this.lastPass, 'reconcile pass');
-    this.options.events?.pass({ kind: 'routine', domains: items.length, durationMs: this.lastPass.durationMs });
+    const { durationMs, longestHoldMs } = this.lastPass;
+    this.options.events?.pass({ kind: 'routine', domains: items.length, durationMs, longestHoldMs });
   }
 
   /** One domain: reconciled with a timeout; requeued when it asks, when its budget ran out, or (backing off) when it failed. */

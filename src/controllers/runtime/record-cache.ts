@@ -1,6 +1,6 @@
 import type { GroupRecord, InstanceRecord, LaunchIntentRecord } from '../../contracts/records.ts';
 import type { Store } from '../../contracts/store.ts';
-import { directReads, listInstancesInPages, type DomainReads } from '../domain-reads.ts';
+import { directReads, visitInstancePages, type DomainReads } from '../domain-reads.ts';
 import { groupBy } from '../../lib/group-by.ts';
 
 /** One owner's records as read in bulk, and from which point of the write sequence. */
@@ -141,12 +141,20 @@ export class RecordCache implements DomainReads {
   private async read(owner: string) {
     const groups = await this.store.listGroups(owner, { limit: Number.MAX_SAFE_INTEGER });
     const configurations = await this.store.listLaunchConfigurations(owner, { limit: Number.MAX_SAFE_INTEGER });
-    const instances = await listInstancesInPages(this.store, owner);
+    // Grouped page by page: grouping 50,000 at once would hold the event loop for long.
+    const instances = new Map<string, InstanceRecord[]>();
+    await visitInstancePages(this.store, owner, undefined, (page) => {
+      for (const instance of page) {
+        const members = instances.get(instance.groupName);
+        if (members) members.push(instance);
+        else instances.set(instance.groupName, [instance]);
+      }
+    });
     const intents = await this.store.listIntents({ owner, states: ['pending'] });
     return {
       groups: new Map(groups.map((g) => [g.name, g])),
       launchConfigurationNames: configurations.map((c) => c.name),
-      instances: groupBy(instances, (i) => i.groupName),
+      instances,
       pendingIntents: groupBy(intents, (i) => i.groupName),
     };
   }

@@ -1,6 +1,7 @@
 import type { CloudDriver, CloudInstance } from '../../contracts/cloud.ts';
 import type { SiteObserver } from '../domain-reconciler.ts';
 import { ownerTags, TAG } from '../ownership.ts';
+import { PAUSE_EVERY } from '../reconcile/deps.ts';
 
 /**
  * One routine pass's view of the clouds: each (owner, site) is listed once, by the owner's
@@ -15,6 +16,8 @@ export class SiteListings {
   constructor(
     private readonly installationId: string,
     private readonly driverFor: (owner: string, site: string) => Promise<CloudDriver>,
+    /** Optional. Gives the event loop a turn when due, while a large listing is split by group. */
+    private readonly pause?: () => Promise<void>,
   ) {}
 
   /** The observer to hand to `reconcileDomain`. */
@@ -34,7 +37,9 @@ export class SiteListings {
       await this.driverFor(owner, site)
     ).listInstances({ tags: ownerTags(this.installationId, owner) }, signal);
     const byGroup = new Map<string, CloudInstance[]>();
+    let n = 0;
     for (const instance of instances) {
+      if (++n % PAUSE_EVERY === 0) await this.pause?.();
       const group = instance.tags[TAG.group];
       if (group === undefined) continue;
       const list = byGroup.get(group);

@@ -1,23 +1,36 @@
-import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CloudDriver } from '../../contracts/cloud.ts';
 import type { Store } from '../../contracts/store.ts';
+import { HoldRecorder } from './hold-recorder.ts';
 
 /**
- * Gives the event loop a turn when more than `everyMs` passed since the last one. The embedded
- * store answers synchronously, so a reconcile otherwise runs on microtasks alone and holds API
- * requests until it ends.
+ * Gives the event loop a turn when the code has held it for more than `everyMs` since it last
+ * turned (on purpose or while awaiting I/O). The embedded store answers synchronously, so a
+ * reconcile otherwise runs on microtasks alone and holds API requests until it ends. Its
+ * `holds` recorder measures the longest slice between two turns (open a watch per batch).
  */
 export class Yielder {
-  private last = performance.now();
-
-  constructor(private readonly everyMs: number) {}
+  constructor(
+    private readonly everyMs: number,
+    readonly holds: HoldRecorder = new HoldRecorder(),
+  ) {}
 
   /** Resolves at once, or after one turn of the event loop when one is due. Never rejects. */
   async maybe(): Promise<void> {
-    if (performance.now() - this.last <= this.everyMs) return;
+    if (this.holds.sliceMs() <= this.everyMs) return;
+    await this.turn();
+  }
+
+  /** Gives the event loop one turn now. Never rejects. */
+  async turn(): Promise<void> {
+    this.holds.yielding();
     await nextTurn();
-    this.last = performance.now();
+    this.holds.turned();
+  }
+
+  /** Call after an await that may have let the loop turn (a cloud call): a new slice starts if it did. */
+  resumed(): void {
+    this.holds.checkpoint();
   }
 }
 
@@ -54,17 +67,18 @@ export function yieldingStore(store: Store, yielder: Yielder): Store {
 export function yieldingDriver(driver: CloudDriver, yielder: Yielder): CloudDriver {
   return {
     site: driver.site,
-    listInstances: async (filter, signal) => {
-      await yielder.maybe();
-      return driver.listInstances(filter, signal);
-    },
-    launch: async (request, signal) => {
-      await yielder.maybe();
-      return driver.launch(request, signal);
-    },
-    terminate: async (ids, signal) => {
-      await yielder.maybe();
-      return driver.terminate(ids, signal);
-    },
+    listInstances: (filter, signal) => resuming(yielder, () => driver.listInstances(filter, signal)),
+    launch: (request, signal) => resuming(yielder, () => driver.launch(request, signal)),
+    terminate: (ids, signal) => resuming(yielder, () => driver.terminate(ids, signal)),
   };
+}
+
+/** Runs `call` after a turn when one is due, and tells `yielder` when it settles (the loop may have turned meanwhile). */
+async function resuming<T>(yielder: Yielder, call: () => Promise<T>): Promise<T> {
+  await yielder.maybe();
+  try {
+    return await call();
+  } finally {
+    yielder.resumed();
+  }
 }

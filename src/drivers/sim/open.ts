@@ -2,7 +2,7 @@ import type { LaunchRequest } from '../../contracts/cloud.ts';
 import type { Clock } from '../../contracts/clock.ts';
 import { resolveSimKnobs, type SimKnobs } from './knobs.ts';
 import { coalescedWriter } from './coalesced-writer.ts';
-import { loadSimSnapshot, saveSimSnapshot } from './persist.ts';
+import { loadSimSnapshot, readSimSnapshotInPieces, saveSimSnapshot } from './persist.ts';
 import { copyLaunchRequest } from './record.ts';
 import { SimDriver } from './sim-driver.ts';
 import type { Sleep } from '../../lib/sleep.ts';
@@ -53,7 +53,7 @@ export interface SimCloud {
  * @throws Error when the file exists but is unreadable, corrupt or another site's.
  */
 export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
-  const { site, file, clock, random } = options;
+  const { site, file, random } = options;
   const snapshot = file === undefined ? undefined : loadSimSnapshot(file, site);
   const state = new SimCloudState({
     site,
@@ -61,6 +61,28 @@ export function openSimCloud(options: OpenSimCloudOptions): SimCloud {
     random,
     ...(snapshot ? { snapshot, adoptSnapshot: true } : {}),
   });
+  return simCloudOver(state, options);
+}
+
+/**
+ * Opens a simulated site like `openSimCloud`, without holding the event loop for long: the
+ * state file is read asynchronously and parsed and indexed a piece at a time, with turns of
+ * the loop between pieces (so a server keeps answering while a large site loads).
+ * @throws Error (rejects) when the file exists but is unreadable, corrupt, torn or another site's.
+ */
+export async function openSimCloudInPieces(options: OpenSimCloudOptions): Promise<SimCloud> {
+  const { site, file, random } = options;
+  const knobs = resolveSimKnobs(options.knobs);
+  const saved = file === undefined ? undefined : await readSimSnapshotInPieces(file, site);
+  const state = saved
+    ? await SimCloudState.restoreInPieces({ site, knobs, random }, saved.head, saved.pieces)
+    : new SimCloudState({ site, knobs, random });
+  return simCloudOver(state, options);
+}
+
+/** The SimCloud over `state`, persisted to `options.file` when given (written at once if dirty). */
+function simCloudOver(state: SimCloudState, options: OpenSimCloudOptions): SimCloud {
+  const { file, clock, random } = options;
   const delay = options.saveDelayMs ?? 0;
   const writer = file === undefined || delay <= 0 ? undefined : coalescedWriter(file, delay, state);
   const write = (): void => {

@@ -10,7 +10,7 @@ import { CloudError, type LaunchRequest } from '../../contracts/cloud.ts';
 import { driverContract } from '../driver.case.ts';
 import { openSimCloud } from './open.ts';
 import { LIST_CHUNK } from './sim-driver.ts';
-import { SAVE_CHUNK, saveSimSnapshotInPieces } from './persist.ts';
+import { SAVE_CHUNK, saveSimSnapshot, saveSimSnapshotInPieces } from './persist.ts';
 import { seededRandom } from '../../lib/random.ts';
 import { simPrivateAddress, simPublicAddress } from './record.ts';
 import { simHarness } from './sim-harness.ts';
@@ -275,7 +275,10 @@ describe('saveSimSnapshotInPieces', () => {
       const result = await saveSimSnapshotInPieces(file, `${file}.tmp`, snapshot, () => true);
       assert.equal(result.saved, true);
       assert.ok(result.busyMs >= 0);
-      assert.equal(readFileSync(file, 'utf8'), JSON.stringify(snapshot));
+      const once = join(dir, `once-${count}.json`);
+      saveSimSnapshot(once, snapshot);
+      assert.equal(readFileSync(file, 'utf8'), readFileSync(once, 'utf8'));
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), JSON.parse(JSON.stringify(snapshot)));
       assert.equal(existsSync(`${file}.tmp`), false);
     }
   });

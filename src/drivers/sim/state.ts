@@ -34,6 +34,10 @@ export interface SimCloudStateOptions {
 const LIVE = new Set(['pending', 'running']);
 const tagKey = (key: string, value: string) => `${key}\u0000${value}`;
 
+/** Whether a live record has an address off this machine (a state file written before sim addresses were loopback). */
+const isOffMachine = (record: SimInstanceRecord): boolean =>
+  LIVE.has(record.state) && !(isLoopbackAddress(record.privateAddress) && isLoopbackAddress(record.publicAddress));
+
 /** Whether the record carries every one of `tags`. */
 export function hasTags(record: SimInstanceRecord, tags: Record<string, string>): boolean {
   for (const key in tags) if (record.tags[key] !== tags[key]) return false;
@@ -82,19 +86,37 @@ export class SimCloudState {
     this.dirty = snap === undefined || this.readdressOffMachine();
   }
 
+  /**
+   * A state continued from a saved one read in pieces (see `readSimSnapshotInPieces`): each
+   * piece's records become the state's own (uncopied) and are indexed as the piece arrives, so
+   * the event loop is held for one piece at a time, never for the whole site.
+   * @throws Error when the head belongs to another site; whatever `pieces` throws.
+   */
+  static async restoreInPieces(
+    options: Omit<SimCloudStateOptions, 'snapshot' | 'adoptSnapshot'>,
+    head: Omit<SimSnapshot, 'instances'>,
+    pieces: AsyncIterable<SimInstanceRecord[]>,
+  ): Promise<SimCloudState> {
+    const state = new SimCloudState({ ...options, snapshot: { ...head, instances: [] } });
+    const offMachine: SimInstanceRecord[] = [];
+    for await (const piece of pieces)
+      for (const record of piece) {
+        state.add(record);
+        if (isOffMachine(record)) offMachine.push(record);
+      }
+    state.dirty = state.readdress(offMachine);
+    return state;
+  }
+
   /** Gives loopback addresses to live instances a state file lists with others. @returns whether any changed. */
   private readdressOffMachine(): boolean {
-    let changed = false;
-    for (const record of this.instances.values()) {
-      if (
-        !LIVE.has(record.state) ||
-        (isLoopbackAddress(record.privateAddress) && isLoopbackAddress(record.publicAddress))
-      )
-        continue;
-      this.assignAddresses(record, this.sequence);
-      changed = true;
-    }
-    return changed;
+    return this.readdress([...this.instances.values()].filter(isOffMachine));
+  }
+
+  /** Gives each of `records` the next free loopback addresses. @returns whether there were any. */
+  private readdress(records: SimInstanceRecord[]): boolean {
+    for (const record of records) this.assignAddresses(record, this.sequence);
+    return records.length > 0;
   }
 
   /** Gives `record` the first free address number from `from` on (wrapping round) and marks it in use. */

@@ -157,7 +157,7 @@ export interface AlarmsTable {
 }
 
 export interface AlarmHistoryTable {
-  /** `timestamp|uuid`: sorts with the timestamp, unique. */
+  /** `timestamp|sequence|uuid`: sorts by timestamp then insertion, unique. */
   id: string;
   owner: string;
   alarm_name: string;

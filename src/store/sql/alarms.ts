@@ -149,10 +149,16 @@ export async function markAlarmActed(db: Db, owner: string, name: string, at: Da
   return affected(result) > 0;
 }
 
+/**
+ * A history row. Its id sorts by timestamp, then (within one process) by insertion: the
+ * monotonic high-resolution clock orders items written in the same millisecond, and a uuid keeps
+ * ids of different processes apart.
+ */
 const historyRow = (item: AlarmHistoryItem): AlarmHistoryTable => {
   const timestamp = item.timestamp.toISOString();
+  const sequence = process.hrtime.bigint().toString().padStart(20, '0');
   return {
-    id: `${timestamp}|${randomUUID()}`,
+    id: `${timestamp}|${sequence}|${randomUUID()}`,
     owner: item.owner,
     alarm_name: item.alarmName,
     type: item.type,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { demandAt, parseDemand, utilisation } from './demand.ts';
+import { checkTags } from './tags.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -74,5 +75,11 @@ describe('demand models', () => {
     const many = Array.from({ length: 100_001 }, () => '1').join(',');
     assert.throws(() => parseDemand(`trace@2026-12-08T10:00:00Z:1s:${many}`), /at most 100000 values/);
     assert.equal(parseDemand(`trace@2026-12-08T10:00:00Z:1s:${many.slice(2)}`).kind, 'trace');
+  });
+
+  it('is checked when a group is tagged: a bad model is refused, a good one accepted', () => {
+    const tags = (value: string) => [{ key: 'phantom_demand', value, propagateAtLaunch: false }];
+    assert.throws(() => checkTags('web', tags('constant:lots')), /Invalid demand model 'constant:lots'/);
+    assert.doesNotThrow(() => checkTags('web', tags('sine:mean=200,amplitude=100,period=24h')));
   });
 });

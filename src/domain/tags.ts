@@ -1,5 +1,6 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { Tag } from '../contracts/records.ts';
+import { DEMAND_TAG, parseDemand } from './demand.ts';
 import { checkHealthCheckHost, parseHealthCheck } from './health-check.ts';
 
 /** AWS's per-group tag limit. */
@@ -8,7 +9,8 @@ export const MAX_TAGS_PER_GROUP = 50;
 /**
  * Checks a group's tag set: unique keys, no reserved `aws:` prefix, at most 50, and a
  * well-formed HTTP health check when its tags are present, probing only the instance's own
- * address or one of `healthCheckAllowHosts` (the operator's config).
+ * address or one of `healthCheckAllowHosts` (the operator's config), and a well-formed demand
+ * model in `phantom_demand`.
  * @throws PhantomError Validation or LimitExceeded.
  */
 export function checkTags(
@@ -31,4 +33,6 @@ export function checkTags(
     );
   const check = parseHealthCheck(tags);
   if (check) checkHealthCheckHost(check, healthCheckAllowHosts);
+  const demand = tags.find((t) => t.key === DEMAND_TAG);
+  if (demand) parseDemand(demand.value);
 }

@@ -30,7 +30,7 @@ export interface IngestReport {
  * Phantom's internal ingest of `AWS/EC2` metrics (no API, no namespace check): each sample is
  * stored under the dimension InstanceId and, when it names a group, also under
  * AutoScalingGroupName, so an evaluator reads one series per group, never one per instance.
- * Standard resolution (1-minute buckets). Never throws for bad samples: it drops them and
+ * Standard resolution (1-minute buckets) unless `opts.highResolution` (also 10-second buckets). Never throws for bad samples: it drops them and
  * counts them (a series-cap refusal drops the samples of new series only).
  * @param owner Required. The user who owns the instances.
  */
@@ -38,6 +38,7 @@ export function ingestInstanceMetrics(
   store: MetricStore,
   owner: string,
   samples: readonly InstanceSample[],
+  opts: { highResolution?: boolean } = {},
 ): IngestReport {
   const data: MetricDatum[] = [];
   let dropped = 0;
@@ -46,7 +47,12 @@ export function ingestInstanceMetrics(
       dropped++;
       continue;
     }
-    const base = { metricName: s.metricName, timestampMs: s.timestampMs, unit: s.unit, highResolution: false };
+    const base = {
+      metricName: s.metricName,
+      timestampMs: s.timestampMs,
+      unit: s.unit,
+      highResolution: opts.highResolution ?? false,
+    };
     const stats = { sampleCount: 1, sum: s.value, minimum: s.value, maximum: s.value };
     data.push({ ...base, stats, dimensions: [{ name: 'InstanceId', value: s.instanceId }] });
     if (s.groupName !== undefined)

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { cryptoRandom } from './lib/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
-import { ScheduledActionScheduler } from './controllers/runtime/scheduler.ts';
+import { scalingLoops } from './controllers/runtime/scaling-loops.ts';
 import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
@@ -220,15 +220,6 @@ export async function startServer(
     throw error;
   });
   const controller = config.controller.enabled ? await startController(config, data, clock, log, telemetry) : undefined;
-  // Scheduled actions run beside the controller (they only change sizes; the controller acts on them).
-  const scheduler =
-    controller &&
-    new ScheduledActionScheduler({
-      deps,
-      intervalMs: config.controller.intervalMs,
-      log,
-      onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
-    });
   let controllerRunning = controller !== undefined;
   const authenticator = new Authenticator({ lookup: (id) => data.accounts.secretFor(id), clock });
   const api = new QueryApi(
@@ -241,6 +232,18 @@ export async function startServer(
     (user, effect) => controller?.pokeWrite(user.id, effect),
   );
   const { metricStore, cloudWatch, stopPruning } = startCloudWatch(config, clock, authenticator, data, deps, log);
+  // Beside the controller, the loops that decide how many: schedules, demand metrics, alarms.
+  const loops =
+    controller &&
+    scalingLoops({
+      deps,
+      metrics: metricStore,
+      log,
+      intervalMs: config.controller.intervalMs,
+      isSimSite: (site) => data.sites.get(site)?.config.driver === 'sim',
+      onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
+      invokePolicy: async () => ({ applied: false, reason: 'scaling policies are not implemented yet' }),
+    });
   const server = createPhantomServer(
     api,
     {
@@ -267,7 +270,7 @@ export async function startServer(
   telemetry.started({ url, metricsUrl: metrics?.url, dataDir: config.dataDir, sites: deps.sites() });
   // Only now: a large backlog is caught up behind a serving API, never before it listens.
   controller?.start();
-  scheduler?.start();
+  loops?.start();
   return {
     url,
     port,
@@ -281,7 +284,7 @@ export async function startServer(
         server.closeAllConnections();
       });
       controllerRunning = false;
-      await scheduler?.stop();
+      await loops?.stop();
       await controller?.stop();
       await metrics?.close();
       stopSiteRefresh();

@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { MetricStore } from '../../metrics/store/metric-store.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { AlarmEvaluator, type AlarmEvaluatorOptions } from './alarm-evaluator.ts';
+import { DemandPublisher } from './demand-metrics.ts';
+import { ScheduledActionScheduler } from './scheduler.ts';
+
+/** What the loops that decide how many need. */
+export interface ScalingLoopsOptions {
+  deps: ServiceDeps;
+  metrics: MetricStore;
+  log: Logger;
+  /** Required. How often scheduled actions are looked for (the controller's poll interval). */
+  intervalMs: number;
+  /** Required. Whether a site is simulated (its instances report their group's demand model). */
+  isSimSite(site: string): boolean;
+  /** Required. Enqueues a group's reconcile after a size change. Must not throw. */
+  onChanged(owner: string, groupName: string): void;
+  /** Required. Invokes one scaling policy for an alarm (see AlarmEvaluator). */
+  invokePolicy: AlarmEvaluatorOptions['invokePolicy'];
+}
+
+/** The background loops that change sizes, started and stopped together. */
+export interface ScalingLoops {
+  start(): void;
+  stop(): Promise<void>;
+  readonly alarms: AlarmEvaluator;
+  readonly demand: DemandPublisher;
+}
+
+/**
+ * The loops that decide *how many* (the controller decides *where*): scheduled actions, the
+ * simulated instances' demand metrics, and the alarm evaluator that invokes scaling policies.
+ * Each bounds its own work and never overlaps itself.
+ */
+export function scalingLoops(o: ScalingLoopsOptions): ScalingLoops {
+  const { deps, metrics, log } = o;
+  const scheduler = new ScheduledActionScheduler({ deps, intervalMs: o.intervalMs, log, onChanged: o.onChanged });
+  const demand = new DemandPublisher({ store: deps.store, metrics, clock: deps.clock, log, isSimSite: o.isSimSite });
+  const alarms = new AlarmEvaluator({
+    store: deps.store,
+    metrics,
+    clock: deps.clock,
+    log,
+    invokePolicy: o.invokePolicy,
+  });
+  return {
+    alarms,
+    demand,
+    start() {
+      scheduler.start();
+      demand.start();
+      alarms.start();
+    },
+    async stop() {
+      await Promise.all([scheduler.stop(), demand.stop(), alarms.stop()]);
+    },
+  };
+}

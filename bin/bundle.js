@@ -50,7 +50,7 @@ export async function freshBundle() {
       target: 'node20',
       packages: 'external',
       logLevel: 'silent',
-      keepNames: true,
+      keepNames: false,
     });
     renameSync(temp, BUNDLE);
     return BUNDLE;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FixedClock } from '../../contracts/clock.ts';
 import { ApiError } from '../query/errors.ts';
@@ -82,6 +83,48 @@ describe('SigningKeyCache', () => {
     const cache = new SigningKeyCache(4);
     assert.notDeepEqual(cache.get('s1', '20261125', 'r', 'svc'), cache.get('s2', '20261125', 'r', 'svc'));
     assert.deepEqual(cache.get('s2', '20261125', 'r', 'svc'), deriveSigningKey('s2', '20261125', 'r', 'svc'));
+  });
+  it('memoises expected signatures per (secret, string to sign), agreeing with a fresh HMAC', () => {
+    const cache = new SigningKeyCache(2);
+    const scope = { scopeDate: '20261125', region: 'r', service: 'svc' } as Parameters<
+      SigningKeyCache['expectedSignature']
+    >[1];
+    const fresh = (secret: string, sts: string) =>
+      createHmac('sha256', deriveSigningKey(secret, '20261125', 'r', 'svc'))
+        .update(sts)
+        .digest();
+    const first = cache.expectedSignature('s1', scope, 'sts-a');
+    assert.deepEqual(first, fresh('s1', 'sts-a'));
+    assert.equal(cache.expectedSignature('s1', scope, 'sts-a'), first, 'served from the memo');
+    assert.deepEqual(cache.expectedSignature('s2', scope, 'sts-a'), fresh('s2', 'sts-a'), 'another secret recomputes');
+    assert.deepEqual(cache.expectedSignature('s1', scope, 'sts-a'), fresh('s1', 'sts-a'));
+    for (const sts of ['b', 'c', 'd', 'e'])
+      assert.deepEqual(cache.expectedSignature('s1', scope, sts), fresh('s1', sts));
+  });
+  it('a remembered signature does not let a different signature through', async () => {
+    const authenticator = new Authenticator({
+      clock: new FixedClock(NOW),
+      lookup: async () => ({ userId: 'u1', secret: 'k' }),
+    });
+    const good = signed('k');
+    await authenticator.authenticate(good, paramsOf(good));
+    const header = good.headers.get('authorization')![0]!;
+    const forged = makeRequest({
+      method: 'GET',
+      rawQuery: good.rawQuery,
+      headers: [
+        ['Host', 'as.example'],
+        ['X-Amz-Date', '20261125T120000Z'],
+        [
+          'Authorization',
+          header.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`),
+        ],
+      ],
+    });
+    await assert.rejects(
+      authenticator.authenticate(forged, paramsOf(forged)),
+      (e: unknown) => e instanceof ApiError && e.code === 'SignatureDoesNotMatch',
+    );
   });
   it('keeps scopes apart whatever their text', () => {
     const cache = new SigningKeyCache(4);

@@ -130,6 +130,12 @@ export function deriveSigningKey(secret: string, scopeDate: string, region: stri
  */
 export class SigningKeyCache {
   private readonly entries = new Map<string, { key: Buffer; used: boolean }>();
+  /**
+   * Expected signatures by string to sign, each with the secret it was computed under: an HMAC
+   * is a pure function of the two, so a request signed again in the same second (pollers) is
+   * checked without recomputing it. The comparison with the signature sent stays constant-time.
+   */
+  private readonly signatures = new Map<string, { secret: string; signature: Buffer; used: boolean }>();
 
   /**
    * @param maxEntries Optional, default 1000; at least 1.
@@ -163,6 +169,20 @@ export class SigningKeyCache {
     this.entries.set(id, { key, used: false });
     return key;
   }
+
+  /** HMAC(signing key, stringToSign): the signature a request must carry, memoised per (secret, stringToSign). Never throws. */
+  expectedSignature(secret: string, parsed: SigV4Auth, stringToSign: string): Buffer {
+    const hit = this.signatures.get(stringToSign);
+    if (hit !== undefined && hit.secret === secret) {
+      hit.used = true;
+      return hit.signature;
+    }
+    const key = this.get(secret, parsed.scopeDate, parsed.region, parsed.service);
+    const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest();
+    if (!hit && this.signatures.size >= this.maxEntries) evictSecondChance(this.signatures);
+    this.signatures.set(stringToSign, { secret, signature, used: false });
+    return signature;
+  }
 }
 
 /**
@@ -178,11 +198,11 @@ export class SigningKeyCache {
  */
 export function verifySigV4(req: RawRequest, secret: string, parsed: SigV4Auth, cache?: SigningKeyCache): boolean {
   const { stringToSign, payloadHash } = canonicalizeSigV4(req, parsed);
-  const { scopeDate, region, service } = parsed;
-  const key = cache
-    ? cache.get(secret, scopeDate, region, service)
-    : deriveSigningKey(secret, scopeDate, region, service);
-  const expected = createHmac('sha256', key).update(stringToSign, 'utf8').digest();
+  const expected = cache
+    ? cache.expectedSignature(secret, parsed, stringToSign)
+    : createHmac('sha256', deriveSigningKey(secret, parsed.scopeDate, parsed.region, parsed.service))
+        .update(stringToSign, 'utf8')
+        .digest();
   const signatureOk = constantTimeEqualHex(expected, parsed.signature);
   const claimed = req.headers.get('x-amz-content-sha256');
   const contentOk = claimed === undefined || (claimed.length === 1 && claimed[0]!.trim() === payloadHash);

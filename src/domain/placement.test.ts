@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PhantomError } from '../contracts/errors.ts';
-import { parseClouds, resolvePlacement, sitesCovered } from './placement.ts';
+import { isSensorDomain, parseClouds, pinsCapacity, resolvePlacement, sitesCovered } from './placement.ts';
 
 const ctx = {
   knownSites: ['hotel', 'sierra', 'ec2:us-east-1'],
@@ -63,13 +63,12 @@ describe('placement', () => {
         resolvePlacement(
           {
             ...domain('hotel:1'),
-            tags: [{ key: 'PHANTOM_DEFINITION', value: 'sensor_engine', propagateAtLaunch: false }],
+            tags: [{ key: 'PHANTOM_DEFINITION', value: 'single_site_n_preserving', propagateAtLaunch: false }],
           },
           ctx,
         ),
       /not supported/,
     );
-    rejects(() => resolvePlacement(domain('hotel:1', [['metric', 'load']]), ctx), /metric is not supported/);
     rejects(() => resolvePlacement(domain('hotel:1', [['maximum_vms', 'many']]), ctx), /maximum_vms has a value many/);
     rejects(
       () =>
@@ -82,6 +81,27 @@ describe('placement', () => {
         ),
       /requires a clouds tag/,
     );
+  });
+  it("accepts the original's sensor tags, and a sensor_engine domain on its launch configuration's site", () => {
+    const sensor = domain('hotel:1,sierra:2', [
+      ['metric', 'load'],
+      ['scale_up_threshold', '2'],
+    ]);
+    assert.deepEqual(resolvePlacement(sensor, ctx).sites, [
+      { site: 'hotel', max: 1 },
+      { site: 'sierra', max: 2 },
+    ]);
+    assert.equal(isSensorDomain(sensor.tags), true);
+    assert.equal(pinsCapacity(sensor.tags), false, 'a sensor domain keeps its bounds');
+    assert.equal(pinsCapacity(domain('hotel:1').tags), true);
+    assert.equal(isSensorDomain([{ key: 'metric', value: 'load', propagateAtLaunch: false }]), false, 'not a domain');
+    const single = (lc: string) => ({
+      tags: [{ key: 'PHANTOM_DEFINITION', value: 'sensor_engine', propagateAtLaunch: false }],
+      availabilityZones: ['us-east-1'],
+      launchConfigurationName: lc,
+    });
+    assert.deepEqual(resolvePlacement(single('testlc1@sierra'), ctx).sites, [{ site: 'sierra', max: -1 }]);
+    rejects(() => resolvePlacement(single('plain'), ctx), /runs on its launch configuration's site/);
   });
   it('a plain group uses zones that name sites, in the given order, uncapped', () => {
     const p = resolvePlacement(

@@ -8,11 +8,10 @@ export const DEFINITION_TAG = 'PHANTOM_DEFINITION';
 export const OVERFLOW_DEFINITION = 'error_overflow_n_preserving';
 /** Tag keys the overflow definition reads; any other key on a domain is an ordinary tag. */
 const OVERFLOW_KEYS = new Set(['clouds', 'minimum_vms', 'maximum_vms', 'phantom_de_name']);
-/** Keys of the original's sensor-driven scaling, which Phantom does not implement yet. */
-const SENSOR_KEYS = new Set([
-  'monitor_sensors',
-  'monitor_domain_sensors',
-  'sensor_type',
+/** The original's single-site sensor engine: a domain on the launch configuration's own site. */
+export const SENSOR_DEFINITION = 'sensor_engine';
+/** Keys of the original's sensor rule: any of them makes a domain a sensor domain (see engines/policies/sensor.ts). */
+const SENSOR_RULE_KEYS = new Set([
   'metric',
   'sample_function',
   'cooldown_period',
@@ -20,7 +19,6 @@ const SENSOR_KEYS = new Set([
   'scale_down_threshold',
   'scale_up_n_vms',
   'scale_down_n_vms',
-  'sensor_data',
 ]);
 const KNOWN_DEFINITIONS = new Set([
   OVERFLOW_DEFINITION,
@@ -54,6 +52,16 @@ const invalid = (message: string) => new PhantomError('Validation', message);
 
 /** True when the tags make the group a Phantom domain. */
 export const isPhantomDomain = (tags: readonly Tag[]): boolean => tags.some((t) => t.key === DEFINITION_TAG);
+
+/** True for a Phantom domain with the original's sensor rule: its size follows a metric within MinSize..MaxSize. */
+export const isSensorDomain = (tags: readonly Tag[]): boolean =>
+  isPhantomDomain(tags) && tags.some((t) => SENSOR_RULE_KEYS.has(t.key));
+
+/**
+ * Whether SetDesiredCapacity (and terminate-with-decrement) pin min = max = N: Phantom's
+ * n-preserving domains do; sensor domains keep their bounds (the metric moves N between them).
+ */
+export const pinsCapacity = (tags: readonly Tag[]): boolean => isPhantomDomain(tags) && !isSensorDomain(tags);
 
 /**
  * Parses the `clouds` tag: `site:max,site:max`, ranked by position; each item is split on its
@@ -112,18 +120,16 @@ export function resolvePlacement(
   const definition = tags.get(DEFINITION_TAG)!;
   if (!KNOWN_DEFINITIONS.has(definition))
     throw invalid(`${definition} is an unknown definition type. Please check your tags`);
-  if (definition !== OVERFLOW_DEFINITION)
-    throw invalid(`The ${definition} definition is not supported by this Phantom; use ${OVERFLOW_DEFINITION}.`);
-  for (const key of tags.keys()) {
-    if (SENSOR_KEYS.has(key))
-      throw invalid(`${OVERFLOW_DEFINITION} sensor parameter ${key} is not supported by this Phantom yet.`);
-  }
+  if (definition !== OVERFLOW_DEFINITION && definition !== SENSOR_DEFINITION)
+    throw invalid(
+      `The ${definition} definition is not supported by this Phantom; use ${OVERFLOW_DEFINITION} (or ${SENSOR_DEFINITION}).`,
+    );
   for (const key of ['minimum_vms', 'maximum_vms']) {
     const value = tags.get(key);
     if (value !== undefined && !/^[0-9]{1,9}$/.test(value.trim()))
       throw invalid(`The tag ${key} has a value ${value} that could not be understood`);
   }
-  const clouds = tags.get('clouds');
+  const clouds = tags.get('clouds') ?? (definition === SENSOR_DEFINITION ? ownSite(group, ctx) : undefined);
   if (clouds === undefined) throw invalid(`${OVERFLOW_DEFINITION} requires a clouds tag, e.g. clouds=hotel:1,sierra:2`);
   const sites = parseClouds(clouds);
   for (const { site } of sites) {
@@ -137,6 +143,19 @@ export function resolvePlacement(
   return { kind: 'phantom', sites };
 }
 
-/** Whether `key` is read by Phantom's overflow definition (so changing it re-validates the domain). */
+/**
+ * A sensor_engine domain without a clouds tag runs on its launch configuration's own site
+ * (`lc@site`), unlimited, as the original's did.
+ */
+function ownSite(group: { launchConfigurationName: string }, ctx: PlacementContext): string {
+  const { site } = parseLaunchConfigurationName(group.launchConfigurationName);
+  if (site === undefined || !ctx.knownSites.includes(site))
+    throw invalid(
+      `${SENSOR_DEFINITION} without a clouds tag runs on its launch configuration's site: name one as name@site (known sites: ${ctx.knownSites.join(', ')}).`,
+    );
+  return `${site}:-1`;
+}
+
+/** Whether `key` is read by a Phantom definition (so changing it re-validates the domain). */
 export const isPolicyTag = (key: string): boolean =>
-  key === DEFINITION_TAG || OVERFLOW_KEYS.has(key) || SENSOR_KEYS.has(key);
+  key === DEFINITION_TAG || OVERFLOW_KEYS.has(key) || SENSOR_RULE_KEYS.has(key);

@@ -26,10 +26,17 @@ describe('engine registry', () => {
     };
     assert.equal(registry.select(domain).name, 'error_overflow_n_preserving');
     assert.equal(registry.select({ tags: [] }).name, 'aws-overflow');
+    assert.equal(
+      registry.select({ tags: [{ key: 'PHANTOM_DEFINITION', value: 'sensor_engine', propagateAtLaunch: false }] }).name,
+      'error_overflow_n_preserving',
+      "the original's sensor_engine domains are placed by the overflow engine",
+    );
     assert.throws(
       () =>
-        registry.select({ tags: [{ key: 'PHANTOM_DEFINITION', value: 'sensor_engine', propagateAtLaunch: false }] }),
-      /no decision engine implements the definition sensor_engine/,
+        registry.select({
+          tags: [{ key: 'PHANTOM_DEFINITION', value: 'multi_site_n_preserving', propagateAtLaunch: false }],
+        }),
+      /no decision engine implements the definition multi_site_n_preserving/,
     );
   });
   it('parses the engine config once per group record', () => {

@@ -1,11 +1,12 @@
-import { DEFINITION_TAG, OVERFLOW_DEFINITION } from '../domain/placement.ts';
+import { DEFINITION_TAG, OVERFLOW_DEFINITION, SENSOR_DEFINITION } from '../domain/placement.ts';
 import type { DecisionEngine, EngineInput, Plan } from '../contracts/engine.ts';
 import type { Tag } from '../contracts/records.ts';
 import { nPreservingOverflow } from './n-preserving-overflow/engine.ts';
 
 /**
  * Engine names a domain can carry: `error_overflow_n_preserving` for Phantom domains
- * (PHANTOM_DEFINITION), `aws-overflow` for plain AWS groups over their mapped sites.
+ * (PHANTOM_DEFINITION; the original's `sensor_engine` domains are placed by it too: its sensor
+ * rule only moves the desired capacity), `aws-overflow` for plain AWS groups over their mapped sites.
  */
 export type EngineName = 'error_overflow_n_preserving' | 'aws-overflow';
 
@@ -34,7 +35,7 @@ export function engineFor(name: EngineName): DecisionEngine {
 export function engineNameOf(tags: readonly Tag[]): EngineName {
   const definition = tags.find((t) => t.key === DEFINITION_TAG)?.value;
   if (definition === undefined) return 'aws-overflow';
-  if (definition === OVERFLOW_DEFINITION) return definition;
+  if (definition === OVERFLOW_DEFINITION || definition === SENSOR_DEFINITION) return OVERFLOW_DEFINITION;
   throw new Error(`no decision engine implements the definition ${definition}`);
 }
 

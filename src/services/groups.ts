@@ -2,7 +2,15 @@ import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord, Tag, User, UserId } from '../contracts/records.ts';
 import { groupArn } from '../domain/arn.ts';
 import { checkCapacity, checkWithinCaps, setDesired, updateCapacity } from '../domain/capacity.ts';
-import { isPhantomDomain, resolvePlacement, type Placement, type PlacementContext } from '../domain/placement.ts';
+import {
+  isPhantomDomain,
+  isSensorDomain,
+  pinsCapacity,
+  resolvePlacement,
+  type Placement,
+  type PlacementContext,
+} from '../domain/placement.ts';
+import { parseSensorConfig } from '../engines/policies/sensor.ts';
 import type { Store } from '../contracts/store.ts';
 import { checkNewName, requireGroup, requireLaunchConfiguration } from './addressing.ts';
 import { invalid, limitsOf, type ServiceDeps } from './deps.ts';
@@ -74,6 +82,14 @@ export async function placementContext(
   return { knownSites, launchConfigurationNames: names };
 }
 
+/**
+ * A sensor domain's rule must read from its tags and sizes (metric, thresholds, step sizes,
+ * cooldown within MinSize..MaxSize). @throws PhantomError Validation naming the tag.
+ */
+export function checkSensor(group: Pick<GroupRecord, 'tags' | 'minSize' | 'maxSize'>): void {
+  if (isSensorDomain(group.tags)) parseSensorConfig(group.tags, group);
+}
+
 /** The record createGroup stores, before any rule that needs the store is checked. */
 function newGroupRecord(
   deps: ServiceDeps,
@@ -135,6 +151,7 @@ export async function createGroup(
     const lc = await requireLaunchConfiguration(tx, user.id, input.launchConfigurationName);
     const group = newGroupRecord(deps, user.id, input, lc.name);
     checkWithinCaps(group, await placementOf(tx, deps.sites(), group));
+    checkSensor(group);
     if ((await tx.countGroups(user.id)) >= limit && !(await tx.getGroup(user.id, input.name))) {
       throw new PhantomError(
         'LimitExceeded',
@@ -189,6 +206,7 @@ export async function updateGroup(
     if (next.terminationPolicies.length === 0) next.terminationPolicies = ['Default'];
     const placement = await placementOf(tx, deps.sites(), next);
     if (Object.values(sizes).some((v) => v !== undefined)) checkWithinCaps(capacity, placement);
+    checkSensor(next);
     await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: next.desiredCapacity });
     return tx.updateGroup(next);
   });
@@ -209,7 +227,7 @@ export async function setDesiredCapacity(
   const group = await deps.store.transaction(async (tx) => {
     const group = await groupForChange(tx, user, ref);
     const domain = isPhantomDomain(group.tags);
-    const capacity = setDesired(group, desired, domain);
+    const capacity = setDesired(group, desired, pinsCapacity(group.tags));
     if (domain) checkWithinCaps(capacity, await placementOf(tx, deps.sites(), group));
     await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: capacity.desiredCapacity });
     return tx.updateGroup({ ...group, ...capacity });

@@ -1,7 +1,7 @@
 import { PhantomError } from '../contracts/errors.ts';
 import type { ActivityRecord, HealthStatus, User } from '../contracts/records.ts';
 import { decrementDesired } from '../domain/capacity.ts';
-import { isPhantomDomain } from '../domain/placement.ts';
+import { pinsCapacity } from '../domain/placement.ts';
 import { recordTermination } from './activities.ts';
 import type { ServiceDeps } from './deps.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
@@ -31,7 +31,7 @@ export async function terminateInstance(
     const leaving = instance.lifecycleState === 'Terminating' || instance.lifecycleState === 'Terminated';
     let cause = `At ${now.toISOString()} instance ${instanceId} was taken out of service in response to a user request`;
     if (decrement && !leaving && !group.deleting) {
-      const capacity = decrementDesired(group, isPhantomDomain(group.tags));
+      const capacity = decrementDesired(group, pinsCapacity(group.tags));
       cause += `, shrinking the capacity from ${group.desiredCapacity} to ${capacity.desiredCapacity}`;
       await tx.updateGroup({ ...group, ...capacity });
     }

@@ -5,7 +5,7 @@ import { resolvePlacement, type PlacementContext } from '../domain/placement.ts'
 import { checkTags } from '../domain/tags.ts';
 import { requireGroup } from './addressing.ts';
 import type { ServiceDeps } from './deps.ts';
-import { placementContext } from './groups.ts';
+import { checkSensor, placementContext } from './groups.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
 
 /** A tag addressed to a group, as CreateOrUpdateTags/DeleteTags/DescribeTags carry it. */
@@ -31,6 +31,7 @@ function totalOf(group: GroupRecord, ctx: PlacementContext): number {
 function checkRetagged(before: GroupRecord, after: GroupRecord, ctx: PlacementContext): void {
   const placement = resolvePlacement(after, ctx);
   if (capsTotal(placement) < totalOf(before, ctx)) checkWithinCaps(after, placement);
+  checkSensor(after);
 }
 
 /** Groups the tags address (names or exact ARNs), each with its tags, by the group's name. */

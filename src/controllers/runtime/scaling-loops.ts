@@ -4,6 +4,7 @@ import type { ServiceDeps } from '../../services/deps.ts';
 import { AlarmEvaluator, type AlarmEvaluatorOptions } from './alarm-evaluator.ts';
 import { DemandPublisher } from './demand-metrics.ts';
 import { ScheduledActionScheduler } from './scheduler.ts';
+import { SensorEvaluator } from './sensor-evaluator.ts';
 
 /** What the loops that decide how many need. */
 export interface ScalingLoopsOptions {
@@ -26,11 +27,13 @@ export interface ScalingLoops {
   stop(): Promise<void>;
   readonly alarms: AlarmEvaluator;
   readonly demand: DemandPublisher;
+  readonly sensors: SensorEvaluator;
 }
 
 /**
  * The loops that decide *how many* (the controller decides *where*): scheduled actions, the
- * simulated instances' demand metrics, and the alarm evaluator that invokes scaling policies.
+ * simulated instances' demand metrics, the alarm evaluator that invokes scaling policies, and
+ * the original's sensor rule on sensor domains.
  * Each bounds its own work and never overlaps itself.
  */
 export function scalingLoops(o: ScalingLoopsOptions): ScalingLoops {
@@ -44,16 +47,19 @@ export function scalingLoops(o: ScalingLoopsOptions): ScalingLoops {
     log,
     invokePolicy: o.invokePolicy,
   });
+  const sensors = new SensorEvaluator({ deps, metrics, log, onChanged: o.onChanged });
   return {
     alarms,
     demand,
+    sensors,
     start() {
       scheduler.start();
       demand.start();
       alarms.start();
+      sensors.start();
     },
     async stop() {
-      await Promise.all([scheduler.stop(), demand.stop(), alarms.stop()]);
+      await Promise.all([scheduler.stop(), demand.stop(), alarms.stop(), sensors.stop()]);
     },
   };
 }

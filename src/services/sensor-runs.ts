@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { PhantomError } from '../contracts/errors.ts';
+import type { GroupRecord } from '../contracts/records.ts';
+import { checkWithinCaps } from '../domain/capacity.ts';
+import { isSensorDomain } from '../domain/placement.ts';
+import type { ServiceDeps } from './deps.ts';
+import { placementOf } from './groups.ts';
+import { checkInstanceLimit } from './instance-limit.ts';
+
+/** What one sensor step asks: move the desired capacity by `delta` (the rule's step), and why. */
+export interface SensorStep {
+  readonly owner: string;
+  readonly groupName: string;
+  readonly delta: number;
+  /** The metric, the average and the thresholds, as the activity's cause says them. */
+  readonly reason: string;
+}
+
+/** What applying a sensor step did. */
+export type SensorStepOutcome =
+  | { kind: 'applied'; from: number; to: number; activityId: string }
+  | { kind: 'failed'; activityId: string; message: string }
+  | { kind: 'skipped'; reason: 'no-group' | 'not-sensor' | 'suspended' | 'no-change' };
+
+const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Applies one step of a sensor domain's rule in one transaction: the desired capacity moves by
+ * `delta` within MinSize..MaxSize, through the domain's caps and the per-user instance limit. A
+ * change is a Successful activity whose cause names the metric and thresholds; a refusal (caps,
+ * limit) a Failed one. A group whose AlarmNotification process is suspended (the metric-driven
+ * path) is left alone.
+ * @throws only unexpected errors (the store); then nothing was written.
+ */
+export async function applySensorStep(deps: ServiceDeps, step: SensorStep): Promise<SensorStepOutcome> {
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx): Promise<SensorStepOutcome> => {
+    const group = await tx.getGroup(step.owner, step.groupName);
+    const user = await tx.getUserById(step.owner);
+    if (!group || group.deleting || !user) return { kind: 'skipped', reason: 'no-group' };
+    if (!isSensorDomain(group.tags)) return { kind: 'skipped', reason: 'not-sensor' };
+    if (group.suspendedProcesses.some((p) => p.processName === 'AlarmNotification'))
+      return { kind: 'skipped', reason: 'suspended' };
+    const to = Math.min(Math.max(group.desiredCapacity + step.delta, group.minSize), group.maxSize);
+    if (to === group.desiredCapacity) return { kind: 'skipped', reason: 'no-change' };
+    const activityId = randomUUID();
+    const cause = `At ${seconds(now)} the sensor rule of AutoScalingGroup ${group.name} (${step.reason})`;
+    try {
+      checkWithinCaps({ ...group, desiredCapacity: to }, await placementOf(tx, deps.sites(), group));
+      await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: to });
+      await tx.updateGroup({ ...group, desiredCapacity: to });
+      await tx.putActivity(
+        activity(
+          group,
+          activityId,
+          now,
+          `${cause} changed the desired capacity from ${group.desiredCapacity} to ${to}.`,
+        ),
+      );
+      return { kind: 'applied', from: group.desiredCapacity, to, activityId };
+    } catch (error) {
+      if (!(error instanceof PhantomError) || error.code === 'Conflict') throw error;
+      await tx.putActivity(
+        activity(group, activityId, now, `${cause} asked for ${to} instances, which was refused.`, error.message),
+      );
+      return { kind: 'failed', activityId, message: error.message };
+    }
+  });
+}
+
+function activity(group: GroupRecord, activityId: string, now: Date, cause: string, failure?: string) {
+  return {
+    activityId,
+    owner: group.owner,
+    groupName: group.name,
+    description: 'Sensor scaling: setting the desired capacity',
+    cause,
+    startTime: now,
+    endTime: now,
+    statusCode: failure === undefined ? ('Successful' as const) : ('Failed' as const),
+    ...(failure === undefined ? {} : { statusMessage: failure }),
+    progress: 100,
+    details: '{}',
+  };
+}

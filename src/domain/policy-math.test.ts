@@ -18,7 +18,10 @@ describe('stepAdjustmentsProblem', () => {
     ['both directions, unsorted', [step(10, null, 2), step(null, -10, -2), step(-10, 10, 0)]],
     ['a bounded step above only', [step(0, 10, 1), step(10, null, 2)]],
     ['fractional bounds', [step(null, 0.5, 1), step(0.5, null, 2)]],
-    ['twenty steps', [step(null, 1, 0), ...Array.from({ length: 18 }, (_, i) => step(i + 1, i + 2, i)), step(19, null, 9)]],
+    [
+      'twenty steps',
+      [step(null, 1, 0), ...Array.from({ length: 18 }, (_, i) => step(i + 1, i + 2, i)), step(19, null, 9)],
+    ],
   ];
   for (const [name, steps] of valid)
     it(`accepts ${name}`, () => assert.equal(stepAdjustmentsProblem(steps), undefined));
@@ -33,7 +36,11 @@ describe('stepAdjustmentsProblem', () => {
     ['both bounds null', [step(null, null, 1)], /cannot both be null/],
     ['upper equal to lower', [step(5, 5, 1), step(5, null, 2)], /must be greater than MetricIntervalLowerBound \(5\)/],
     ['upper below lower', [step(10, 0, 1)], /must be greater than/],
-    ['two null lower bounds', [step(null, 0, 1), step(null, 5, 1)], /at most one step adjustment may have a null MetricIntervalLowerBound/i],
+    [
+      'two null lower bounds',
+      [step(null, 0, 1), step(null, 5, 1)],
+      /at most one step adjustment may have a null MetricIntervalLowerBound/i,
+    ],
     ['two null upper bounds', [step(0, null, 1), step(5, null, 1)], /null MetricIntervalUpperBound/],
     ['negative lower without a null lower', [step(-10, 0, -1)], /null MetricIntervalLowerBound is required/],
     ['positive upper without a null upper', [step(0, 10, 1)], /null MetricIntervalUpperBound is required/],
@@ -87,12 +94,32 @@ describe('roundPercentChange', () => {
 describe('adjustedCapacity', () => {
   const group = (desiredCapacity: number, minSize = 0, maxSize = 100) => ({ desiredCapacity, minSize, maxSize });
   const rows: Array<[string, ReturnType<typeof group>, Parameters<typeof adjustedCapacity>[1], number]> = [
-    ['worked example: 10 +10% → 11', group(10), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: 10 }, 11],
-    ['worked example: 11 +30% → 14', group(11), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: 30 }, 14],
-    ['worked example: 14 −10% → 13', group(14), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: -10 }, 13],
+    [
+      'worked example: 10 +10% → 11',
+      group(10),
+      { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: 10 },
+      11,
+    ],
+    [
+      'worked example: 11 +30% → 14',
+      group(11),
+      { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: 30 },
+      14,
+    ],
+    [
+      'worked example: 14 −10% → 13',
+      group(14),
+      { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: -10 },
+      13,
+    ],
     ['+5% of 3 is at least 1', group(3), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: 5 }, 4],
     ['−5% of 3 is at least −1', group(3), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: -5 }, 2],
-    ['−67% of 3 (−2.01) rounds toward zero', group(3), { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: -67 }, 1],
+    [
+      '−67% of 3 (−2.01) rounds toward zero',
+      group(3),
+      { adjustmentType: 'PercentChangeInCapacity', scalingAdjustment: -67 },
+      1,
+    ],
     [
       'MinAdjustmentMagnitude raises a small increase',
       group(10),

@@ -65,6 +65,8 @@ describe('selectStep', () => {
     ['just above that bound below', 40.5, 50, -1],
     ['far below', -1e9, 50, -2],
     ['NaN matches nothing', NaN, 50, undefined],
+    ['a distance that overflows to +Infinity takes the open upper step', 1.7e308, -1.7e308, 3],
+    ['a distance that overflows to −Infinity takes the open lower step', -1.7e308, 1.7e308, -2],
   ];
   for (const [name, metric, threshold, expected] of rows)
     it(name, () => assert.equal(selectStep(steps, metric, threshold)?.scalingAdjustment, expected));

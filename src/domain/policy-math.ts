@@ -73,9 +73,16 @@ export function selectStep(
 ): StepAdjustment | undefined {
   const d = metricValue - breachThreshold;
   if (Number.isNaN(d)) return undefined;
+  // An absent bound is unbounded: it holds even a distance that overflowed to ±Infinity.
+  const aboveLower = (s: StepAdjustment, inclusive: boolean) =>
+    s.metricIntervalLowerBound === undefined ||
+    (inclusive ? s.metricIntervalLowerBound <= d : s.metricIntervalLowerBound < d);
+  const belowUpper = (s: StepAdjustment, inclusive: boolean) =>
+    s.metricIntervalUpperBound === undefined ||
+    (inclusive ? d <= s.metricIntervalUpperBound : d < s.metricIntervalUpperBound);
   return d >= 0
-    ? steps.find((s) => lowerOf(s) <= d && d < upperOf(s))
-    : steps.find((s) => lowerOf(s) < d && d <= upperOf(s));
+    ? steps.find((s) => aboveLower(s, true) && belowUpper(s, false))
+    : steps.find((s) => aboveLower(s, false) && belowUpper(s, true));
 }
 
 /**

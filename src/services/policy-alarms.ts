@@ -35,6 +35,7 @@ export async function alarmsOfPolicy(_store: Store, _record: ScalingPolicyRecord
 /**
  * SEAM for the alarms work: called by DeletePolicy inside its transaction before the policy is
  * deleted. It must delete the alarms a target tracking policy owns (AWS deletes them with the
- * policy); a simple or step policy's alarms stay (AWS only drops the action). Today: nothing.
+ * policy); a simple or step policy's alarms stay, but the policy's ARN must be dropped from their
+ * AlarmActions/OKActions/InsufficientDataActions ("deletes the underlying alarm action"). Today: nothing.
  */
 export async function deletePolicyAlarms(_tx: Store, _record: ScalingPolicyRecord): Promise<void> {}

@@ -109,3 +109,17 @@ export type ScalingPolicy = SimpleScalingPolicy | StepScalingPolicy | TargetTrac
 
 /** AWS's quotas for policies. */
 export const POLICY_LIMITS = { policiesPerGroup: 50, stepAdjustmentsPerPolicy: 20 } as const;
+
+/**
+ * A stored scaling policy: keyed by (owner, groupName, policy name); `policyId` (a uuid) is its
+ * ARN's id and changes only when the policy is deleted and made again. Deleted with its group.
+ */
+export interface ScalingPolicyRecord {
+  readonly owner: string;
+  readonly groupName: string;
+  /** A uuid; the ARN is derived from it, the owner, the group and the name. */
+  readonly policyId: string;
+  readonly policy: ScalingPolicy;
+  readonly createdTime: Date;
+  readonly updatedTime: Date;
+}

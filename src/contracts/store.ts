@@ -1,3 +1,4 @@
+import type { ScalingPolicyRecord } from './scaling-policy.ts';
 import type { AlarmHistoryItem, AlarmHistoryQuery, AlarmListQuery, AlarmRecord, AlarmStateChange } from './alarm.ts';
 import type {
   AccessKeyRecord,
@@ -40,6 +41,20 @@ export interface ScheduledActionQuery {
   /** Optional. Exclusive lower bound on (groupName, name), from a pagination token. */
   after?: { groupName: string; name: string };
   /** Required. At most this many actions. */
+  limit: number;
+}
+
+/** A page of one owner's scaling policies, sorted by (groupName, name). */
+export interface ScalingPolicyQuery {
+  /** Optional. Only this group's policies. */
+  groupName?: string;
+  /** Optional. Only policies of these names ([] gives none). */
+  names?: readonly string[];
+  /** Optional. Only policies of these types ([] gives none). */
+  policyTypes?: readonly string[];
+  /** Optional. Exclusive lower bound on (groupName, name), from a pagination token. */
+  after?: { groupName: string; name: string };
+  /** Required. At most this many policies. */
   limit: number;
 }
 
@@ -260,6 +275,23 @@ export interface Store {
     due: Date,
     next: Date | undefined,
   ): Promise<boolean>;
+
+  /**
+   * Required. Inserts the scaling policy, or replaces every field of the owner's policy of the same
+   * (groupName, policy name). Idempotent. Stores what it is given: the service checks the group,
+   * the policy's rules and the 50-per-group quota first, and keeps `policyId` on a replace.
+   */
+  putScalingPolicy(record: ScalingPolicyRecord): Promise<void>;
+  /** Required. The owner's policy of that group and name, or undefined. Read-only. */
+  getScalingPolicy(owner: UserId, groupName: string, name: string): Promise<ScalingPolicyRecord | undefined>;
+  /** Required. The owner's policy of that id (the uuid in its ARN), or undefined: one indexed read. Read-only. */
+  getScalingPolicyById(owner: UserId, policyId: string): Promise<ScalingPolicyRecord | undefined>;
+  /** Required. One page of the owner's policies matching every given filter, sorted by (groupName, name). Read-only. */
+  listScalingPolicies(owner: UserId, query: ScalingPolicyQuery): Promise<ScalingPolicyRecord[]>;
+  /** Required. How many policies the owner's group holds (one count query). Read-only. */
+  countScalingPolicies(owner: UserId, groupName: string): Promise<number>;
+  /** Required. Deletes one policy; false when there was none (idempotent). Policies also go with their group. */
+  deleteScalingPolicy(owner: UserId, groupName: string, name: string): Promise<boolean>;
 
   /** Releases the database. */
   close(): Promise<void>;

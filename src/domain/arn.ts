@@ -18,6 +18,19 @@ export const launchConfigurationArn = (account: string, name: string): string =>
 export const scheduledActionArn = (account: string, groupName: string, name: string): string =>
   `${PREFIX}:${account}:scheduledUpdateGroupAction:${randomUUID()}:autoScalingGroupName/${groupName}:scheduledActionName/${name}`;
 
+/** A scaling policy's ARN in AWS's format; `policyId` is the policy's stored uuid (stable across replaces). */
+export const scalingPolicyArn = (account: string, policyId: string, groupName: string, policyName: string): string =>
+  `${PREFIX}:${account}:scalingPolicy:${policyId}:autoScalingGroupName/${groupName}:policyName/${policyName}`;
+
+/**
+ * The account and policy id a scaling policy ARN carries (any partition and region), or
+ * undefined when `value` is not one. Pure; the caller compares the whole ARN with the stored one.
+ */
+export function scalingPolicyArnParts(value: string): { account: string; policyId: string } | undefined {
+  const match = /^arn:[^:]*:autoscaling:[^:]*:([^:]*):scalingPolicy:([^:]+):autoScalingGroupName\//.exec(value);
+  return match ? { account: match[1]!, policyId: match[2]! } : undefined;
+}
+
 /** `arn:partition:autoscaling:region:account:type:uuid:typeName/name`; the name may hold any character. */
 const AUTOSCALING_ARN = /^arn:[^:]*:autoscaling:[^:]*:[^:]*:([^:]*):[^:]*:([^:/]*)\/([\s\S]*)$/;
 

@@ -184,6 +184,19 @@ export interface ScheduledActionsTable {
   created_time: string;
 }
 
+/** A scaling policy; `policy` is the JSON of the typed ScalingPolicy. */
+export interface ScalingPoliciesTable {
+  owner: string;
+  group_name: string;
+  name: string;
+  policy_id: string;
+  /** SimpleScaling | StepScaling | TargetTrackingScaling (DescribePolicies' PolicyTypes filter). */
+  policy_type: string;
+  policy: string;
+  created_time: string;
+  updated_time: string;
+}
+
 /** Every table of the current schema, keyed by table name. */
 export interface PhantomDatabase {
   meta: MetaTable;
@@ -199,4 +212,5 @@ export interface PhantomDatabase {
   alarms: AlarmsTable;
   alarm_history: AlarmHistoryTable;
   scheduled_actions: ScheduledActionsTable;
+  scaling_policies: ScalingPoliciesTable;
 }

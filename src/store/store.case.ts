@@ -9,6 +9,7 @@ import { groupCases } from './cases/groups.ts';
 import { instanceCases } from './cases/instances.ts';
 import { intentCases } from './cases/intents.ts';
 import { launchConfigurationCases } from './cases/launch-configs.ts';
+import { scalingPolicyCases } from './cases/scaling-policies.ts';
 import { scheduledActionCases } from './cases/scheduled-actions.ts';
 import { siteCases } from './cases/sites.ts';
 import { transactionCases } from './cases/transactions.ts';
@@ -23,7 +24,7 @@ import { transactionCases } from './cases/transactions.ts';
  * `after`, limit, order), compare-and-set conflicts, cascading group deletes, transaction
  * commit/rollback/savepoints, activity order and cursor, metadata, access keys, user limits,
  * the store-wide and per-owner change stamps read caches rely on, launch intents, cloud credentials, CLI-added sites,
- * metric alarms with their history, and scheduled actions (due index, run compare-and-set).
+ * metric alarms with their history, scheduled actions (due index, run compare-and-set) and scaling policies.
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -36,6 +37,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     siteCases(open);
     alarmCases(open);
     scheduledActionCases(open);
+    scalingPolicyCases(open);
     activityCases(open);
     transactionCases(open);
     changeStampCases(open);

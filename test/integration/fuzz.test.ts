@@ -31,6 +31,17 @@ const NAMES = [
   'Time',
   'Recurrence',
   'TimeZone',
+  'PolicyName',
+  'PolicyType',
+  'AdjustmentType',
+  'ScalingAdjustment',
+  'MinAdjustmentMagnitude',
+  'MetricAggregationType',
+  'Cooldown',
+  'MetricValue',
+  'BreachThreshold',
+  'TargetTrackingConfiguration.TargetValue',
+  'TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType',
 ];
 const LISTS = [
   'AvailabilityZones',
@@ -41,8 +52,10 @@ const LISTS = [
   'TerminationPolicies',
   'SecurityGroups',
   'ScheduledActionNames',
+  'PolicyNames',
+  'PolicyTypes',
 ];
-const STRUCT_LISTS = ['Tags', 'Filters', 'ScheduledUpdateGroupActions'];
+const STRUCT_LISTS = ['Tags', 'Filters', 'ScheduledUpdateGroupActions', 'StepAdjustments'];
 const FIELDS = [
   'Key',
   'Value',
@@ -55,6 +68,9 @@ const FIELDS = [
   'Recurrence',
   'StartTime',
   'DesiredCapacity',
+  'MetricIntervalLowerBound',
+  'MetricIntervalUpperBound',
+  'ScalingAdjustment',
 ];
 
 const value = fc.oneof(

@@ -49,6 +49,15 @@ const ATTEMPTS: Record<string, Record<string, string>> = {
   DescribeScheduledActions: { AutoScalingGroupName: 'secret', 'ScheduledActionNames.member.1': 'nightly' },
   DeleteScheduledAction: { AutoScalingGroupName: 'secret', ScheduledActionName: 'nightly' },
   BatchDeleteScheduledAction: { AutoScalingGroupName: 'secret', 'ScheduledActionNames.member.1': 'nightly' },
+  PutScalingPolicy: {
+    AutoScalingGroupName: 'secret',
+    PolicyName: 'scaler',
+    AdjustmentType: 'ChangeInCapacity',
+    ScalingAdjustment: '5',
+  },
+  DescribePolicies: { AutoScalingGroupName: 'secret', 'PolicyNames.member.1': 'scaler' },
+  DeletePolicy: { AutoScalingGroupName: 'secret', PolicyName: 'scaler' },
+  ExecutePolicy: { AutoScalingGroupName: 'secret', PolicyName: 'scaler' },
 };
 
 /** Removes per-request noise so two answers about the same state compare equal. */
@@ -68,6 +77,7 @@ describe('isolation between users', () => {
         'DescribeTags',
         'DescribeAccountLimits',
         'DescribeScheduledActions',
+        'DescribePolicies',
       ].map(async (Action) => stable((await call(server.url, owner, { Action })).body)),
     );
 
@@ -113,6 +123,14 @@ describe('isolation between users', () => {
       MinSize: '2',
     });
     assert.equal(put.status, 200, put.body);
+    const policy = await call(server.url, owner, {
+      Action: 'PutScalingPolicy',
+      AutoScalingGroupName: 'secret',
+      PolicyName: 'scaler',
+      AdjustmentType: 'ChangeInCapacity',
+      ScalingAdjustment: '1',
+    });
+    assert.equal(policy.status, 200, policy.body);
     await call(server.url, owner, {
       Action: 'TerminateInstanceInAutoScalingGroup',
       InstanceId: 'i-secret000000001',
@@ -133,12 +151,13 @@ describe('isolation between users', () => {
     const before = await snapshot();
     assert.match(before[1]!, /<AutoScalingGroupName>secret<\/AutoScalingGroupName>/, 'the owner sees the group');
     assert.match(before[6]!, /<ScheduledActionName>nightly<\/ScheduledActionName>/, 'the owner sees its action');
+    assert.match(before[7]!, /<PolicyName>scaler<\/PolicyName>/, 'the owner sees its policy');
     for (const [Action, params] of Object.entries(ATTEMPTS)) {
       const res = await call(server.url, intruder, { Action, ...params });
       if (res.status === 200) {
         assert.doesNotMatch(
           res.body,
-          /i-secret000000001|secret@hotel<\/LaunchConfigurationName>|<AutoScalingGroupName>secret<|<ResourceId>secret</,
+          /i-secret000000001|secret@hotel<\/LaunchConfigurationName>|<AutoScalingGroupName>secret<|<ResourceId>secret<|<PolicyName>scaler</,
           `${Action} revealed the owner's resource: ${res.body}`,
         );
       } else {

@@ -216,7 +216,7 @@ describe('tags, limits, pagination and constant actions', () => {
 
   it('refuses actions it does not implement, and unknown ones, with InvalidAction', async () => {
     const creds = await server.addUser('dave');
-    for (const action of ['PutScalingPolicy', 'Frobnicate']) {
+    for (const action of ['AttachInstances', 'Frobnicate']) {
       const res = await call(server.url, creds, { Action: action });
       assert.equal(res.status, 400);
       assert.equal(errorCode(res.body), 'InvalidAction');

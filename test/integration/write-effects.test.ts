@@ -153,6 +153,22 @@ describe('write effects: each mutating action names the groups it touched', () =
     );
   });
 
+  it("policy writes touch no group; ExecutePolicy touches the policy's group", async () => {
+    const put = {
+      AutoScalingGroupName: 'd2',
+      PolicyName: 'p1',
+      AdjustmentType: 'ChangeInCapacity',
+      ScalingAdjustment: '0',
+    };
+    assert.deepEqual(await run({ Action: 'PutScalingPolicy', ...put }), groups());
+    assert.deepEqual(
+      await run({ Action: 'ExecutePolicy', AutoScalingGroupName: 'd2', PolicyName: 'p1' }),
+      groups('d2'),
+    );
+    assert.deepEqual(await run({ Action: 'DeletePolicy', AutoScalingGroupName: 'd2', PolicyName: 'p1' }), groups());
+    assert.deepEqual(await run({ Action: 'DeletePolicy', AutoScalingGroupName: 'd2', PolicyName: 'p1' }, 400), []);
+  });
+
   it('instance writes touch the group holding the instance', async () => {
     await server.running.dataDir.store.putInstance({
       owner,

@@ -16,6 +16,7 @@ import {
   deleteLaunchConfigurationAction,
   describeLaunchConfigurationsAction,
 } from './launch-configurations.ts';
+import { deletePolicyAction, describePoliciesAction, executePolicyAction, putScalingPolicyAction } from './policies.ts';
 import {
   batchDeleteScheduledActionsAction,
   batchPutScheduledActionsAction,
@@ -52,6 +53,10 @@ export const IMPLEMENTED_ACTIONS: ReadonlyMap<string, ActionDefinition> = new Ma
       describeScheduledActionsAction,
       deleteScheduledActionAction,
       batchDeleteScheduledActionsAction,
+      putScalingPolicyAction,
+      describePoliciesAction,
+      deletePolicyAction,
+      executePolicyAction,
       ...constantActions,
     ] as ActionDefinition[]
   ).map((a) => [a.name, a]),

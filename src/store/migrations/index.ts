@@ -4,6 +4,7 @@ import { launchIntentsSchema } from './0002-launch-intents.ts';
 import { cloudCredentialsSchema } from './0003-cloud-credentials.ts';
 import { sitesSchema } from './0004-sites.ts';
 import { scheduledActionsSchema } from './0005-scheduled-actions.ts';
+import { scalingPoliciesSchema } from './0006-scaling-policies.ts';
 import { alarmsSchema } from './0008-alarms.ts';
 import type { SqlDialectName } from './ddl.ts';
 
@@ -20,6 +21,7 @@ export function phantomMigrations(dialect: SqlDialectName): Record<string, Migra
     '0003-cloud-credentials': cloudCredentialsSchema(dialect),
     '0004-sites': sitesSchema(dialect),
     '0005-scheduled-actions': scheduledActionsSchema(dialect),
+    '0006-scaling-policies': scalingPoliciesSchema(dialect),
     '0008-alarms': alarmsSchema(dialect),
   };
 }

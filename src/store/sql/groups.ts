@@ -114,12 +114,13 @@ export async function updateGroup(db: Db, group: GroupRecord): Promise<GroupReco
   return groupFromRow(row);
 }
 
-/** Deletes the group, its instances, activities, launch intents and scheduled actions. `db` must be atomic (a transaction). */
+/** Deletes the group, its instances, activities, launch intents, scheduled actions and scaling policies. `db` must be atomic (a transaction). */
 export async function deleteGroup(db: Db, owner: UserId, name: string): Promise<boolean> {
   await db.deleteFrom('instances').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('activities').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('launch_intents').where('owner', '=', owner).where('group_name', '=', name).execute();
   await db.deleteFrom('scheduled_actions').where('owner', '=', owner).where('group_name', '=', name).execute();
+  await db.deleteFrom('scaling_policies').where('owner', '=', owner).where('group_name', '=', name).execute();
   const result = await db.deleteFrom('groups').where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
   return affected(result) > 0;
 }

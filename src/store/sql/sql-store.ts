@@ -21,7 +21,9 @@ import type {
   AlarmRecord,
   AlarmStateChange,
 } from '../../contracts/alarm.ts';
-import type { PageQuery, ScheduledActionQuery, Store } from '../../contracts/store.ts';
+import type { PageQuery, ScalingPolicyQuery, ScheduledActionQuery, Store } from '../../contracts/store.ts';
+import type { ScalingPolicyRecord } from '../../contracts/scaling-policy.ts';
+import * as policies from './scaling-policies.ts';
 import * as alarms from './alarms.ts';
 import * as accounts from './accounts.ts';
 import * as activities from './activities.ts';
@@ -316,6 +318,24 @@ class SqlStore implements Store {
     next: Date | undefined,
   ): Promise<boolean> {
     return schedules.finishScheduledRun(this.db, action, due, next);
+  }
+  async putScalingPolicy(record: ScalingPolicyRecord): Promise<void> {
+    return policies.putScalingPolicy(this.db, record);
+  }
+  async getScalingPolicy(owner: UserId, groupName: string, name: string): Promise<ScalingPolicyRecord | undefined> {
+    return policies.getScalingPolicy(this.db, owner, groupName, name);
+  }
+  async getScalingPolicyById(owner: UserId, policyId: string): Promise<ScalingPolicyRecord | undefined> {
+    return policies.getScalingPolicyById(this.db, owner, policyId);
+  }
+  async listScalingPolicies(owner: UserId, query: ScalingPolicyQuery): Promise<ScalingPolicyRecord[]> {
+    return policies.listScalingPolicies(this.db, owner, query);
+  }
+  async countScalingPolicies(owner: UserId, groupName: string): Promise<number> {
+    return policies.countScalingPolicies(this.db, owner, groupName);
+  }
+  async deleteScalingPolicy(owner: UserId, groupName: string, name: string): Promise<boolean> {
+    return policies.deleteScalingPolicy(this.db, owner, groupName, name);
   }
 
   async close(): Promise<void> {

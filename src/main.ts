@@ -14,6 +14,7 @@ import { cryptoRandom } from './lib/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
 import { scalingLoops } from './controllers/runtime/scaling-loops.ts';
+import { invokePolicyForAlarm } from './services/policy-invocation.ts';
 import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
@@ -242,7 +243,11 @@ export async function startServer(
       intervalMs: config.controller.intervalMs,
       isSimSite: (site) => data.sites.get(site)?.config.driver === 'sim',
       onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
-      invokePolicy: async () => ({ applied: false, reason: 'scaling policies are not implemented yet' }),
+      invokePolicy: async (owner, policyArn, alarm) => {
+        const outcome = await invokePolicyForAlarm(deps, owner, policyArn, alarm);
+        if (outcome.groupName !== undefined) controller.pokeWrite(owner, touchedGroups(outcome.groupName));
+        return outcome;
+      },
     });
   const server = createPhantomServer(
     api,

@@ -7,7 +7,9 @@ import { isAutoScalingArn, scalingPolicyArn, scalingPolicyArnParts } from '../do
 import { adjustedCapacity, selectStep, type Adjustment } from '../domain/policy-math.ts';
 import { checkNewName, requireGroup } from './addressing.ts';
 import { invalid, type ServiceDeps } from './deps.ts';
-import { groupForChange, setDesiredCapacity } from './groups.ts';
+import { applyDesired } from './desired-change.ts';
+import { groupForChange } from './groups.ts';
+import { targetTrackingCapacity } from './policy-target.ts';
 import { policyFromInput, type PolicyInput } from './policy-input.ts';
 import { deletePolicyAlarms, syncTargetTrackingAlarms, type PolicyAlarm } from './policy-alarms.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
@@ -178,6 +180,14 @@ async function checkCooldown(tx: Store, group: GroupRecord, cooldown: number, po
     );
 }
 
+/** A target tracking policy's capacity, invoked by one of its alarms. */
+function targetCapacityOf(tx: Store, group: GroupRecord, policy: ScalingPolicy, request: ExecuteRequest, now: Date) {
+  const trigger = request.trigger;
+  if (policy.policyType !== 'TargetTrackingScaling' || trigger?.kind !== 'alarm')
+    throw invalid(`Policy ${policy.policyName} cannot be executed this way.`);
+  return targetTrackingCapacity(tx, group, policy, trigger.alarmName, request.metricValue, now);
+}
+
 /** AWS's cause: "At T a user request executed policy p changing the desired capacity from 2 to 4." */
 function causeOf(request: ExecuteRequest, policyName: string, from: number, to: number, now: Date): string {
   const trigger = request.trigger ?? { kind: 'user' };
@@ -198,9 +208,10 @@ async function executeIn(
 ): Promise<ExecuteOutcome> {
   const { policy, groupName } = record;
   const base = { groupName, policyName: policy.policyName };
-  const adjustment = adjustmentFor(policy, request);
-  const group = await groupForChange(tx, user, groupName);
   const byAlarm = request.trigger?.kind === 'alarm';
+  const adjustment =
+    policy.policyType === 'TargetTrackingScaling' && byAlarm ? undefined : adjustmentFor(policy, request);
+  const group = await groupForChange(tx, user, groupName);
   if (!policy.enabled) {
     if (byAlarm) return { ...base, kind: 'skipped', reason: 'disabled' };
     throw invalid(`Policy ${policy.policyName} is disabled; enable it with PutScalingPolicy to execute it.`);
@@ -211,9 +222,13 @@ async function executeIn(
   if (policy.policyType === 'SimpleScaling' && (request.honorCooldown || byAlarm))
     await checkCooldown(tx, group, policy.cooldown ?? group.defaultCooldown, policy.policyName, now);
   const from = group.desiredCapacity;
-  const to = adjustedCapacity(group, adjustment);
+  const to =
+    adjustment !== undefined
+      ? adjustedCapacity(group, adjustment)
+      : (await targetCapacityOf(tx, group, policy, request, now)).to;
   if (to === from) return { ...base, kind: 'unchanged', desiredCapacity: from };
-  await setDesiredCapacity({ ...deps, store: tx }, user, groupName, to);
+  // Between the bounds: a policy never pins a domain's min = max the way SetDesiredCapacity does.
+  await applyDesired(tx, deps, user, group, to);
   const activityId = randomUUID();
   await tx.putActivity({
     activityId,

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord } from '../contracts/records.ts';
-import { checkWithinCaps } from '../domain/capacity.ts';
 import { isSensorDomain } from '../domain/placement.ts';
 import type { ServiceDeps } from './deps.ts';
-import { placementOf } from './groups.ts';
-import { checkInstanceLimit } from './instance-limit.ts';
+import { applyDesired } from './desired-change.ts';
 
 /** What one sensor step asks: move the desired capacity by `delta` (the rule's step), and why. */
 export interface SensorStep {
@@ -46,9 +44,7 @@ export async function applySensorStep(deps: ServiceDeps, step: SensorStep): Prom
     const activityId = randomUUID();
     const cause = `At ${seconds(now)} the sensor rule of AutoScalingGroup ${group.name} (${step.reason})`;
     try {
-      checkWithinCaps({ ...group, desiredCapacity: to }, await placementOf(tx, deps.sites(), group));
-      await checkInstanceLimit(tx, deps, user, { group: group.name, desiredCapacity: to });
-      await tx.updateGroup({ ...group, desiredCapacity: to });
+      await applyDesired(tx, deps, user, group, to);
       await tx.putActivity(
         activity(
           group,

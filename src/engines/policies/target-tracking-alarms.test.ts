@@ -17,7 +17,7 @@ const alarms = (over: Partial<TargetTrackingConfiguration> = {}) =>
   targetTrackingAlarms({ groupName: 'web', policyArn: ARN, config: config(over), ids });
 
 describe('target tracking: the owned alarms', () => {
-  it('AlarmHigh: CPU above the target for 3 of 3 minutes; AlarmLow: below 0.7 × target for 15 of 15', () => {
+  it('AlarmHigh: CPU above the target for 3 of 3 30-second periods; AlarmLow: below 0.7 × target for 15 of 15', () => {
     const [high, low] = alarms();
     assert.deepEqual(high, {
       name: 'TargetTracking-web-AlarmHigh-aaaa-1',
@@ -28,7 +28,7 @@ describe('target tracking: the owned alarms', () => {
         dimensions: [{ name: 'AutoScalingGroupName', value: 'web' }],
         statistic: 'Average',
       },
-      period: 60,
+      period: 30,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       threshold: 60,

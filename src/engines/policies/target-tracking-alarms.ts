@@ -12,7 +12,8 @@ import type {
  * - `TargetTracking-<group>-AlarmHigh-<id>`: metric > target, 3 of 3 datapoints;
  * - `TargetTracking-<group>-AlarmLow-<id>`: metric < {@link SCALE_IN_THRESHOLD_RATIO} × target,
  *   15 of 15 datapoints; not created when DisableScaleIn is set (nothing would act on it).
- * Both at the customized metric's Period (10, 30 or 60 s; default 60), TreatMissingData
+ * Both at the customized metric's Period (10, 30 or 60 s; default 60) — for the predefined ASG
+ * metrics {@link PREDEFINED_PERIOD_SECONDS} (Phantom's instances report every 10 s) — TreatMissingData
  * `missing` (no data ⇒ INSUFFICIENT_DATA ⇒ no scaling), and the policy ARN as their only action.
  */
 
@@ -20,6 +21,13 @@ import type {
 export const HIGH_DATAPOINTS = 3;
 /** AlarmLow: "15 datapoints within 15 minutes". */
 export const LOW_DATAPOINTS = 15;
+
+/**
+ * The period of a predefined metric's alarms. AWS watches 1-minute data (AlarmHigh: 3 minutes);
+ * Phantom's simulated instances report every 10 s, so its predefined alarms watch 30-second
+ * periods: AlarmHigh acts after 90 s above the target, AlarmLow after 7.5 min below 0.7×.
+ */
+export const PREDEFINED_PERIOD_SECONDS = 30;
 
 const PREDEFINED: Record<PredefinedMetricType, string> = {
   ASGAverageCPUUtilization: 'CPUUtilization',
@@ -42,7 +50,7 @@ function watched(config: TargetTrackingConfiguration, groupName: string): { metr
         dimensions,
         statistic: 'Average',
       },
-      period: 60,
+      period: PREDEFINED_PERIOD_SECONDS,
     };
   }
   if (m.kind === 'customized') {

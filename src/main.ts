@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { cryptoRandom } from './lib/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
-import { scalingLoops } from './controllers/runtime/scaling-loops.ts';
+import { scalingLoops, type ScalingLoops } from './controllers/runtime/scaling-loops.ts';
 import { invokePolicyForAlarm } from './services/policy-invocation.ts';
 import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
@@ -37,6 +37,8 @@ export interface RunningServer {
   metricsUrl?: string;
   /** The CloudWatch metric store (in memory), e.g. for ingestInstanceMetrics. */
   metricStore: MetricStore;
+  /** The scaling loops (schedules, demand metrics, alarms, sensors), when the controller runs; tests drive their rounds. */
+  loops?: ScalingLoops;
   close(): Promise<void>;
 }
 
@@ -282,6 +284,7 @@ export async function startServer(
     dataDir: data,
     ...(metrics ? { metricsUrl: metrics.url } : {}),
     metricStore,
+    ...(loops ? { loops } : {}),
     close: async () => {
       stopPruning();
       await new Promise<void>((resolve) => {

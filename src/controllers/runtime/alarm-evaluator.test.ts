@@ -10,7 +10,8 @@ import { putMetricAlarm } from '../../services/alarms.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { PageTokens } from '../../services/page-tokens.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import { AlarmEvaluator, type AlarmInvocation } from './alarm-evaluator.ts';
+import { AlarmEvaluator, reasonDataValue, type AlarmInvocation } from './alarm-evaluator.ts';
+import { setAlarmState } from '../../services/alarms.ts';
 
 const T0 = new Date('2026-12-08T10:00:00Z');
 
@@ -167,5 +168,37 @@ describe('AlarmEvaluator', () => {
     await evaluator.round();
     assert.equal(await state('ann'), 'ALARM');
     assert.deepEqual(calls, []);
+  });
+
+  it('acts on a state set by SetAlarmState before the next evaluation replaces it, with the reason data value', async () => {
+    const deps = {
+      store,
+      clock,
+      sites: () => [],
+      defaultLimits: { maxGroups: 1, maxLaunchConfigurations: 1, maxInstances: 1 },
+      pageTokens: new PageTokens(Buffer.alloc(32)),
+    } satisfies ServiceDeps;
+    await setAlarmState(deps, ann, {
+      alarmName: 'busy',
+      state: 'ALARM',
+      reason: 'testing the policy',
+      reasonData: JSON.stringify({ version: '1.0', recentDatapoints: [70, 75] }),
+    });
+    await evaluator.round();
+    assert.deepEqual(calls, [
+      {
+        owner: 'ann',
+        arn: arn('ann'),
+        invocation: { alarmName: 'busy', alarmState: 'ALARM', threshold: 50, metricValue: 75 },
+      },
+    ]);
+    assert.equal(await state('ann'), 'INSUFFICIENT_DATA', 'then evaluated on its (missing) data');
+  });
+
+  it('reads the newest value of CloudWatch-shaped reason data', () => {
+    assert.equal(reasonDataValue(JSON.stringify({ recentDatapoints: [1, 2.5] })), 2.5);
+    assert.equal(reasonDataValue(JSON.stringify({ evaluatedDatapoints: [{ value: 9 }, { value: 1 }] })), 9);
+    for (const bad of [undefined, 'not json', '{}', '{"recentDatapoints":["x"]}', '{"recentDatapoints":[]}'])
+      assert.equal(reasonDataValue(bad), undefined, String(bad));
   });
 });

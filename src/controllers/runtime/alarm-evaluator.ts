@@ -115,42 +115,54 @@ export class AlarmEvaluator {
     return report;
   }
 
-  /** Evaluates one alarm when a period has closed, then runs its actions when due. */
+  /**
+   * Runs the actions due for the alarm's stored state first (a state set by SetAlarmState acts
+   * before the next evaluation replaces it, as in CloudWatch), then evaluates the alarm when a
+   * period has closed, and runs the new state's actions when it changed.
+   */
   private async visit(alarm: AlarmRecord, key: string, report: AlarmRoundReport): Promise<void> {
+    await this.runActions(alarm, this.valueOf(alarm, key), report);
     const now = this.options.clock.now().getTime();
     const definition = alarm.definition;
-    let current = alarm;
-    if (evaluationDue(definition, this.evaluated.get(key)?.period, now)) {
-      const range = evaluationRange(definition, now);
-      const last = range[range.length - 1]!;
-      const windows = this.options.metrics.windows(
-        alarm.owner,
-        definition.metric,
-        definition.period,
-        last + definition.period * 1000,
-        range.length,
-        definition.metric.unit,
-      );
-      const datapoints = rangeDatapoints(range, windows, definition.metric.statistic);
-      const value = datapoints.at(-1)?.value;
-      const verdict = evaluateAlarm({
-        alarm: { ...definition, statistic: definition.metric.statistic },
-        range,
-        datapoints,
-        current: alarm.state,
-        now,
-      });
-      this.evaluated.set(key, {
-        period: latestClosedPeriodStart(definition, now),
-        ...(value !== undefined ? { value } : {}),
-      });
-      report.evaluated++;
-      if (verdict.changed) {
-        current = await this.recordChange(alarm, verdict.state, verdict.reason, JSON.stringify(verdict.reasonData));
-        report.changed++;
-      }
-    }
-    await this.runActions(current, this.evaluated.get(key)?.value, report);
+    if (!evaluationDue(definition, this.evaluated.get(key)?.period, now)) return;
+    const range = evaluationRange(definition, now);
+    const last = range[range.length - 1]!;
+    const windows = this.options.metrics.windows(
+      alarm.owner,
+      definition.metric,
+      definition.period,
+      last + definition.period * 1000,
+      range.length,
+      definition.metric.unit,
+    );
+    const datapoints = rangeDatapoints(range, windows, definition.metric.statistic);
+    const value = datapoints.at(-1)?.value;
+    const verdict = evaluateAlarm({
+      alarm: { ...definition, statistic: definition.metric.statistic },
+      range,
+      datapoints,
+      current: alarm.state,
+      now,
+    });
+    this.evaluated.set(key, {
+      period: latestClosedPeriodStart(definition, now),
+      ...(value !== undefined ? { value } : {}),
+    });
+    report.evaluated++;
+    if (!verdict.changed) return;
+    const changed = await this.recordChange(alarm, verdict.state, verdict.reason, JSON.stringify(verdict.reasonData));
+    report.changed++;
+    await this.runActions(changed, value, report);
+  }
+
+  /**
+   * The value an invoked policy is given: the alarm's latest evaluated datapoint, else the newest
+   * datapoint of its StateReasonData (what SetAlarmState callers put there for step policies).
+   */
+  private valueOf(alarm: AlarmRecord, key: string): number | undefined {
+    const evaluated = this.evaluated.get(key)?.value;
+    if (evaluated !== undefined) return evaluated;
+    return reasonDataValue(alarm.stateReasonData);
   }
 
   private async recordChange(alarm: AlarmRecord, state: AlarmState, reason: string, reasonData: string) {
@@ -220,5 +232,21 @@ export class AlarmEvaluator {
         },
       ]);
     }
+  }
+}
+
+/** The newest datapoint value in CloudWatch-shaped StateReasonData (`recentDatapoints` or `evaluatedDatapoints`), if any. */
+export function reasonDataValue(reasonData: string | undefined): number | undefined {
+  if (reasonData === undefined) return undefined;
+  try {
+    const data = JSON.parse(reasonData) as { recentDatapoints?: unknown; evaluatedDatapoints?: unknown };
+    const recent = Array.isArray(data.recentDatapoints) ? data.recentDatapoints.at(-1) : undefined;
+    if (typeof recent === 'number' && Number.isFinite(recent)) return recent;
+    const evaluated = Array.isArray(data.evaluatedDatapoints)
+      ? (data.evaluatedDatapoints[0] as { value?: unknown })
+      : undefined;
+    return typeof evaluated?.value === 'number' && Number.isFinite(evaluated.value) ? evaluated.value : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -116,7 +116,11 @@ describe('scaling policies over the signed API', () => {
         },
       }),
     );
-    assert.deepEqual(tt.Alarms ?? [], [], 'no alarms until the alarm work lands');
+    assert.deepEqual(
+      (tt.Alarms ?? []).map((a) => a.AlarmName?.replace(/-[0-9a-f-]{36}$/, '')),
+      ['TargetTracking-web-AlarmHigh', 'TargetTracking-web-AlarmLow'],
+      'a target tracking policy owns its two alarms',
+    );
     const { ScalingPolicies: policies = [] } = await sdk.send(
       new DescribePoliciesCommand({ AutoScalingGroupName: 'web' }),
     );
@@ -139,6 +143,7 @@ describe('scaling policies over the signed API', () => {
       DisableScaleIn: false,
     });
     assert.equal(cpu?.AdjustmentType, undefined);
+    assert.deepEqual(cpu?.Alarms, tt.Alarms);
 
     const replaced = await sdk.send(
       new PutScalingPolicyCommand({

@@ -15,6 +15,7 @@ import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
 import { scalingLoops, type ScalingLoops } from './controllers/runtime/scaling-loops.ts';
 import { invokePolicyForAlarm } from './services/policy-invocation.ts';
+import { metricSourcesFromConfig } from './metrics/metric-sources.ts';
 import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
 import { SiteBackoff } from './controllers/runtime/backoff.ts';
@@ -245,6 +246,7 @@ export async function startServer(
       intervalMs: config.controller.intervalMs,
       isSimSite: (site) => data.sites.get(site)?.config.driver === 'sim',
       onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
+      ...(config.metrics.prometheus ? { prometheus: metricSourcesFromConfig(config.metrics) } : {}),
       invokePolicy: async (owner, policyArn, alarm) => {
         const outcome = await invokePolicyForAlarm(deps, owner, policyArn, alarm);
         if (outcome.groupName !== undefined) controller.pokeWrite(owner, touchedGroups(outcome.groupName));

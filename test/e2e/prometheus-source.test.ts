@@ -4,22 +4,11 @@
 // and malformed answers as the contract says. Everything listens on 127.0.0.1 only.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { MetricSourceError, type MetricSourceErrorCode } from '../../src/contracts/metric-source.ts';
 import { parsePrometheusSettings } from '../../src/metrics/prometheus/settings.ts';
 import { PrometheusSource } from '../../src/metrics/prometheus/source.ts';
-import { eventually } from '../support/eventually.ts';
-import { freePort, requireClient, scratchDir, type Availability } from '../support/process.ts';
-
-/** Debian's prometheus; PHANTOM_TEST_PROMETHEUS_BIN points elsewhere (e.g. to check the missing-binary path). */
-const PROMETHEUS = process.env.PHANTOM_TEST_PROMETHEUS_BIN ?? '/usr/bin/prometheus';
-const available: Availability = existsSync(PROMETHEUS)
-  ? true
-  : `${PROMETHEUS} does not exist (apt-get install prometheus)`;
+import { requireClient } from '../support/process.ts';
+import { prometheusAvailable, startTestPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 
 const HOSTILE_GROUP = 'we"ird\\\n} or {x="';
 const UNICODE_GROUP = 'grüppe ✓ 𝄞';
@@ -47,45 +36,20 @@ const QUERIES = {
   broken: `sum(rate(${SELECTOR}[1m])`,
 };
 
-describe('PrometheusSource against a real Prometheus', requireClient('prometheus', available), () => {
-  const scratch = scratchDir('phantom-prometheus-');
-  let exposition: Server;
-  let prometheus: ChildProcess | undefined;
-  let output = '';
+describe('PrometheusSource against a real Prometheus', requireClient('prometheus', prometheusAvailable), () => {
+  let prometheus: TestPrometheus;
   let source: PrometheusSource;
 
   before(async () => {
-    exposition = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(EXPOSITION));
-    await new Promise<void>((resolve) => exposition.listen(0, '127.0.0.1', resolve));
-    const target = `127.0.0.1:${(exposition.address() as AddressInfo).port}`;
-    const port = await freePort();
-    prometheus = startPrometheus(scratch.dir, target, port, (chunk) => (output += chunk));
+    prometheus = await startTestPrometheus(() => EXPOSITION, { query: 'phantom_test_load', series: 6 });
     const settings = parsePrometheusSettings(
-      { url: `http://127.0.0.1:${port}`, timeoutMs: 5000, queries: QUERIES },
+      { url: prometheus.url, timeoutMs: 5000, queries: QUERIES },
       'metrics.prometheus',
     );
     source = new PrometheusSource({ settings, fetch });
-    // Polled directly, so the source's backoff does not slow the wait while Prometheus starts.
-    await eventually(
-      `Prometheus serving the scraped series (its output: ${output.slice(-2000)})`,
-      () => seriesCount(port).then((n) => (n === 6 ? n : undefined)),
-      30_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\nPrometheus said:\n${output.slice(-2000)}`);
-    });
   });
 
-  after(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      const timer = setTimeout(() => prometheus!.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await new Promise((resolve) => exposition?.close(resolve));
-    scratch.remove();
-  });
+  after(() => prometheus?.close());
 
   const ask = (owner: string, group: string, metricName = 'load', now = new Date()) =>
     source.query({
@@ -144,36 +108,3 @@ describe('PrometheusSource against a real Prometheus', requireClient('prometheus
     );
   });
 });
-
-/** How many phantom_test_load series Prometheus holds now. */
-async function seriesCount(port: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=phantom_test_load`);
-  const body = (await response.json()) as { data?: { result?: unknown[] } };
-  return body.data?.result?.length ?? 0;
-}
-
-function startPrometheus(dir: string, target: string, port: number, onOutput: (chunk: string) => void): ChildProcess {
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      `  - { job_name: phantom-test, static_configs: [ { targets: ["${target}"] } ] }`,
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));
-  return child;
-}

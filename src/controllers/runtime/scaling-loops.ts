@@ -5,6 +5,8 @@ import { AlarmEvaluator, type AlarmEvaluatorOptions } from './alarm-evaluator.ts
 import { DemandPublisher } from './demand-metrics.ts';
 import { ScheduledActionScheduler } from './scheduler.ts';
 import { SensorEvaluator } from './sensor-evaluator.ts';
+import { PrometheusSampler } from './prometheus-sampler.ts';
+import type { MetricSource } from '../../contracts/metric-source.ts';
 
 /** What the loops that decide how many need. */
 export interface ScalingLoopsOptions {
@@ -19,6 +21,8 @@ export interface ScalingLoopsOptions {
   onChanged(owner: string, groupName: string): void;
   /** Required. Invokes one scaling policy for an alarm (see AlarmEvaluator). */
   invokePolicy: AlarmEvaluatorOptions['invokePolicy'];
+  /** Optional. The operator's Prometheus (config `metrics.prometheus`): alarms on `Phantom/Prometheus` metrics read it. */
+  prometheus?: MetricSource;
 }
 
 /** The background loops that change sizes, started and stopped together. */
@@ -28,6 +32,8 @@ export interface ScalingLoops {
   readonly alarms: AlarmEvaluator;
   readonly demand: DemandPublisher;
   readonly sensors: SensorEvaluator;
+  /** Present when a Prometheus is configured. */
+  readonly prometheus?: PrometheusSampler;
 }
 
 /**
@@ -48,18 +54,22 @@ export function scalingLoops(o: ScalingLoopsOptions): ScalingLoops {
     invokePolicy: o.invokePolicy,
   });
   const sensors = new SensorEvaluator({ deps, metrics, log, onChanged: o.onChanged });
+  const prometheus =
+    o.prometheus && new PrometheusSampler({ store: deps.store, metrics, source: o.prometheus, clock: deps.clock, log });
   return {
     alarms,
     demand,
     sensors,
+    ...(prometheus ? { prometheus } : {}),
     start() {
       scheduler.start();
       demand.start();
+      prometheus?.start();
       alarms.start();
       sensors.start();
     },
     async stop() {
-      await Promise.all([scheduler.stop(), demand.stop(), alarms.stop(), sensors.stop()]);
+      await Promise.all([scheduler.stop(), demand.stop(), prometheus?.stop(), alarms.stop(), sensors.stop()]);
     },
   };
 }

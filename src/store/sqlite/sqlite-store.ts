@@ -45,6 +45,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = NORMAL');
+    // Checkpoint every 100 WAL pages instead of SQLite's 1,000: each automatic checkpoint runs
+    // inside a commit and holds the event loop while it copies; smaller ones hold it less
+    // (bench:fairness at 50,000 instances: batches holding the loop > 10 ms, 155 → 64 of ~267).
+    connection.pragma('wal_autocheckpoint = 100');
     connection.pragma('foreign_keys = ON');
   } catch (error) {
     connection.close();

@@ -6,7 +6,6 @@
  * modelled error; one user never sees another's metrics.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import {
   CloudWatchClient,
@@ -22,29 +21,13 @@ import {
   awsCliAvailable,
   boto2Available,
   clientEnv,
+  pyenvBoto3,
   requireClient,
   run,
   type Availability,
   type Credentials,
 } from '../support/process.ts';
 import { serverWithClientHome } from './clients.ts';
-
-/** The pyenv interpreter with a boto3 whose CloudWatch client speaks JSON, or why there is none. */
-function pyenvBoto3(): { python?: string; available: Availability } {
-  const r = spawnSync(
-    'python3',
-    [
-      '-c',
-      'import sys, boto3; c = boto3.client("cloudwatch", region_name="us-east-1"); print(sys.executable, c.meta.service_model.resolved_protocol)',
-    ],
-    { encoding: 'utf8', timeout: 30_000, env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } },
-  );
-  const [python, protocol] = (r.stdout ?? '').trim().split(' ');
-  if (r.status !== 0 || !python)
-    return { available: `python3 (pyenv) cannot import boto3: ${(r.stderr ?? '').trim().split('\n').pop()}` };
-  if (protocol !== 'json') return { available: `boto3 under ${python} speaks ${protocol} to CloudWatch, not json` };
-  return { python, available: true };
-}
 
 const boto3 = pyenvBoto3();
 const needBoto3 = requireClient('boto3 (pyenv python3, CloudWatch over JSON)', boto3.available);

@@ -387,3 +387,20 @@ export function skewedClock(offsetMinutes: number): { prefix: string[]; env: Rec
 /** Debian's faketime, which the clock-skew tests run the Python clients and aws-cli under. */
 export const faketimeAvailable = (): Availability =>
   faketimePath() ? true : 'faketime is not installed (apt-get install faketime)';
+
+/** The pyenv interpreter with a boto3 whose CloudWatch client speaks JSON, or why there is none. */
+export function pyenvBoto3(): { python?: string; available: Availability } {
+  const r = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, boto3; c = boto3.client("cloudwatch", region_name="us-east-1"); print(sys.executable, c.meta.service_model.resolved_protocol)',
+    ],
+    { encoding: 'utf8', timeout: 30_000, env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } },
+  );
+  const [python, protocol] = (r.stdout ?? '').trim().split(' ');
+  if (r.status !== 0 || !python)
+    return { available: `python3 (pyenv) cannot import boto3: ${(r.stderr ?? '').trim().split('\n').pop()}` };
+  if (protocol !== 'json') return { available: `boto3 under ${python} speaks ${protocol} to CloudWatch, not json` };
+  return { python, available: true };
+}

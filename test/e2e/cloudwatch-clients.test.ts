@@ -24,7 +24,6 @@ import {
   pyenvBoto3,
   requireClient,
   run,
-  type Availability,
   type Credentials,
 } from '../support/process.ts';
 import { serverWithClientHome } from './clients.ts';

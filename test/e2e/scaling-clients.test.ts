@@ -57,8 +57,6 @@ describe('metric-driven scaling through boto3 and aws-cli', () => {
     });
     creds = await server.addUser('cleo');
     const asg = server.sdk(creds);
-    const { CreateLaunchConfigurationCommand, CreateAutoScalingGroupCommand } =
-      await import('@aws-sdk/client-auto-scaling');
     await asg.send(
       new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'web', ImageId: 'img', InstanceType: 't' }),
     );

@@ -1,4 +1,5 @@
 import type {
+  AlarmDefinition,
   AlarmHistoryItem,
   AlarmHistoryType,
   AlarmRecord,
@@ -13,6 +14,25 @@ import { invalid, type ServiceDeps } from './deps.ts';
 /** The alarm ARN CloudWatch shows, in Phantom's partition and region. */
 export const alarmArn = (owner: string, name: string): string =>
   `arn:phantom:cloudwatch:phantom:${owner}:alarm:${name}`;
+
+/** A new alarm of `owner`, in INSUFFICIENT_DATA as CloudWatch creates them; owned by a policy when `ownerPolicyArn` is given. */
+export function newAlarmRecord(
+  owner: string,
+  definition: AlarmDefinition,
+  now: Date,
+  ownerPolicyArn?: string,
+): AlarmRecord {
+  return {
+    owner,
+    arn: alarmArn(owner, definition.name),
+    definition,
+    state: 'INSUFFICIENT_DATA',
+    stateReason: 'Unchecked: Initial alarm creation',
+    stateUpdatedTime: now,
+    configurationUpdatedTime: now,
+    ...(ownerPolicyArn !== undefined ? { ownerPolicyArn } : {}),
+  };
+}
 
 /** CloudWatch's wording for an alarm that is not there. */
 const alarmNotFound = (name: string): PhantomError =>
@@ -64,15 +84,7 @@ export async function putMetricAlarm(deps: ServiceDeps, user: User, input: PutMe
       );
     const record: AlarmRecord = existing
       ? { ...existing, definition, configurationUpdatedTime: now }
-      : {
-          owner: user.id,
-          arn: alarmArn(user.id, definition.name),
-          definition,
-          state: 'INSUFFICIENT_DATA',
-          stateReason: 'Unchecked: Initial alarm creation',
-          stateUpdatedTime: now,
-          configurationUpdatedTime: now,
-        };
+      : newAlarmRecord(user.id, definition, now);
     await tx.putAlarm(record);
     const verb = existing ? 'updated' : 'created';
     await tx.addAlarmHistory([

@@ -5,7 +5,7 @@ import type { User } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { scalingPolicyArn } from '../domain/arn.ts';
 import { targetTrackingAlarms } from '../engines/policies/target-tracking-alarms.ts';
-import { alarmArn } from './alarms.ts';
+import { alarmArn, newAlarmRecord } from './alarms.ts';
 
 /** An alarm a target tracking policy owns, as PutScalingPolicy and DescribePolicies show it. */
 export interface PolicyAlarm {
@@ -70,16 +70,7 @@ export async function syncTargetTrackingAlarms(
     await tx.putAlarm(
       existing
         ? { ...existing, definition, configurationUpdatedTime: now, ownerPolicyArn: policyArn }
-        : {
-            owner: user.id,
-            arn: alarmArn(user.id, definition.name),
-            definition,
-            state: 'INSUFFICIENT_DATA',
-            stateReason: 'Unchecked: Initial alarm creation',
-            stateUpdatedTime: now,
-            configurationUpdatedTime: now,
-            ownerPolicyArn: policyArn,
-          },
+        : newAlarmRecord(user.id, definition, now, policyArn),
     );
   }
   return wanted.map((d) => ({ alarmName: d.name, alarmArn: alarmArn(user.id, d.name) }));

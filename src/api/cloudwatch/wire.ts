@@ -1,3 +1,4 @@
+import { TRANSPORT_PARAMS } from '../query/decode.ts';
 import type { RawRequest } from '../http/raw-request.ts';
 import { ApiError } from '../query/errors.ts';
 import type { Param } from '../query/form.ts';
@@ -75,26 +76,6 @@ function decode(s: string): string {
   }
 }
 
-/** Parameters that carry transport or signature data, never action input. */
-const TRANSPORT = new Set([
-  'Action',
-  'Version',
-  'AWSAccessKeyId',
-  'Signature',
-  'SignatureMethod',
-  'SignatureVersion',
-  'Timestamp',
-  'Expires',
-  'SecurityToken',
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-]);
-
 interface Node {
   value?: string;
   children?: Map<string, Node>;
@@ -110,7 +91,7 @@ export function queryInput(params: readonly Param[]): Record<string, unknown> {
   const root: Node = { children: new Map() };
   const seen = new Set<string>();
   for (const [name, value] of params) {
-    if (TRANSPORT.has(name)) continue;
+    if (TRANSPORT_PARAMS.has(name)) continue;
     if (seen.has(name)) throw invalidValue(`The parameter ${name.slice(0, 100)} was given more than once.`);
     seen.add(name);
     let node = root;

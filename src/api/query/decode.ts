@@ -2,8 +2,8 @@ import { ApiError } from './errors.ts';
 import type { Param } from './form.ts';
 import type { Decoded, ListShape, Shape, StructShape } from './shape.ts';
 
-/** Parameters that carry transport or signature data, never action input. */
-const TRANSPORT_PARAMS = new Set([
+/** Parameters that carry transport or signature data, never action input (both Query APIs). */
+export const TRANSPORT_PARAMS: ReadonlySet<string> = new Set([
   'Action',
   'Version',
   'AWSAccessKeyId',

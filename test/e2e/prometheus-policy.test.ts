@@ -19,6 +19,7 @@ import {
   type AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
 import { FixedClock } from '../../src/contracts/clock.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
 import { requireClient } from '../support/process.ts';
 import { prometheusAvailable, startTestPrometheus, type TestPrometheus } from '../support/prometheus.ts';
@@ -102,8 +103,14 @@ describe(
             },
           }),
         );
-      // The exposition now names pam: wait for a scrape of it.
-      await new Promise((r) => setTimeout(r, 2500));
+      // The exposition now names pam: wait until Prometheus has scraped it.
+      const query = encodeURIComponent(`app_load{phantom_owner="${load.owner}"}`);
+      await eventually('a scrape naming pam', async () => {
+        const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${query}`)).json()) as {
+          data?: { result?: unknown[] };
+        };
+        return body.data?.result?.length === 2 ? true : undefined;
+      });
     });
     after(async () => {
       await server?.close();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { groupBy } from './group-by.ts';
 import { isRecord } from './is-record.ts';
 import { cryptoRandom, seededRandom } from './random.ts';
+import { SerialRounds } from './serial-rounds.ts';
 import { realSleep } from './sleep.ts';
 
 describe('groupBy', () => {
@@ -59,5 +60,31 @@ describe('realSleep', () => {
     const waiting = realSleep(60_000, controller.signal);
     controller.abort(reason);
     await assert.rejects(waiting, (e) => e === reason);
+  });
+});
+
+describe('SerialRounds', () => {
+  it('never overlaps rounds; next() starts a fresh round after a running one; tick() skips while one runs', async () => {
+    let active = 0;
+    let started = 0;
+    let release: (() => void) | undefined;
+    const rounds = new SerialRounds(async () => {
+      active++;
+      started++;
+      assert.equal(active, 1, 'no overlap');
+      await new Promise<void>((resolve) => (release = resolve));
+      active--;
+      return started;
+    });
+    rounds.tick(() => assert.fail('no error expected'));
+    rounds.tick(() => assert.fail('no error expected'));
+    assert.equal(started, 1, 'a tick while a round runs does nothing');
+    const fresh = rounds.next();
+    release!();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(started, 2, 'next() ran a new round after the first');
+    release!();
+    assert.equal(await fresh, 2);
+    await rounds.idle();
   });
 });

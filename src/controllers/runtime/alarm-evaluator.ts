@@ -6,6 +6,7 @@ import { rangeDatapoints } from '../../metrics/alarms/datapoints.ts';
 import { evaluateAlarm } from '../../metrics/alarms/evaluate.ts';
 import { actionsDue, evaluationDue, evaluationRange, latestClosedPeriodStart } from '../../metrics/alarms/schedule.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
+import { SerialRounds } from '../../lib/serial-rounds.ts';
 import { Yielder } from './yielding.ts';
 
 /** What an alarm tells a scaling policy when it invokes it. */
@@ -61,7 +62,7 @@ export class AlarmEvaluator {
    */
   private readonly evaluated = new Map<string, { period: number; value?: number }>();
   private timer?: NodeJS.Timeout;
-  private running?: Promise<AlarmRoundReport>;
+  private readonly rounds = new SerialRounds(() => this.evaluateAll());
   private readonly yielder = new Yielder(5);
 
   constructor(private readonly options: AlarmEvaluatorOptions) {}
@@ -76,19 +77,16 @@ export class AlarmEvaluator {
   /** Stops the rounds and waits for one in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.rounds.idle();
   }
 
   private tick(): void {
-    this.round().catch((err: unknown) => this.options.log.error({ err }, 'alarm round failed'));
+    this.rounds.tick((err: unknown) => this.options.log.error({ err }, 'alarm round failed'));
   }
 
-  /** One round over every alarm (a round in progress is joined, not doubled). */
+  /** One round over every alarm (it starts once a running one has ended; the timer skips while one runs). */
   round(): Promise<AlarmRoundReport> {
-    this.running ??= this.evaluateAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.rounds.next();
   }
 
   private async evaluateAll(): Promise<AlarmRoundReport> {

@@ -5,6 +5,7 @@ import type { Store } from '../../contracts/store.ts';
 import { DEMAND_TAG, demandAt, parseDemand, utilisation, type DemandModel } from '../../domain/demand.ts';
 import { ingestInstanceMetrics, type InstanceSample } from '../../metrics/store/ec2.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
+import { SerialRounds } from '../../lib/serial-rounds.ts';
 import { Yielder } from './yielding.ts';
 
 /** What the publisher needs. */
@@ -34,7 +35,7 @@ export interface DemandRoundReport {
  */
 export class DemandPublisher {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<DemandRoundReport>;
+  private readonly rounds = new SerialRounds(() => this.publish());
   private readonly yielder = new Yielder(5);
   /** Parsed models by tag text (a handful of distinct texts; cleared when it grows past 1,000). */
   private readonly models = new Map<string, DemandModel | undefined>();
@@ -45,7 +46,7 @@ export class DemandPublisher {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.round().catch((err: unknown) => this.options.log.error({ err }, 'demand metrics round failed'));
+      this.rounds.tick((err: unknown) => this.options.log.error({ err }, 'demand metrics round failed'));
     }, this.options.intervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -53,15 +54,12 @@ export class DemandPublisher {
   /** Stops the rounds and waits for one in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.rounds.idle();
   }
 
-  /** One round (a round in progress is joined). */
+  /** One round (it starts once a running one has ended; the timer skips while one runs). */
   round(): Promise<DemandRoundReport> {
-    this.running ??= this.publish().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.rounds.next();
   }
 
   private async publish(): Promise<DemandRoundReport> {

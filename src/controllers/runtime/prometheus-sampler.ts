@@ -6,6 +6,7 @@ import { isMetricSourceError, type MetricSource } from '../../contracts/metric-s
 import type { Store } from '../../contracts/store.ts';
 import { PROMETHEUS_NAMESPACE } from '../../metrics/prometheus/settings.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
+import { SerialRounds } from '../../lib/serial-rounds.ts';
 import { Yielder } from './yielding.ts';
 
 /** What the sampler needs. */
@@ -40,7 +41,7 @@ function groupOf(alarm: AlarmRecord): string | undefined {
  */
 export class PrometheusSampler {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly rounds = new SerialRounds(() => this.sampleAll());
   private readonly yielder = new Yielder(5);
   /** The last failure message per sampled metric, so a standing failure is said once. */
   private readonly failing = new Map<string, string>();
@@ -51,7 +52,7 @@ export class PrometheusSampler {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.round().catch((err: unknown) => this.options.log.error({ err }, 'prometheus sampling failed'));
+      this.rounds.tick((err: unknown) => this.options.log.error({ err }, 'prometheus sampling failed'));
     }, this.options.intervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -59,15 +60,12 @@ export class PrometheusSampler {
   /** Stops the rounds and waits for one in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.rounds.idle();
   }
 
-  /** One round; resolves with the number of metrics sampled (a round in progress is joined). */
+  /** One round; resolves with the number of metrics sampled (it starts once a running one has ended; the timer skips while one runs). */
   round(): Promise<number> {
-    this.running ??= this.sampleAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.rounds.next();
   }
 
   private async sampleAll(): Promise<number> {
@@ -119,8 +117,11 @@ export class PrometheusSampler {
       this.failing.delete(key);
     } catch (error) {
       if (!isMetricSourceError(error)) throw error;
-      if (this.failing.get(key) === error.message) return;
-      this.failing.set(key, error.message);
+      // A query in backoff is the same failure going on; the failure's text drops the backoff's note.
+      if (error.code === 'BackingOff') return;
+      const failure = `${error.code}: ${error.message.replace(/ \(\d+ failures in a row[^)]*\)$/, '')}`;
+      if (this.failing.get(key) === failure) return;
+      this.failing.set(key, failure);
       await this.recordFailure(alarm.owner, group, metric.metricName, error.message, now);
     }
   }

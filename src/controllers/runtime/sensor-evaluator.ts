@@ -5,6 +5,7 @@ import { decideSensor, parseSensorConfig, type SensorConfig } from '../../engine
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { applySensorStep } from '../../services/sensor-runs.ts';
+import { SerialRounds } from '../../lib/serial-rounds.ts';
 import { Yielder } from './yielding.ts';
 
 /** The tag naming the namespace of a sensor domain's metric (default {@link DEFAULT_SENSOR_NAMESPACE}). */
@@ -43,7 +44,7 @@ export interface SensorRoundReport {
  */
 export class SensorEvaluator {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<SensorRoundReport>;
+  private readonly rounds = new SerialRounds(() => this.evaluateAll());
   private readonly yielder = new Yielder(5);
   private readonly lastChange = new Map<string, number>();
   private readonly refused = new Set<string>();
@@ -54,7 +55,7 @@ export class SensorEvaluator {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.round().catch((err: unknown) => this.options.log.error({ err }, 'sensor round failed'));
+      this.rounds.tick((err: unknown) => this.options.log.error({ err }, 'sensor round failed'));
     }, this.options.intervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -62,15 +63,12 @@ export class SensorEvaluator {
   /** Stops the rounds and waits for one in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.rounds.idle();
   }
 
-  /** One round over every sensor domain (a round in progress is joined). */
+  /** One round over every sensor domain (it starts once a running one has ended; the timer skips while one runs). */
   round(): Promise<SensorRoundReport> {
-    this.running ??= this.evaluateAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.rounds.next();
   }
 
   private async evaluateAll(): Promise<SensorRoundReport> {

@@ -185,6 +185,29 @@ describe('applyPolicy', () => {
     assert.equal((await store.getGroup('ann-id', 'web'))?.desiredCapacity, 2);
   });
 
+  it('target tracking: AlarmHigh scales out, AlarmLow in, by the proportional rule', async () => {
+    const arn = await put({
+      policyName: 'cpu50',
+      policyType: 'TargetTrackingScaling',
+      targetTracking: { targetValue: 50, predefined: { predefinedMetricType: 'ASGAverageCPUUtilization' } },
+    });
+    const high = 'TargetTracking-web-AlarmHigh-0b0e';
+    const out = await applyPolicy(deps, ann, arn, alarm({ alarmName: high, metricValue: 100, threshold: 50 }));
+    assert.deepEqual([out.applied, out.from, out.to], [true, 2, 4]);
+    const [activity] = await store.listActivities('ann-id', { groupName: 'web', limit: 1 });
+    assert.equal(
+      activity?.cause,
+      `At 2026-12-08T10:00:00Z a monitor alarm ${high} in state ALARM triggered policy cpu50 changing the desired capacity from 2 to 4.`,
+    );
+    const low = 'TargetTracking-web-AlarmLow-0b0e';
+    const still = await applyPolicy(deps, ann, arn, alarm({ alarmName: low, metricValue: 60, threshold: 45 }));
+    assert.equal(still.applied, false, 'AlarmLow never scales out');
+    const inward = await applyPolicy(deps, ann, arn, alarm({ alarmName: low, metricValue: 20, threshold: 45 }));
+    assert.deepEqual([inward.applied, inward.from, inward.to], [true, 4, 1]);
+    const missing = await applyPolicy(deps, ann, arn, alarm({ alarmName: high }));
+    assert.deepEqual([missing.applied, /without a metric value/.test(missing.reason)], [false, true]);
+  });
+
   it("another owner's ARN addresses nothing", async () => {
     const arn = await put(simple('out', 1));
     const outcome = await applyPolicy(deps, bob, arn, user());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FixedClock } from '../contracts/clock.ts';
 import type { User } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
-import { group } from '../store/cases/fixtures.ts';
+import { group, instance } from '../store/cases/fixtures.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { PageTokens } from './page-tokens.ts';
@@ -206,6 +206,19 @@ describe('applyPolicy', () => {
     assert.deepEqual([inward.applied, inward.from, inward.to], [true, 4, 1]);
     const missing = await applyPolicy(deps, ann, arn, alarm({ alarmName: high }));
     assert.deepEqual([missing.applied, /without a metric value/.test(missing.reason)], [false, true]);
+  });
+
+  it('step by alarm: warming instances do not count, so a second breach of the same step makes no activity', async () => {
+    const arn = await put({ ...step, estimatedInstanceWarmup: 120 });
+    const launched = new Date('2026-12-08T09:59:00Z');
+    await store.putInstance(instance('ann-id', 'web', 'i-1', { createdTime: new Date('2026-12-08T09:00:00Z') }));
+    await store.putInstance(instance('ann-id', 'web', 'i-2', { createdTime: launched }));
+    const breach = alarm({ metricValue: 75, threshold: 70 });
+    const warm = await applyPolicy(deps, ann, arn, breach);
+    assert.deepEqual([warm.applied, warm.to], [false, 2], 'one warming: 1 + 1 does not exceed 2');
+    clock.advance(60_000);
+    const cold = await applyPolicy(deps, ann, arn, breach);
+    assert.deepEqual([cold.applied, cold.from, cold.to], [true, 2, 3], 'warmed up: 2 + 1');
   });
 
   it("another owner's ARN addresses nothing", async () => {

@@ -9,7 +9,8 @@ import { checkNewName, requireGroup } from './addressing.ts';
 import { invalid, type ServiceDeps } from './deps.ts';
 import { applyDesired } from './desired-change.ts';
 import { groupForChange } from './groups.ts';
-import { targetTrackingCapacity } from './policy-target.ts';
+import { targetTrackingCapacity, warmingInstancesOf } from './policy-target.ts';
+import { stepScalingOutcome } from '../engines/policies/gates.ts';
 import { policyFromInput, type PolicyInput } from './policy-input.ts';
 import { deletePolicyAlarms, syncTargetTrackingAlarms, type PolicyAlarm } from './policy-alarms.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
@@ -188,6 +189,22 @@ function targetCapacityOf(tx: Store, group: GroupRecord, policy: ScalingPolicy, 
   return targetTrackingCapacity(tx, group, policy, trigger.alarmName, request.metricValue, now);
 }
 
+/**
+ * A step policy invoked by its alarm, with warm-up: the step applies to the capacity less the
+ * warming instances; out only past the current capacity, in only when nothing warms.
+ */
+async function stepCapacityOf(tx: Store, group: GroupRecord, warmup: number | undefined, step: Adjustment, now: Date) {
+  const warming = await warmingInstancesOf(tx, group, warmup, now);
+  const proposed = adjustedCapacity({ ...group, desiredCapacity: group.desiredCapacity - warming }, step);
+  return stepScalingOutcome({
+    proposed,
+    currentCapacity: group.desiredCapacity,
+    warmingInstances: warming,
+    minSize: group.minSize,
+    maxSize: group.maxSize,
+  }).desired;
+}
+
 /** AWS's cause: "At T a user request executed policy p changing the desired capacity from 2 to 4." */
 function causeOf(request: ExecuteRequest, policyName: string, from: number, to: number, now: Date): string {
   const trigger = request.trigger ?? { kind: 'user' };
@@ -223,9 +240,11 @@ async function executeIn(
     await checkCooldown(tx, group, policy.cooldown ?? group.defaultCooldown, policy.policyName, now);
   const from = group.desiredCapacity;
   const to =
-    adjustment !== undefined
-      ? adjustedCapacity(group, adjustment)
-      : (await targetCapacityOf(tx, group, policy, request, now)).to;
+    adjustment === undefined
+      ? (await targetCapacityOf(tx, group, policy, request, now)).to
+      : policy.policyType === 'StepScaling' && byAlarm
+        ? await stepCapacityOf(tx, group, policy.estimatedInstanceWarmup, adjustment, now)
+        : adjustedCapacity(group, adjustment);
   if (to === from) return { ...base, kind: 'unchanged', desiredCapacity: from };
   // Between the bounds: a policy never pins a domain's min = max the way SetDesiredCapacity does.
   await applyDesired(tx, deps, user, group, to);

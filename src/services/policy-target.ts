@@ -22,8 +22,33 @@ export async function targetTrackingCapacity(
   now: Date,
 ): Promise<{ to: number; reason: string }> {
   if (metricValue === undefined) throw invalid(`Policy ${policy.policyName} was invoked without a metric value.`);
+  const warming = await warmingInstancesOf(tx, group, policy.estimatedInstanceWarmup, now);
+  const decision = targetTrackingDecision({
+    metricValue,
+    targetValue: policy.targetTracking.targetValue,
+    currentCapacity: group.desiredCapacity,
+    warmingInstances: warming,
+    disableScaleIn: policy.targetTracking.disableScaleIn,
+    minSize: group.minSize,
+    maxSize: group.maxSize,
+    trigger: /-AlarmLow-/.test(alarmName) ? 'AlarmLow' : 'AlarmHigh',
+  });
+  return { to: decision.desired, reason: decision.reason };
+}
+
+/**
+ * How many of the group's instances still warm up (pending, or launched less than the warm-up
+ * ago — the policy's EstimatedInstanceWarmup, else the group's DefaultCooldown), at most the
+ * desired capacity.
+ */
+export async function warmingInstancesOf(
+  tx: Store,
+  group: GroupRecord,
+  policyWarmup: number | undefined,
+  now: Date,
+): Promise<number> {
   const warmup = effectiveWarmupSeconds({
-    ...(policy.estimatedInstanceWarmup !== undefined ? { policyWarmup: policy.estimatedInstanceWarmup } : {}),
+    ...(policyWarmup !== undefined ? { policyWarmup } : {}),
     groupDefaultCooldown: group.defaultCooldown,
   });
   const instances = (await tx.listInstances(group.owner, { groupName: group.name })).filter(
@@ -34,15 +59,5 @@ export async function targetTrackingCapacity(
     warmup,
     now.getTime(),
   );
-  const decision = targetTrackingDecision({
-    metricValue,
-    targetValue: policy.targetTracking.targetValue,
-    currentCapacity: group.desiredCapacity,
-    warmingInstances: Math.min(warming, group.desiredCapacity),
-    disableScaleIn: policy.targetTracking.disableScaleIn,
-    minSize: group.minSize,
-    maxSize: group.maxSize,
-    trigger: /-AlarmLow-/.test(alarmName) ? 'AlarmLow' : 'AlarmHigh',
-  });
-  return { to: decision.desired, reason: decision.reason };
+  return Math.min(warming, group.desiredCapacity);
 }

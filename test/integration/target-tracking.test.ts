@@ -177,6 +177,8 @@ describe('metric-driven scaling with the JavaScript SDK clients', () => {
         PolicyName: 'bump',
         PolicyType: 'StepScaling',
         AdjustmentType: 'ChangeInCapacity',
+        // No warm-up: the group's instance launched just now would otherwise not count (AWS's step rule).
+        EstimatedInstanceWarmup: 0,
         StepAdjustments: [
           { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
           { MetricIntervalLowerBound: 10, ScalingAdjustment: 2 },

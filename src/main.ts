@@ -14,7 +14,7 @@ import { cryptoRandom } from './lib/random.ts';
 import { DriverProvider } from './controllers/driver-provider.ts';
 import { Controller } from './controllers/runtime/controller.ts';
 import { scalingLoops, type ScalingLoops } from './controllers/runtime/scaling-loops.ts';
-import { invokePolicyForAlarm } from './services/policy-invocation.ts';
+import { applyPolicy } from './services/policy-execution.ts';
 import { metricSourcesFromConfig } from './metrics/metric-sources.ts';
 import { touchedGroups } from './services/write-effect.ts';
 import { HttpHealthProber } from './controllers/health/http-prober.ts';
@@ -248,8 +248,10 @@ export async function startServer(
       onChanged: (owner, group) => controller.pokeWrite(owner, touchedGroups(group)),
       ...(config.metrics.prometheus ? { prometheus: metricSourcesFromConfig(config.metrics) } : {}),
       invokePolicy: async (owner, policyArn, alarm) => {
-        const outcome = await invokePolicyForAlarm(deps, owner, policyArn, alarm);
-        if (outcome.groupName !== undefined) controller.pokeWrite(owner, touchedGroups(outcome.groupName));
+        const user = await data.store.getUserById(owner);
+        if (!user) return { applied: false, reason: `the owner ${owner} no longer exists` };
+        const outcome = await applyPolicy(deps, user, policyArn, { kind: 'alarm', ...alarm });
+        if (outcome.applied) controller.pokeWrite(owner, outcome.effect);
         return outcome;
       },
     });

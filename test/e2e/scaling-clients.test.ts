@@ -134,7 +134,7 @@ describe('metric-driven scaling through boto3 and aws-cli', () => {
         'autoscaling',
         'put-scaling-policy',
         ...['--auto-scaling-group-name', 'web', '--policy-name', 'bump', '--policy-type', 'StepScaling'],
-        ...['--adjustment-type', 'ChangeInCapacity', '--step-adjustments'],
+        ...['--adjustment-type', 'ChangeInCapacity', '--estimated-instance-warmup', '0', '--step-adjustments'],
         'MetricIntervalLowerBound=0,MetricIntervalUpperBound=10,ScalingAdjustment=1',
         'MetricIntervalLowerBound=10,ScalingAdjustment=2',
       );

@@ -28,8 +28,8 @@ export const policyNotFound = (ref: string): PhantomError =>
 
 /**
  * PutScalingPolicy: creates the policy, or replaces the group's policy of that name (keeping its
- * ARN). Idempotent for the same input. A target tracking policy's alarms are made through the
- * `syncTargetTrackingAlarms` seam (none yet).
+ * ARN). Idempotent for the same input. A target tracking policy's two alarms are created or
+ * updated in the same transaction (`syncTargetTrackingAlarms`).
  * @param groupRef The group's name or ARN.
  * @throws PhantomError Validation (the policy's rules, a name that reads as an ARN), NotFound
  *   (group), ScalingActivityInProgress (group being deleted), LimitExceeded (50 per group).
@@ -94,8 +94,8 @@ export async function requirePolicy(
 }
 
 /**
- * DeletePolicy: deletes the policy (and, through the `deletePolicyAlarms` seam, the alarms a
- * target tracking policy owns).
+ * DeletePolicy: deletes the policy, the alarms a target tracking policy owns, and the policy's
+ * ARN from other alarms' actions (`deletePolicyAlarms`).
  * @param ref The policy's name (then `groupRef` is required) or ARN.
  * @throws PhantomError NotFound, Validation.
  */

@@ -180,8 +180,13 @@ export async function breachToLaunch(): Promise<{ latencyMs: number; periodMs: n
         },
       },
     });
-    // Let the first instance launch and settle, then start breaching at the next period boundary.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let the first instance launch and come into service, then start breaching at the next period boundary.
+    for (let waited = 0; ; waited += 100) {
+      const [first] = await running.dataDir.store.listInstances(user.id, { groupName: 'web' });
+      if (first?.lifecycleState === 'InService') break;
+      if (waited > 20_000) throw new Error('the first instance never came into service');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const firstBoundary = Math.ceil(Date.now() / 10_000) * 10_000;
     await new Promise((r) => setTimeout(r, firstBoundary - Date.now() + 50));
     launches.length = 0;
@@ -192,6 +197,8 @@ export async function breachToLaunch(): Promise<{ latencyMs: number; periodMs: n
     const deadline = breachAt + 30_000;
     while (launches.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (launches.length === 0) throw new Error('no launch call within 30 s of the breach');
+    if (launches[0]! < breachAt)
+      throw new Error(`a launch call ${breachAt - launches[0]!} ms before the breach: not the policy's`);
     return { latencyMs: launches[0]! - breachAt, periodMs: 10_000 };
   } finally {
     clearInterval(feeder.timer);

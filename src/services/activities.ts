@@ -2,6 +2,44 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ActivityRecord, GroupRecord, InstanceRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 
+/** An instant as AWS writes it in an activity's cause: ISO-8601 UTC to the second. */
+export const causeTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** What {@link instantActivity} records. */
+export interface InstantActivity {
+  /** Optional; a fresh UUID when absent. */
+  activityId?: string;
+  owner: string;
+  groupName: string;
+  description: string;
+  cause: string;
+  at: Date;
+  /** Absent: Successful. Present: Failed, with this StatusMessage. */
+  failure?: string;
+  /** Optional JSON text; '{}' when absent. */
+  details?: string;
+}
+
+/**
+ * An activity that began and ended at once — a size change by a policy, a schedule or a sensor
+ * rule, or its refusal: Successful, or Failed with `failure` as its StatusMessage.
+ */
+export function instantActivity(a: InstantActivity): ActivityRecord {
+  return {
+    activityId: a.activityId ?? randomUUID(),
+    owner: a.owner,
+    groupName: a.groupName,
+    description: a.description,
+    cause: a.cause,
+    startTime: a.at,
+    endTime: a.at,
+    statusCode: a.failure === undefined ? 'Successful' : 'Failed',
+    ...(a.failure === undefined ? {} : { statusMessage: a.failure }),
+    progress: 100,
+    details: a.details ?? '{}',
+  };
+}
+
 /**
  * The id of an instance's termination activity. An instance is terminated once, so the id is
  * derived from it (UUID-shaped, as AWS's are): whoever sees the instance gone can complete

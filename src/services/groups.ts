@@ -15,7 +15,7 @@ import type { Store } from '../contracts/store.ts';
 import { checkNewName, requireGroup, requireLaunchConfiguration } from './addressing.ts';
 import { invalid, limitsOf, type ServiceDeps } from './deps.ts';
 import { checkTags } from '../domain/tags.ts';
-import { recordTermination } from './activities.ts';
+import { causeTime, recordTermination } from './activities.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
 import { checkInstanceLimit } from './instance-limit.ts';
 
@@ -302,10 +302,7 @@ export async function setProcessesSuspended(
   const name = await deps.store.transaction(async (tx) => {
     const group = await requireGroup(tx, user.id, ref);
     const kept = group.suspendedProcesses.filter((p) => !chosen.includes(p.processName));
-    const reason = `User suspended at ${deps.clock
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z')}`;
+    const reason = `User suspended at ${causeTime(deps.clock.now())}`;
     const added = suspend
       ? chosen.map(
           (processName) =>

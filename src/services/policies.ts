@@ -7,6 +7,7 @@ import { isAutoScalingArn, scalingPolicyArn, scalingPolicyArnParts } from '../do
 import { adjustedCapacity, selectStep, type Adjustment } from '../domain/policy-math.ts';
 import { checkNewName, requireGroup } from './addressing.ts';
 import { invalid, type ServiceDeps } from './deps.ts';
+import { causeTime, instantActivity } from './activities.ts';
 import { applyDesired } from './desired-change.ts';
 import { groupForChange } from './groups.ts';
 import { targetTrackingCapacity, warmingInstancesOf } from './policy-target.ts';
@@ -133,8 +134,6 @@ export type ExecuteOutcome =
   /** Alarm triggers only: the policy is disabled, or the group's AlarmNotification process is suspended. */
   | { kind: 'skipped'; groupName: string; policyName: string; reason: 'disabled' | 'suspended' };
 
-const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** The adjustment the request selects from the policy, after the per-type rules of ExecutePolicy. */
 function adjustmentFor(policy: ScalingPolicy, request: ExecuteRequest): Adjustment {
   const { metricValue, breachThreshold } = request;
@@ -177,7 +176,7 @@ async function checkCooldown(tx: Store, group: GroupRecord, cooldown: number, po
   if (until > now.getTime())
     throw new PhantomError(
       'ScalingActivityInProgress',
-      `AutoScalingGroup ${group.name} is in its cooldown period of ${cooldown} seconds until ${seconds(new Date(until))}; policy ${policyName} was not executed.`,
+      `AutoScalingGroup ${group.name} is in its cooldown period of ${cooldown} seconds until ${causeTime(new Date(until))}; policy ${policyName} was not executed.`,
     );
 }
 
@@ -212,7 +211,7 @@ function causeOf(request: ExecuteRequest, policyName: string, from: number, to: 
     trigger.kind === 'user'
       ? 'a user request executed'
       : `a monitor alarm ${trigger.alarmName} in state ${trigger.state} triggered`;
-  return `At ${seconds(now)} ${who} policy ${policyName} changing the desired capacity from ${from} to ${to}.`;
+  return `At ${causeTime(now)} ${who} policy ${policyName} changing the desired capacity from ${from} to ${to}.`;
 }
 
 /** Runs one policy in `tx` for `user` (see {@link executePolicyFor}). */
@@ -248,20 +247,16 @@ async function executeIn(
   if (to === from) return { ...base, kind: 'unchanged', desiredCapacity: from };
   // Between the bounds: a policy never pins a domain's min = max the way SetDesiredCapacity does.
   await applyDesired(tx, deps, user, group, to);
-  const activityId = randomUUID();
-  await tx.putActivity({
-    activityId,
+  const activity = instantActivity({
     owner: user.id,
     groupName,
     description: `Executing scaling policy ${policy.policyName}`,
     cause: causeOf(request, policy.policyName, from, to, now),
-    startTime: now,
-    endTime: now,
-    statusCode: 'Successful',
-    progress: 100,
+    at: now,
     details: JSON.stringify({ PolicyName: policy.policyName }),
   });
-  return { ...base, kind: 'applied', from, to, activityId };
+  await tx.putActivity(activity);
+  return { ...base, kind: 'applied', from, to, activityId: activity.activityId };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { PhantomError } from '../contracts/errors.ts';
 import type { User } from '../contracts/records.ts';
+import { causeTime, instantActivity } from './activities.ts';
 import type { ServiceDeps } from './deps.ts';
 import { executePolicyFor, requirePolicy, type ExecuteOutcome, type ExecuteRequest } from './policies.ts';
 import { touchedGroups, type WriteEffect } from './write-effect.ts';
@@ -37,8 +37,6 @@ export interface PolicyOutcome {
   /** What the caller hands the controller (the same poke the scheduler gives): the group when applied. */
   effect: WriteEffect;
 }
-
-const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function requestOf(trigger: PolicyTrigger): ExecuteRequest {
   const value = trigger.metricValue !== undefined ? { metricValue: trigger.metricValue } : {};
@@ -100,20 +98,17 @@ async function recordRefusal(
       trigger.kind === 'user'
         ? 'a user request executed'
         : `a monitor alarm ${trigger.alarmName} in state ${trigger.alarmState} triggered`;
-    const activityId = randomUUID();
-    await tx.putActivity({
-      activityId,
+    const activity = instantActivity({
       owner: owner.id,
       groupName: record.groupName,
       description: `Executing scaling policy ${record.policy.policyName}`,
-      cause: `At ${seconds(now)} ${who} policy ${record.policy.policyName}.`,
-      startTime: now,
-      endTime: now,
-      statusCode: 'Failed',
-      statusMessage: error.message,
-      progress: 100,
+      cause: `At ${causeTime(now)} ${who} policy ${record.policy.policyName}.`,
+      at: now,
+      failure: error.message,
       details: JSON.stringify({ PolicyName: record.policy.policyName }),
     });
+    await tx.putActivity(activity);
+    const activityId = activity.activityId;
     const groupName = record.groupName;
     return { applied: false, from: at, to: at, reason: error.message, activityId, groupName, effect: touchedGroups() };
   });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PhantomError } from '../contracts/errors.ts';
-import type { ActivityRecord, GroupRecord, ScheduledActionRecord } from '../contracts/records.ts';
+import type { GroupRecord, ScheduledActionRecord } from '../contracts/records.ts';
 import type { Store } from '../contracts/store.ts';
 import { runAfter } from '../domain/schedule.ts';
+import { causeTime, instantActivity } from './activities.ts';
 import type { ServiceDeps } from './deps.ts';
 import { updateGroup } from './groups.ts';
 
@@ -16,8 +17,6 @@ export type ScheduledRunOutcome =
   | { kind: 'skipped'; owner: string; groupName: string; reason: 'suspended' | 'no-group' }
   /** Someone else already ran it, or it was replaced or deleted, since it was read: nothing done. */
   | { kind: 'stale' };
-
-const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The id of the activity of the run due at `due`: one run, one id (UUID-shaped, as AWS's are). */
 export function scheduledRunActivityId(action: ScheduledActionRecord, due: Date): string {
@@ -44,8 +43,8 @@ function appliedCause(action: ScheduledActionRecord, due: Date, now: Date, befor
       ? ''
       : ` changing the desired capacity from ${before.desiredCapacity} to ${after.desiredCapacity}`;
   return (
-    `At ${seconds(due)} a scheduled action update of AutoScalingGroup constraints to ${constraints(after)}${change}.  ` +
-    `At ${seconds(now)} the scheduled action ${action.name} executed.`
+    `At ${causeTime(due)} a scheduled action update of AutoScalingGroup constraints to ${constraints(after)}${change}.  ` +
+    `At ${causeTime(now)} the scheduled action ${action.name} executed.`
   );
 }
 
@@ -56,19 +55,16 @@ async function recordRun(
   now: Date,
   result: { cause: string } & ({ ok: true } | { ok: false; message: string }),
 ): Promise<string> {
-  const activity: ActivityRecord = {
+  const activity = instantActivity({
     activityId: scheduledRunActivityId(action, due),
     owner: action.owner,
     groupName: action.groupName,
     description: `Executing scheduled action ${action.name}`,
     cause: result.cause,
-    startTime: now,
-    endTime: now,
-    statusCode: result.ok ? 'Successful' : 'Failed',
-    ...(result.ok ? {} : { statusMessage: result.message }),
-    progress: 100,
+    at: now,
+    ...(result.ok ? {} : { failure: result.message }),
     details: JSON.stringify({ ScheduledActionName: action.name }),
-  };
+  });
   await tx.putActivity(activity);
   return activity.activityId;
 }
@@ -111,7 +107,7 @@ export async function runScheduledAction(
       const activityId = await recordRun(tx, action, due, now, {
         ok: false,
         message: error.message,
-        cause: `At ${seconds(due)} a scheduled action update of AutoScalingGroup constraints to ${constraints(sizes)} was refused: ${error.message}  At ${seconds(now)} the scheduled action ${action.name} failed.`,
+        cause: `At ${causeTime(due)} a scheduled action update of AutoScalingGroup constraints to ${constraints(sizes)} was refused: ${error.message}  At ${causeTime(now)} the scheduled action ${action.name} failed.`,
       });
       return { kind: 'failed', owner, groupName, activityId };
     }

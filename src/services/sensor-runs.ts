@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { PhantomError } from '../contracts/errors.ts';
 import type { GroupRecord } from '../contracts/records.ts';
 import { isSensorDomain } from '../domain/placement.ts';
 import type { ServiceDeps } from './deps.ts';
+import { causeTime, instantActivity } from './activities.ts';
 import { applyDesired } from './desired-change.ts';
 
 /** What one sensor step asks: move the desired capacity by `delta` (the rule's step), and why. */
@@ -19,8 +19,6 @@ export type SensorStepOutcome =
   | { kind: 'applied'; from: number; to: number; activityId: string }
   | { kind: 'failed'; activityId: string; message: string }
   | { kind: 'skipped'; reason: 'no-group' | 'not-sensor' | 'suspended' | 'no-change' };
-
-const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * Applies one step of a sensor domain's rule in one transaction: the desired capacity moves by
@@ -41,41 +39,32 @@ export async function applySensorStep(deps: ServiceDeps, step: SensorStep): Prom
       return { kind: 'skipped', reason: 'suspended' };
     const to = Math.min(Math.max(group.desiredCapacity + step.delta, group.minSize), group.maxSize);
     if (to === group.desiredCapacity) return { kind: 'skipped', reason: 'no-change' };
-    const activityId = randomUUID();
-    const cause = `At ${seconds(now)} the sensor rule of AutoScalingGroup ${group.name} (${step.reason})`;
+    const cause = `At ${causeTime(now)} the sensor rule of AutoScalingGroup ${group.name} (${step.reason})`;
     try {
       await applyDesired(tx, deps, user, group, to);
-      await tx.putActivity(
-        activity(
-          group,
-          activityId,
-          now,
-          `${cause} changed the desired capacity from ${group.desiredCapacity} to ${to}.`,
-        ),
+      const done = activity(
+        group,
+        now,
+        `${cause} changed the desired capacity from ${group.desiredCapacity} to ${to}.`,
       );
-      return { kind: 'applied', from: group.desiredCapacity, to, activityId };
+      await tx.putActivity(done);
+      return { kind: 'applied', from: group.desiredCapacity, to, activityId: done.activityId };
     } catch (error) {
       if (!(error instanceof PhantomError) || error.code === 'Conflict') throw error;
-      await tx.putActivity(
-        activity(group, activityId, now, `${cause} asked for ${to} instances, which was refused.`, error.message),
-      );
-      return { kind: 'failed', activityId, message: error.message };
+      const refused = activity(group, now, `${cause} asked for ${to} instances, which was refused.`, error.message);
+      await tx.putActivity(refused);
+      return { kind: 'failed', activityId: refused.activityId, message: error.message };
     }
   });
 }
 
-function activity(group: GroupRecord, activityId: string, now: Date, cause: string, failure?: string) {
-  return {
-    activityId,
+function activity(group: GroupRecord, now: Date, cause: string, failure?: string) {
+  return instantActivity({
     owner: group.owner,
     groupName: group.name,
     description: 'Sensor scaling: setting the desired capacity',
     cause,
-    startTime: now,
-    endTime: now,
-    statusCode: failure === undefined ? ('Successful' as const) : ('Failed' as const),
-    ...(failure === undefined ? {} : { statusMessage: failure }),
-    progress: 100,
-    details: '{}',
-  };
+    at: now,
+    ...(failure === undefined ? {} : { failure }),
+  });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlarmRecord } from '../../contracts/alarm.ts';
 import type { Clock } from '../../contracts/clock.ts';
@@ -7,6 +6,7 @@ import type { Store } from '../../contracts/store.ts';
 import { PROMETHEUS_NAMESPACE } from '../../metrics/prometheus/settings.ts';
 import type { MetricStore } from '../../metrics/store/metric-store.ts';
 import { SerialRounds } from '../../lib/serial-rounds.ts';
+import { causeTime, instantActivity } from '../../services/activities.ts';
 import { Yielder } from './yielding.ts';
 
 /** What the sampler needs. */
@@ -128,18 +128,15 @@ export class PrometheusSampler {
 
   private async recordFailure(owner: string, group: string, metricName: string, message: string, now: Date) {
     if (!(await this.options.store.getGroup(owner, group))) return;
-    await this.options.store.putActivity({
-      activityId: randomUUID(),
-      owner,
-      groupName: group,
-      description: `Reading the Prometheus metric ${metricName}`,
-      cause: `At ${now.toISOString().replace(/\.\d{3}Z$/, 'Z')} the Prometheus query ${metricName} for AutoScalingGroup ${group} failed; its alarms see no data until it answers.`,
-      startTime: now,
-      endTime: now,
-      statusCode: 'Failed',
-      statusMessage: message,
-      progress: 100,
-      details: '{}',
-    });
+    await this.options.store.putActivity(
+      instantActivity({
+        owner,
+        groupName: group,
+        description: `Reading the Prometheus metric ${metricName}`,
+        cause: `At ${causeTime(now)} the Prometheus query ${metricName} for AutoScalingGroup ${group} failed; its alarms see no data until it answers.`,
+        at: now,
+        failure: message,
+      }),
+    );
   }
 }
